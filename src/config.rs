@@ -1,0 +1,146 @@
+//! The optional `playbook.toml` at the project root, and the options of one build.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, LineIndex, Position};
+
+pub const CONFIG_FILE: &str = "playbook.toml";
+
+/// Site settings. Every key is optional; a bare folder of Markdown builds.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    pub author: String,
+    pub language: String,
+    /// Where the site is hosted: `https://user.github.io/repo/`, or just a path `/repo/`.
+    pub base_url: String,
+    /// Custom domain written to `CNAME` for GitHub Pages branch publishing.
+    pub cname: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Playbook Handbook".into(),
+            description: "Leadership playbooks".into(),
+            author: String::new(),
+            language: "en".into(),
+            base_url: "/".into(),
+            cname: None,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `playbook.toml` if there is one.
+    pub fn load(root: &Path) -> Result<Config, Diagnostic> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => {
+                return Err(Diagnostic::error(CONFIG_FILE, Position::START, format!("cannot read: {e}"))
+                    .with_hint("check the file's permissions and that it is UTF-8 text"));
+            }
+        };
+        Config::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> Result<Config, Diagnostic> {
+        toml::from_str(text).map_err(|e| {
+            let pos = e
+                .span()
+                .map_or(Position::START, |s| LineIndex::new(text).position(text, s.start));
+            Diagnostic::error(CONFIG_FILE, pos, e.message().to_string()).with_hint(
+                "valid keys are title, description, author, language, base_url and cname",
+            )
+        })
+    }
+}
+
+/// Where the site lives, split into the parts pages need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// `https://example.org` when known; sitemaps need absolute URLs.
+    pub origin: Option<String>,
+    /// Always starts and ends with `/`: `/` or `/handbook/`.
+    pub path: String,
+}
+
+impl BaseUrl {
+    pub fn parse(raw: &str) -> BaseUrl {
+        let raw = raw.trim();
+        let (origin, path) = match raw.split_once("://") {
+            Some((scheme, rest)) => {
+                let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+                (Some(format!("{scheme}://{host}")), path)
+            }
+            None => (None, raw),
+        };
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let path = if segments.is_empty() { "/".to_string() } else { format!("/{}/", segments.join("/")) };
+        BaseUrl { origin, path }
+    }
+
+    /// Absolute URL for a site path (`career-strategy/`), when the origin is known.
+    pub fn absolute(&self, site_path: &str) -> Option<String> {
+        self.origin.as_ref().map(|o| format!("{o}{}{site_path}", self.path))
+    }
+}
+
+/// What one `build` or `check` is asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Output folder; relative paths are taken from `root`.
+    pub out: PathBuf,
+    /// Overrides `base_url` from the config.
+    pub base_url: Option<String>,
+    pub drafts: bool,
+}
+
+impl BuildOptions {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        BuildOptions { root: root.into(), out: PathBuf::from("public"), base_url: None, drafts: false }
+    }
+
+    pub fn out_dir(&self) -> PathBuf {
+        if self.out.is_absolute() { self.out.clone() } else { self.root.join(&self.out) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_optional() {
+        assert_eq!(Config::parse("").unwrap(), Config::default());
+        let c = Config::parse("title = \"Ops\"").unwrap();
+        assert_eq!(c.title, "Ops");
+        assert_eq!(c.language, "en");
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_at_its_line() {
+        let e = Config::parse("title = \"x\"\ntitel = \"y\"\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("titel"), "{}", e.message);
+    }
+
+    #[test]
+    fn base_urls_become_origin_and_path() {
+        let b = BaseUrl::parse("https://example.org/handbook");
+        assert_eq!(b.origin.as_deref(), Some("https://example.org"));
+        assert_eq!(b.path, "/handbook/");
+        assert_eq!(b.absolute("a/").unwrap(), "https://example.org/handbook/a/");
+        assert_eq!(BaseUrl::parse("/").path, "/");
+        assert_eq!(BaseUrl::parse("").path, "/");
+        assert_eq!(BaseUrl::parse("repo").path, "/repo/");
+        assert_eq!(BaseUrl::parse("https://x.io").path, "/");
+    }
+}

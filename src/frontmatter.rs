@@ -1,0 +1,244 @@
+//! The optional block of metadata at the top of a playbook: YAML between
+//! `---` lines or TOML between `+++` lines.
+//!
+//! Errors are reported at the line and column of the original file, not of
+//! the block, so an author can jump straight to the mistake.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer};
+
+use crate::diagnostic::{LineIndex, Position};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Toml,
+}
+
+/// A file cut into its front matter block and its Markdown body.
+#[derive(Debug, Clone, Copy)]
+pub struct Split<'a> {
+    pub block: Option<Block<'a>>,
+    pub body: &'a str,
+    /// Byte offset of `body` in the file.
+    pub body_offset: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Block<'a> {
+    pub format: Format,
+    pub text: &'a str,
+    /// Byte offset of `text` in the file.
+    pub offset: usize,
+}
+
+/// A problem in the front matter, positioned in the whole file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrontMatterError {
+    pub pos: Position,
+    pub message: String,
+    pub hint: String,
+}
+
+/// The keys a playbook may set. Anything else is kept in `extra`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct FrontMatter {
+    #[serde(deserialize_with = "text")]
+    pub title: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub slug: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub track: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub level: Option<String>,
+    pub tags: Vec<String>,
+    pub weight: Option<i64>,
+    #[serde(deserialize_with = "text")]
+    pub summary: Option<String>,
+    pub draft: bool,
+    pub story: Option<StoryFields>,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// The Story Mode briefing, when written as front matter.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoryFields {
+    #[serde(deserialize_with = "text")]
+    pub title: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub mission_date: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub location: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub officer: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub problem: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub solution: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub quote: Option<String>,
+}
+
+/// A text field also takes a number, a boolean or a TOML date, written as it
+/// reads: `mission_date = 2050-01-01` or `level: 3` are text to the author.
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::de::Error;
+    use serde_json::Value;
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        Value::Bool(b) => Ok(Some(b.to_string())),
+        Value::Object(m) if m.len() == 1 && m.keys().all(|k| k.contains("datetime")) => {
+            Ok(m.values().next().and_then(Value::as_str).map(str::to_string))
+        }
+        Value::Array(_) => Err(D::Error::custom("invalid type: a list, expected text")),
+        Value::Object(_) => Err(D::Error::custom("invalid type: a map, expected text")),
+    }
+}
+
+/// Finds the front matter block, if the file opens with `---` or `+++`.
+pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
+    let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    let fence = text[..first_line_end].trim_end();
+    let format = match fence {
+        "---" => Format::Yaml,
+        "+++" => Format::Toml,
+        _ => return Ok(Split { block: None, body: text, body_offset: 0 }),
+    };
+    let mut at = first_line_end;
+    while at < text.len() {
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+        let line = text[at..end].trim_end();
+        if line == fence || (format == Format::Yaml && line == "...") {
+            let block = Block { format, text: &text[first_line_end..at], offset: first_line_end };
+            return Ok(Split { block: Some(block), body: &text[end..], body_offset: end });
+        }
+        at = end;
+    }
+    Err(FrontMatterError {
+        pos: Position::START,
+        message: format!("front matter opened with `{fence}` is never closed"),
+        hint: format!("add a line with just `{fence}` after the last front matter key"),
+    })
+}
+
+/// Parses a block into typed front matter.
+pub fn parse(file_text: &str, block: &Block<'_>) -> Result<FrontMatter, FrontMatterError> {
+    if block.text.trim().is_empty() {
+        return Ok(FrontMatter::default());
+    }
+    match block.format {
+        Format::Yaml => parse_yaml(file_text, block),
+        Format::Toml => parse_toml(file_text, block),
+    }
+}
+
+const KEYS_HINT: &str = "front matter keys are title, slug, track, level, tags (a list), weight (a number), \
+summary, draft (true/false) and story (with title, mission_date, location, officer, problem, solution, quote)";
+
+fn parse_yaml(file_text: &str, block: &Block<'_>) -> Result<FrontMatter, FrontMatterError> {
+    let first_line = LineIndex::new(file_text).position(file_text, block.offset).line;
+    serde_saphyr::from_str::<FrontMatter>(block.text).map_err(|e| {
+        let pos = e.location().map_or(Position { line: first_line, column: 1 }, |l| Position {
+            line: first_line + (l.line() as usize).saturating_sub(1),
+            column: (l.column() as usize).max(1),
+        });
+        FrontMatterError { pos, message: yaml_message(&e), hint: KEYS_HINT.to_string() }
+    })
+}
+
+/// serde-saphyr's message without the snippet and location it appends, which
+/// are relative to the block rather than the file.
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let full = e.without_snippet().to_string();
+    let first = full.lines().next().unwrap_or("invalid YAML").trim();
+    let first = first.split(" at line ").next().unwrap_or(first);
+    format!("invalid front matter: {first}")
+}
+
+fn parse_toml(file_text: &str, block: &Block<'_>) -> Result<FrontMatter, FrontMatterError> {
+    toml::from_str::<FrontMatter>(block.text).map_err(|e| {
+        let offset = block.offset + e.span().map_or(0, |s| s.start);
+        let pos = LineIndex::new(file_text).position(file_text, offset);
+        FrontMatterError {
+            pos,
+            message: format!("invalid front matter: {}", e.message().trim()),
+            hint: KEYS_HINT.to_string(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fm(text: &str) -> Result<FrontMatter, FrontMatterError> {
+        let s = split(text)?;
+        parse(text, &s.block.expect("a block"))
+    }
+
+    #[test]
+    fn no_front_matter_means_the_whole_file_is_body() {
+        let s = split("# Title\n").unwrap();
+        assert!(s.block.is_none());
+        assert_eq!(s.body, "# Title\n");
+    }
+
+    #[test]
+    fn yaml_and_toml_give_the_same_fields() {
+        let y = fm("---\ntitle: Hiring\ntags: [a, b]\nweight: 2\nstory:\n  officer: CTO\nowner: sam\n---\nbody").unwrap();
+        let t = fm("+++\ntitle = \"Hiring\"\ntags = [\"a\", \"b\"]\nweight = 2\nowner = \"sam\"\n[story]\nofficer = \"CTO\"\n+++\nbody").unwrap();
+        assert_eq!(y, t);
+        assert_eq!(y.title.as_deref(), Some("Hiring"));
+        assert_eq!(y.extra["owner"], "sam");
+        assert_eq!(y.story.unwrap().officer.as_deref(), Some("CTO"));
+    }
+
+    #[test]
+    fn the_body_starts_after_the_closing_fence() {
+        let s = split("---\ntitle: x\n---\n# Body\n").unwrap();
+        assert_eq!(s.body, "# Body\n");
+        assert_eq!(s.body_offset, 17);
+    }
+
+    #[test]
+    fn broken_yaml_points_at_the_file_line() {
+        let e = fm("---\ntitle: ok\ntags: [a, b\n---\n").unwrap_err();
+        assert!(e.pos.line >= 3, "{e:?}");
+        assert!(e.message.starts_with("invalid front matter"), "{e:?}");
+    }
+
+    #[test]
+    fn wrong_types_are_errors_at_their_line() {
+        let e = fm("---\ntitle: ok\ntags: 5\n---\n").unwrap_err();
+        assert_eq!(e.pos.line, 3, "{e:?}");
+        let e = fm("---\ntitle: [a, b]\n---\n").unwrap_err();
+        assert_eq!(e.pos.line, 2, "{e:?}");
+        let e = fm("+++\ntitle = \"x\"\ndraft = \"maybe\"\n+++\n").unwrap_err();
+        assert_eq!(e.pos.line, 3, "{e:?}");
+    }
+
+    #[test]
+    fn dates_and_numbers_are_text_where_text_is_expected() {
+        let t = fm("+++\n[story]\nmission_date = 2050-01-01\n+++\n").unwrap();
+        assert_eq!(t.story.unwrap().mission_date.as_deref(), Some("2050-01-01"));
+        let y = fm("---\nlevel: 3\n---\n").unwrap();
+        assert_eq!(y.level.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn an_unclosed_fence_is_an_error() {
+        let e = split("---\ntitle: x\n# Body\n").unwrap_err();
+        assert!(e.message.contains("never closed"));
+    }
+
+    #[test]
+    fn an_empty_block_is_empty_front_matter() {
+        assert_eq!(fm("---\n---\nbody").unwrap(), FrontMatter::default());
+    }
+}

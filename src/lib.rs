@@ -1,0 +1,143 @@
+//! playbook turns a folder of leadership playbooks into a static handbook.
+//!
+//! The pipeline runs one way, each stage in its own module:
+//!
+//! 1. [`load`] finds `playbooks/**/*.md` and decodes them (repairing mojibake);
+//! 2. [`parse`] reads front matter ([`frontmatter`]) and understands the body
+//!    ([`parts`]) into a [`model::Playbook`];
+//! 3. [`handbook`] orders and groups the playbooks, rejecting duplicate slugs;
+//! 4. [`links`] resolves every link and records back-links;
+//! 5. [`pages`] renders every page through Tera ([`render`], [`theme`]),
+//!    with bodies from [`markdown`] and code from [`highlight`];
+//! 6. [`output`] writes the site atomically.
+//!
+//! Every stage adds to one [`Diagnostics`] list, so a build reports all its
+//! problems together; nothing is written when any of them is an error.
+
+pub mod config;
+pub mod diagnostic;
+pub mod frontmatter;
+pub mod handbook;
+pub mod highlight;
+pub mod links;
+pub mod load;
+pub mod markdown;
+pub mod mojibake;
+pub mod model;
+pub mod output;
+pub mod pages;
+pub mod parse;
+pub mod parts;
+pub mod render;
+pub mod slug;
+pub mod theme;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+pub use config::{BaseUrl, BuildOptions, Config};
+pub use diagnostic::{Diagnostic, Diagnostics, Position, Severity};
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub playbooks: usize,
+    pub frameworks: usize,
+    pub exit_games: usize,
+    pub pages: usize,
+    pub files: usize,
+    pub bytes: u64,
+    pub out_dir: PathBuf,
+    pub elapsed: Duration,
+    /// Warnings only; a build with errors returns `Err`.
+    pub warnings: Diagnostics,
+}
+
+/// A site rendered in memory, not yet written.
+pub struct Site {
+    pub files: Vec<output::OutputFile>,
+    pub playbooks: usize,
+    pub frameworks: usize,
+    pub exit_games: usize,
+}
+
+/// Runs every stage but writing. `Err` holds all diagnostics when any is an error.
+pub fn render_site(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let config = match Config::load(&opts.root) {
+        Ok(c) => c,
+        Err(d) => {
+            diags.push(d);
+            Config::default()
+        }
+    };
+    let base = BaseUrl::parse(opts.base_url.as_deref().unwrap_or(&config.base_url));
+    let sources = load::discover(&opts.root, &mut diags);
+    let parsed: Vec<_> = sources.par_iter().map(parse::playbook).collect();
+    let mut playbooks = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        match p {
+            Ok(p) => playbooks.push(p),
+            Err(d) => diags.push(d),
+        }
+    }
+    let handbook = handbook::Handbook::assemble(playbooks, opts.drafts, &mut diags);
+    let graph = links::link(&handbook, &base, &mut diags);
+    let theme = theme::Theme::load(&opts.root, &mut diags);
+    let Some(renderer) = render::Renderer::new(&theme, &mut diags) else {
+        return Err(diags.sorted());
+    };
+    let site = pages::Site::new(&handbook, &graph, &config, &base, &renderer);
+    let files = site.files(&theme, &mut diags);
+    let diags = diags.sorted();
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let rendered = Site {
+        files,
+        playbooks: handbook.playbooks.len(),
+        frameworks: handbook.framework_count(),
+        exit_games: handbook.exit_game_count(),
+    };
+    Ok((rendered, diags))
+}
+
+/// Validates everything a build would, without writing anything.
+pub fn check(opts: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
+    render_site(opts).map(|(_, warnings)| warnings)
+}
+
+/// Builds the handbook into the output folder.
+pub fn build(opts: &BuildOptions, force: bool) -> Result<BuildReport, Diagnostics> {
+    let start = Instant::now();
+    let out_dir = opts.out_dir();
+    if let Err(d) = output::check_out_dir(&opts.root, &out_dir, force) {
+        let mut diags = Diagnostics::default();
+        diags.push(d);
+        return Err(diags);
+    }
+    let (site, warnings) = render_site(opts)?;
+    let pages = site.files.iter().filter(|f| f.path.ends_with(".html")).count();
+    let static_dir = opts.root.join("static");
+    let written = output::write_site(&out_dir, &site.files, Some(&static_dir)).map_err(|e| {
+        let mut diags = warnings.clone();
+        diags.push(
+            Diagnostic::error(out_dir.clone(), Position::START, format!("cannot write the site: {e}"))
+                .with_hint("check that the output folder's parent exists and is writable; the previous output was left as it was"),
+        );
+        diags
+    })?;
+    Ok(BuildReport {
+        playbooks: site.playbooks,
+        frameworks: site.frameworks,
+        exit_games: site.exit_games,
+        pages,
+        files: written.files,
+        bytes: written.bytes,
+        out_dir,
+        elapsed: start.elapsed(),
+        warnings,
+    })
+}

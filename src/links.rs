@@ -1,0 +1,414 @@
+//! Resolves every link of every playbook, once, before any HTML exists.
+//!
+//! Wiki links (`[[target#anchor|label]]`) and relative Markdown links to
+//! `.md` files become site URLs with the base path; a target or anchor that
+//! does not exist is an error at the link's line and column, with a "did you
+//! mean" from the closest known name. The same pass records back-links,
+//! references to frameworks and exit games, and the edges of the handbook map.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+
+use pulldown_cmark::{Event, LinkType, Parser, Tag};
+
+use crate::config::BaseUrl;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::handbook::{Handbook, PageId};
+use crate::markdown::{self, LinkRewrite, LinkRewrites};
+use crate::model::Playbook;
+use crate::slug::strip_section_number;
+
+/// One place that points at a page.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Backlink {
+    pub from: PageId,
+    /// The heading the link sits under, if any.
+    pub section: Option<String>,
+}
+
+/// Everything the renderer needs to know about links, per page.
+#[derive(Debug, Default)]
+pub struct LinkGraph {
+    pub rewrites: Vec<LinkRewrites>,
+    pub backlinks: Vec<Vec<Backlink>>,
+    /// Pages referring to a framework or exit game, by (page, section id).
+    pub section_refs: HashMap<(PageId, String), Vec<PageId>>,
+    pub related: Vec<Vec<PageId>>,
+    /// Distinct (from, to) pairs between different pages, sorted.
+    pub edges: Vec<(PageId, PageId)>,
+}
+
+/// A link as written in a body.
+#[derive(Debug)]
+struct LinkRef {
+    range: Range<usize>,
+    dest: String,
+    wiki: bool,
+    has_label: bool,
+}
+
+/// The names a page answers to, and its anchors.
+struct Index<'a> {
+    handbook: &'a Handbook,
+    by_name: HashMap<String, Vec<PageId>>,
+    anchors: Vec<HashMap<String, String>>,
+    base: &'a BaseUrl,
+}
+
+/// Lowercase, with `_` and spaces read as `-`: `Career_Strategy` and
+/// `career-strategy` name the same page.
+fn normalize(name: &str) -> String {
+    name.trim().to_lowercase().replace(['_', ' '], "-")
+}
+
+impl<'a> Index<'a> {
+    fn new(handbook: &'a Handbook, base: &'a BaseUrl) -> Self {
+        let mut by_name: HashMap<String, Vec<PageId>> = HashMap::new();
+        for (id, p) in handbook.playbooks.iter().enumerate() {
+            let file_name = p.stem_path.rsplit('/').next().unwrap_or(&p.stem_path);
+            let slug_tail = p.slug.rsplit('/').next().unwrap_or(&p.slug);
+            let names: BTreeSet<String> =
+                [p.slug.as_str(), p.stem_path.as_str(), file_name, slug_tail].iter().map(|n| normalize(n)).collect();
+            for name in names {
+                by_name.entry(name).or_default().push(id);
+            }
+        }
+        let anchors = handbook.playbooks.iter().map(page_anchors).collect();
+        Index { handbook, by_name, anchors, base }
+    }
+
+    fn page(&self, target: &str) -> Result<PageId, String> {
+        let key = normalize(target.trim_end_matches(".md"));
+        match self.by_name.get(&key).map(Vec::as_slice) {
+            Some([one]) => Ok(*one),
+            Some(many) => Err(format!(
+                "\"{target}\" names more than one playbook ({}); write its folder too",
+                many.iter().map(|&i| self.handbook.playbooks[i].stem_path.as_str()).collect::<Vec<_>>().join(", ")
+            )),
+            None => {
+                let names = self.handbook.playbooks.iter().map(|p| p.stem_path.as_str());
+                let mut msg = format!("no playbook \"{target}\"");
+                if let Some(s) = closest(target, names) {
+                    msg.push_str(&format!("; did you mean \"{s}\"?"));
+                }
+                Err(msg)
+            }
+        }
+    }
+
+    fn anchor(&self, page: PageId, anchor: &str) -> Result<String, String> {
+        let anchors = &self.anchors[page];
+        if let Some(id) = anchors.get(anchor).or_else(|| anchors.get(&anchor.to_lowercase())) {
+            return Ok(id.clone());
+        }
+        let p = &self.handbook.playbooks[page];
+        let mut msg = format!("no section \"#{anchor}\" in \"{}\"", p.stem_path);
+        if let Some(s) = closest(anchor, anchors.keys().map(String::as_str)) {
+            msg.push_str(&format!("; did you mean \"#{s}\"?"));
+        }
+        Err(msg)
+    }
+
+    fn url(&self, page: PageId, anchor: Option<&str>) -> String {
+        let slug = &self.handbook.playbooks[page].slug;
+        match anchor {
+            Some(a) => format!("{}{slug}/#{a}", self.base.path),
+            None => format!("{}{slug}/", self.base.path),
+        }
+    }
+}
+
+/// Every id a reader can land on, mapped to itself, plus the text shown for it.
+fn page_anchors(p: &Playbook) -> HashMap<String, String> {
+    let mut m = HashMap::new();
+    for h in &p.headings {
+        m.insert(h.id.clone(), h.id.clone());
+    }
+    for s in &p.sections {
+        m.insert(s.id.clone(), s.id.clone());
+    }
+    if let Some(story) = &p.story {
+        m.insert(story.anchor.clone(), story.anchor.clone());
+    }
+    m
+}
+
+/// The text a reader sees for an anchor of a page.
+fn anchor_label(p: &Playbook, anchor: &str) -> Option<String> {
+    if let Some(s) = p.sections.iter().find(|s| s.id == anchor || s.heading_id == anchor) {
+        return Some(s.name.clone());
+    }
+    if p.story.as_ref().is_some_and(|s| s.anchor == anchor) {
+        return Some("Story Mode".to_string());
+    }
+    p.headings.iter().find(|h| h.id == anchor).map(|h| strip_section_number(&h.text).to_string())
+}
+
+fn collect_links(body: &str) -> Vec<LinkRef> {
+    Parser::new_ext(body, markdown::options())
+        .into_offset_iter()
+        .filter_map(|(e, range)| match e {
+            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
+                let (wiki, has_label) = match link_type {
+                    LinkType::WikiLink { has_pothole } => (true, has_pothole),
+                    _ => (false, true),
+                };
+                Some(LinkRef { range, dest: dest_url.to_string(), wiki, has_label })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn is_external(dest: &str) -> bool {
+    let scheme_end = dest.find(':');
+    let slash = dest.find('/');
+    dest.starts_with("//") || matches!((scheme_end, slash), (Some(c), Some(s)) if c < s) || (scheme_end.is_some() && slash.is_none())
+}
+
+/// Where a link goes, or why it goes nowhere.
+enum Outcome {
+    Internal { page: PageId, anchor: Option<String>, rewrite: LinkRewrite },
+    External(LinkRewrite),
+    Untouched,
+}
+
+pub fn link(handbook: &Handbook, base: &BaseUrl, diags: &mut Diagnostics) -> LinkGraph {
+    let index = Index::new(handbook, base);
+    let n = handbook.playbooks.len();
+    let mut graph = LinkGraph {
+        rewrites: vec![LinkRewrites::new(); n],
+        backlinks: vec![Vec::new(); n],
+        ..LinkGraph::default()
+    };
+    let mut edges = BTreeSet::new();
+    for (from, p) in handbook.playbooks.iter().enumerate() {
+        for link in collect_links(&p.body) {
+            match resolve(&index, from, &link) {
+                Ok(Outcome::Internal { page, anchor, rewrite }) => {
+                    graph.rewrites[from].insert(link.range.start, rewrite);
+                    if page == from {
+                        continue;
+                    }
+                    edges.insert((from, page));
+                    let section = section_at(p, link.range.start);
+                    let back = Backlink { from, section };
+                    if !graph.backlinks[page].contains(&back) {
+                        graph.backlinks[page].push(back);
+                    }
+                    if let Some(a) = anchor {
+                        let target = &handbook.playbooks[page];
+                        if let Some(s) = target.sections.iter().find(|s| s.id == a || s.heading_id == a) {
+                            let refs = graph.section_refs.entry((page, s.id.clone())).or_default();
+                            if !refs.contains(&from) {
+                                refs.push(from);
+                            }
+                        }
+                    }
+                }
+                Ok(Outcome::External(rewrite)) => {
+                    graph.rewrites[from].insert(link.range.start, rewrite);
+                }
+                Ok(Outcome::Untouched) => {}
+                Err(message) => {
+                    let pos = p.position(link.range.start);
+                    diags.push(Diagnostic::error(&p.source, pos, message).with_hint(
+                        "link to a playbook by its file name or slug, e.g. [[career_strategy#buy-vs-build]] or [text](career_strategy.md)",
+                    ));
+                }
+            }
+        }
+    }
+    graph.edges = edges.into_iter().collect();
+    graph.related = related(handbook, &graph.edges);
+    graph
+}
+
+fn resolve(index: &Index<'_>, from: PageId, link: &LinkRef) -> Result<Outcome, String> {
+    let dest = link.dest.trim();
+    if link.wiki {
+        return resolve_wiki(index, from, dest, link.has_label);
+    }
+    if is_external(dest) {
+        let external = dest.starts_with("http:") || dest.starts_with("https:") || dest.starts_with("//");
+        return Ok(Outcome::External(LinkRewrite { href: dest.to_string(), label: None, external }));
+    }
+    if dest.starts_with('/') {
+        return Ok(Outcome::Untouched);
+    }
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(a)),
+        None => (dest, None),
+    };
+    if path.is_empty() {
+        let Some(anchor) = anchor else { return Ok(Outcome::Untouched) };
+        let id = index.anchor(from, anchor)?;
+        return Ok(Outcome::Internal {
+            page: from,
+            anchor: Some(id.clone()),
+            rewrite: LinkRewrite { href: format!("#{id}"), label: None, external: false },
+        });
+    }
+    if !path.to_lowercase().ends_with(".md") {
+        return Ok(Outcome::Untouched);
+    }
+    let source = &index.handbook.playbooks[from];
+    let target = join_relative(&source.stem_path, path).ok_or_else(|| format!("link \"{path}\" leaves the playbooks folder"))?;
+    let page = index.page(&target).map_err(|_| {
+        let names = index.handbook.playbooks.iter().map(|p| p.stem_path.as_str());
+        let mut msg = format!("no playbook file \"{path}\"");
+        if let Some(s) = closest(&target, names) {
+            msg.push_str(&format!("; did you mean \"{s}.md\"?"));
+        }
+        msg
+    })?;
+    let anchor = anchor.map(|a| index.anchor(page, a)).transpose()?;
+    let href = index.url(page, anchor.as_deref());
+    Ok(Outcome::Internal { page, anchor, rewrite: LinkRewrite { href, label: None, external: false } })
+}
+
+fn resolve_wiki(index: &Index<'_>, from: PageId, dest: &str, has_label: bool) -> Result<Outcome, String> {
+    let (target, anchor) = match dest.split_once('#') {
+        Some((t, a)) => (t.trim(), Some(a.trim())),
+        None => (dest, None),
+    };
+    let page = if target.is_empty() { from } else { index.page(target)? };
+    let anchor = anchor.filter(|a| !a.is_empty()).map(|a| index.anchor(page, a)).transpose()?;
+    let p = &index.handbook.playbooks[page];
+    let label = (!has_label).then(|| {
+        let section = anchor.as_deref().and_then(|a| anchor_label(p, a));
+        match (target.is_empty(), section) {
+            (true, Some(s)) => s,
+            (false, Some(s)) => format!("{} › {s}", p.title),
+            (_, None) => p.title.clone(),
+        }
+    });
+    let href = if page == from && target.is_empty() {
+        anchor.as_deref().map_or_else(|| index.url(page, None), |a| format!("#{a}"))
+    } else {
+        index.url(page, anchor.as_deref())
+    };
+    Ok(Outcome::Internal { page, anchor, rewrite: LinkRewrite { href, label, external: false } })
+}
+
+/// `people/hiring_loop` + `../ops/x.md` gives `ops/x`; `None` when it climbs
+/// above `playbooks/`.
+fn join_relative(from_stem: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = from_stem.split('/').collect();
+    parts.pop();
+    let rel = rel.strip_suffix(".md").or_else(|| rel.strip_suffix(".MD")).unwrap_or(rel);
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The heading a byte offset sits under, without its number.
+fn section_at(p: &Playbook, offset: usize) -> Option<String> {
+    p.headings
+        .iter()
+        .take_while(|h| h.range.start < offset)
+        .filter(|h| h.level >= 2)
+        .last()
+        .map(|h| strip_section_number(&h.text).to_string())
+}
+
+/// The known name closest to `wanted`, if it is close enough to be a typo.
+fn closest<'n>(wanted: &str, names: impl Iterator<Item = &'n str>) -> Option<&'n str> {
+    let wanted = normalize(wanted);
+    names
+        .map(|n| (edit_distance(&wanted, &normalize(n)), n))
+        .filter(|(d, n)| *d <= (n.chars().count() / 3).max(2))
+        .min()
+        .map(|(_, n)| n)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Up to five other playbooks per page, by shared links, tags and track.
+fn related(handbook: &Handbook, edges: &[(PageId, PageId)]) -> Vec<Vec<PageId>> {
+    const MAX: usize = 5;
+    let n = handbook.playbooks.len();
+    let mut neighbours: Vec<Vec<PageId>> = vec![Vec::new(); n];
+    for &(a, b) in edges {
+        neighbours[a].push(b);
+        neighbours[b].push(a);
+    }
+    let track_of: Vec<usize> = {
+        let mut t = vec![0; n];
+        for (gi, g) in handbook.tracks.iter().enumerate() {
+            for &m in &g.members {
+                t[m] = gi;
+            }
+        }
+        t
+    };
+    (0..n)
+        .map(|page| {
+            let mut score: HashMap<PageId, usize> = HashMap::new();
+            for &other in &neighbours[page] {
+                *score.entry(other).or_default() += 4;
+                for &second in &neighbours[other] {
+                    *score.entry(second).or_default() += 1;
+                }
+            }
+            let tags = &handbook.playbooks[page].tags;
+            for g in handbook.tags.iter().filter(|g| tags.iter().any(|t| crate::slug::slugify(t) == g.slug)) {
+                for &m in g.members.iter().take(200) {
+                    *score.entry(m).or_default() += 2;
+                }
+            }
+            for &m in handbook.tracks[track_of[page]].members.iter().take(50) {
+                *score.entry(m).or_default() += 1;
+            }
+            score.remove(&page);
+            let mut ranked: Vec<(usize, PageId)> = score.into_iter().map(|(p, s)| (s, p)).collect();
+            ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            ranked.into_iter().take(MAX).map(|(_, p)| p).collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_get_a_suggestion() {
+        let names = ["career_strategy", "hiring_loop"];
+        assert_eq!(closest("carreer_strategy", names.into_iter()), Some("career_strategy"));
+        assert_eq!(closest("zzz", names.into_iter()), None);
+    }
+
+    #[test]
+    fn relative_paths_resolve_from_the_linking_file() {
+        assert_eq!(join_relative("people/hiring_loop", "../ops/x.md").as_deref(), Some("ops/x"));
+        assert_eq!(join_relative("a", "b.md").as_deref(), Some("b"));
+        assert_eq!(join_relative("a", "../../b.md"), None);
+    }
+
+    #[test]
+    fn schemes_are_external() {
+        assert!(is_external("https://x.org/a"));
+        assert!(is_external("mailto:a@b.c"));
+        assert!(!is_external("other.md"));
+        assert!(!is_external("../people/hiring_loop.md#a:b"));
+    }
+}

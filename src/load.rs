@@ -1,0 +1,155 @@
+//! Finds the playbooks of a project and reads them as text.
+//!
+//! This is the only stage that reads Markdown from disk. It decodes UTF-8,
+//! strips a byte-order mark and repairs mojibake (with a warning per line), so
+//! every later stage works on clean `&str`.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Position};
+use crate::mojibake;
+
+/// Folder under the project root that holds the playbooks.
+pub const PLAYBOOKS_DIR: &str = "playbooks";
+
+/// One Markdown file, read and decoded.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Relative to the project root, e.g. `playbooks/people/hiring_loop.md`.
+    pub path: PathBuf,
+    /// Relative to `playbooks/`, without the `.md` extension: `people/hiring_loop`.
+    pub stem_path: String,
+    pub text: String,
+}
+
+/// Every `playbooks/**/*.md`, sorted by path so builds are deterministic.
+pub fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
+    let dir = root.join(PLAYBOOKS_DIR);
+    if !dir.is_dir() {
+        diags.push(
+            Diagnostic::error(PLAYBOOKS_DIR, Position::START, "no `playbooks/` folder in the project")
+                .with_hint(format!("create `{}` and put your Markdown playbooks in it", dir.display())),
+        );
+        return Vec::new();
+    }
+    let mut paths = Vec::new();
+    for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
+        match entry {
+            Ok(e) if e.file_type().is_file() && is_markdown(e.path()) => paths.push(e.into_path()),
+            Ok(_) => {}
+            Err(err) => diags.push(walk_error(root, &err)),
+        }
+    }
+    let results: Vec<_> = paths.par_iter().map(|p| read_source(root, p)).collect();
+    let mut files = Vec::with_capacity(results.len());
+    for (file, file_diags) in results {
+        diags.extend(file_diags);
+        files.extend(file);
+    }
+    files
+}
+
+fn is_markdown(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
+    let path = err.path().map(|p| relative(root, p)).unwrap_or_else(|| PathBuf::from(PLAYBOOKS_DIR));
+    if err.loop_ancestor().is_some() {
+        Diagnostic::error(path, Position::START, "symbolic link loop: this folder links back to one that contains it")
+            .with_hint("remove the symbolic link or point it somewhere outside its own parent folders")
+    } else {
+        Diagnostic::error(path, Position::START, format!("cannot read this folder: {err}"))
+            .with_hint("check that the folder exists and that you have permission to read it")
+    }
+}
+
+fn read_source(root: &Path, path: &Path) -> (Option<SourceFile>, Vec<Diagnostic>) {
+    let rel = relative(root, path);
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(err) => {
+            let d = Diagnostic::error(&rel, Position::START, format!("cannot read this file: {err}"))
+                .with_hint("check the file's permissions (it must be readable by you)");
+            return (None, vec![d]);
+        }
+    };
+    let stem_path = stem_path(root, path);
+    match decode(&rel, bytes) {
+        Ok((text, diags)) => (Some(SourceFile { path: rel, stem_path, text }), diags),
+        Err(d) => (None, vec![d]),
+    }
+}
+
+fn stem_path(root: &Path, path: &Path) -> String {
+    let under = path.strip_prefix(root.join(PLAYBOOKS_DIR)).unwrap_or(path).with_extension("");
+    under.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// UTF-8 text with the BOM removed and mojibake repaired.
+pub fn decode(rel: &Path, mut bytes: Vec<u8>) -> Result<(String, Vec<Diagnostic>), Diagnostic> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(err) => return Err(not_utf8(rel, err.as_bytes(), err.utf8_error().valid_up_to())),
+    };
+    let Some(repaired) = mojibake::repair(&text) else {
+        return Ok((text, Vec::new()));
+    };
+    let warnings = repaired
+        .lines
+        .iter()
+        .map(|&line| {
+            Diagnostic::warning(rel, Position { line, column: 1 }, "repaired mojibake (UTF-8 text that was saved as Windows-1252)")
+                .with_hint("save the file as UTF-8 to silence this warning")
+        })
+        .collect();
+    Ok((repaired.text, warnings))
+}
+
+fn not_utf8(rel: &Path, bytes: &[u8], offset: usize) -> Diagnostic {
+    // The valid prefix is text, so the line and column of the bad byte are known.
+    let prefix = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+    let pos = LineIndex::new(prefix).position(prefix, offset);
+    Diagnostic::error(
+        rel,
+        pos,
+        format!("not valid UTF-8: byte 0x{:02X} at byte offset {offset}", bytes[offset]),
+    )
+    .with_hint("re-save the file with UTF-8 encoding (most editors offer this under \"Save with encoding\")")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_names_the_byte_offset_and_line() {
+        let err = decode(Path::new("playbooks/x.md"), b"ok\nab\xFFc".to_vec()).unwrap_err();
+        assert!(err.message.contains("byte offset 5"), "{}", err.message);
+        assert_eq!((err.line, err.column), (2, 3));
+    }
+
+    #[test]
+    fn mojibake_is_repaired_with_a_warning_per_line() {
+        let (text, warnings) = decode(Path::new("p.md"), "# a\n## ðŸ“œ Story\n".as_bytes().to_vec()).unwrap();
+        assert_eq!(text, "# a\n## 📜 Story\n");
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].line, 2);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped() {
+        let (text, _) = decode(Path::new("p.md"), b"\xEF\xBB\xBF# T".to_vec()).unwrap();
+        assert_eq!(text, "# T");
+    }
+}

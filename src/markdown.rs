@@ -1,0 +1,208 @@
+//! Markdown to HTML for a playbook body.
+//!
+//! The event stream from pulldown-cmark is rewritten, not the HTML: headings
+//! get their ids, frameworks and exit games are wrapped in `<section>`s with
+//! their stable ids, Don't/Do lists become contrast boxes, code is
+//! highlighted and links point where the link stage resolved them. One
+//! `push_html` call then writes the page, so tables and footnotes keep their
+//! state.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+
+use crate::highlight;
+use crate::model::{Pattern, Playbook, SectionKind};
+
+/// The Markdown dialect: GitHub's, plus wiki links.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_GFM
+        | Options::ENABLE_WIKILINKS
+}
+
+/// Where a link of the body goes, decided by the link stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRewrite {
+    pub href: String,
+    /// Replaces the link's text when the author gave none (`[[target]]`).
+    pub label: Option<String>,
+    pub external: bool,
+}
+
+/// Rewrites keyed by the byte offset where the link starts in the body.
+pub type LinkRewrites = HashMap<usize, LinkRewrite>;
+
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
+}
+
+/// The body of `playbook` as HTML.
+pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
+    let body = &playbook.body;
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut iter = Parser::new_ext(body, options()).into_offset_iter().peekable();
+    let mut open_section: Option<u8> = None;
+    let mut depth = 0usize;
+    let heading_ids: HashMap<usize, &str> =
+        playbook.headings.iter().map(|h| (h.range.start, h.id.as_str())).collect();
+    let sections: HashMap<usize, (SectionKind, &str, &str)> =
+        playbook.sections.iter().map(|s| (s.heading.start, (s.kind, s.id.as_str(), s.heading_id.as_str()))).collect();
+    let pattern_lists: HashMap<usize, &Range<usize>> =
+        playbook.layout.pattern_lists.iter().map(|(start, pairs)| (*start, pairs)).collect();
+
+    while let Some((event, range)) = iter.next() {
+        if depth == 0 && is_block_start(&event) && playbook.layout.hidden.iter().any(|h| h.start == range.start) {
+            skip_block(&mut iter);
+            continue;
+        }
+        match event {
+            // A rule before anything visible only separated the hidden title or
+            // briefing from the rest; a rule between chapters ends a section.
+            Event::Rule if depth == 0 && events.is_empty() => {}
+            Event::Rule if depth == 0 && open_section.is_some() => {
+                events.push(Event::Html("</section>\n".into()));
+                open_section = None;
+                events.push(Event::Rule);
+            }
+            Event::Start(Tag::Heading { level, id: _, classes, attrs }) if depth == 0 => {
+                let lvl = level as u8;
+                if open_section.is_some_and(|open| lvl <= open) {
+                    events.push(Event::Html("</section>\n".into()));
+                    open_section = None;
+                }
+                if let Some((kind, id, heading_id)) = sections.get(&range.start) {
+                    let class = match kind {
+                        SectionKind::Framework => "framework",
+                        SectionKind::ExitGame => "exit-game",
+                    };
+                    events.push(Event::Html(
+                        format!("<section class=\"{class}\" id=\"{id}\" aria-labelledby=\"{heading_id}\">\n").into(),
+                    ));
+                    open_section = Some(lvl);
+                }
+                let id = heading_ids.get(&range.start).map(|id| CowStr::from(id.to_string()));
+                events.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
+                depth += 1;
+            }
+            Event::Start(Tag::List(_)) if depth == 0 && pattern_lists.contains_key(&range.start) => {
+                skip_block(&mut iter);
+                let pairs = &playbook.patterns[pattern_lists[&range.start].clone()];
+                events.push(Event::Html(contrast_html(pairs).into()));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match &kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let mut code = String::new();
+                for (e, _) in iter.by_ref() {
+                    match e {
+                        Event::Text(t) => code.push_str(&t),
+                        Event::End(TagEnd::CodeBlock) => break,
+                        _ => {}
+                    }
+                }
+                events.push(Event::Html(highlight::code_block(&code, &lang).into()));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                depth += 1;
+                match links.get(&range.start) {
+                    Some(rw) => {
+                        events.push(Event::Html(link_open(rw, &title).into()));
+                        if let Some(label) = &rw.label {
+                            skip_link_text(&mut iter);
+                            events.push(Event::Text(label.clone().into()));
+                            events.push(Event::Html("</a>".into()));
+                            depth -= 1;
+                        }
+                    }
+                    None => events.push(Event::Start(Tag::Link { link_type, dest_url, title, id })),
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                depth = depth.saturating_sub(1);
+                events.push(Event::Html("</a>".into()));
+            }
+            Event::Start(tag) => {
+                depth += 1;
+                events.push(Event::Start(tag));
+            }
+            Event::End(tag) => {
+                depth = depth.saturating_sub(1);
+                events.push(Event::End(tag));
+            }
+            other => events.push(other),
+        }
+    }
+    if open_section.is_some() {
+        events.push(Event::Html("</section>\n".into()));
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
+}
+
+fn is_block_start(e: &Event<'_>) -> bool {
+    matches!(e, Event::Start(Tag::Heading { .. } | Tag::BlockQuote(_)))
+}
+
+/// Consumes events up to the end of the block that was just opened.
+fn skip_block<'a>(iter: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>) {
+    let mut depth = 1usize;
+    for (e, _) in iter {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Consumes a link's text and its end.
+fn skip_link_text<'a>(iter: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>) {
+    skip_block(iter);
+}
+
+fn link_open(rw: &LinkRewrite, title: &str) -> String {
+    let mut a = format!("<a href=\"{}\"", escape_href(&rw.href));
+    if !title.is_empty() {
+        a.push_str(&format!(" title=\"{}\"", escape_html(title)));
+    }
+    if rw.external {
+        a.push_str(" rel=\"noopener\"");
+    }
+    a.push('>');
+    a
+}
+
+fn escape_href(href: &str) -> String {
+    let mut out = String::with_capacity(href.len());
+    let _ = pulldown_cmark_escape::escape_href(&mut out, href);
+    out
+}
+
+/// "Don't say / Do say" pairs side by side.
+fn contrast_html(pairs: &[Pattern]) -> String {
+    let mut html = String::new();
+    for p in pairs {
+        html.push_str(&format!(
+            "<div class=\"contrast\">\n<div class=\"contrast-dont\"><p class=\"contrast-label\">Don’t say</p><p>{}</p></div>\n<div class=\"contrast-do\"><p class=\"contrast-label\">Do say</p><p>{}</p></div>\n</div>\n",
+            escape_html(&p.dont),
+            escape_html(&p.do_)
+        ));
+    }
+    html
+}

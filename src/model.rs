@@ -1,0 +1,132 @@
+//! The content model: what a playbook is once it has been understood.
+//!
+//! Values here are produced by `parse` and only read afterwards. Ranges are
+//! byte ranges into [`Playbook::body`], kept so rendering can place the Story
+//! Mode card, framework sections and contrast boxes where the author wrote them.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::diagnostic::{LineIndex, Position};
+
+/// One playbook page.
+#[derive(Debug, Clone)]
+pub struct Playbook {
+    /// Relative to the project root: `playbooks/career_strategy.md`.
+    pub source: PathBuf,
+    /// Relative to `playbooks/`, without extension: `people/hiring_loop`.
+    pub stem_path: String,
+    /// The page's path on the site, without slashes at either end: `people/hiring-loop`.
+    pub slug: String,
+    pub title: String,
+    pub track: Track,
+    pub level: Option<String>,
+    pub tags: Vec<String>,
+    pub weight: i64,
+    pub summary: Option<String>,
+    pub draft: bool,
+    pub story: Option<StoryMode>,
+    pub sections: Vec<Section>,
+    pub patterns: Vec<Pattern>,
+    pub headings: Vec<Heading>,
+    /// Front matter keys the handbook does not know, for templates.
+    pub extra: BTreeMap<String, serde_json::Value>,
+    pub body: String,
+    /// 1-based line of the file where `body` starts.
+    pub body_line: usize,
+    pub layout: Layout,
+}
+
+impl Playbook {
+    /// Line and column in the file of a byte offset in the body.
+    pub fn position(&self, body_offset: usize) -> Position {
+        let pos = LineIndex::new(&self.body).position(&self.body, body_offset);
+        Position { line: pos.line + self.body_line - 1, column: pos.column }
+    }
+
+    pub fn frameworks(&self) -> impl Iterator<Item = &Section> {
+        self.sections.iter().filter(|s| s.kind == SectionKind::Framework)
+    }
+
+    pub fn exit_games(&self) -> impl Iterator<Item = &Section> {
+        self.sections.iter().filter(|s| s.kind == SectionKind::ExitGame)
+    }
+}
+
+/// A group of playbooks, such as `career_strategy` or `People`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Track {
+    pub name: String,
+    pub slug: String,
+}
+
+/// The mission briefing that opens a playbook.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StoryMode {
+    pub title: Option<String>,
+    pub mission_date: Option<String>,
+    pub location: Option<String>,
+    pub officer: Option<String>,
+    pub problem: Option<String>,
+    pub solution: Option<String>,
+    pub quote: Option<String>,
+    /// The id of the card on the page (the Story Mode heading's GitHub id).
+    pub anchor: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SectionKind {
+    Framework,
+    ExitGame,
+}
+
+/// A framework or an exit game: a named section that the handbook catalogs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Section {
+    pub kind: SectionKind,
+    /// The heading without its section number: `Buy vs Build`.
+    pub name: String,
+    /// Stable id, independent of numbering: `buy-vs-build`.
+    pub id: String,
+    /// The heading's GitHub id: `22-buy-vs-build`.
+    pub heading_id: String,
+    /// The first words of the section, as plain text.
+    pub summary: String,
+    #[serde(skip)]
+    pub heading: Range<usize>,
+}
+
+/// A "Don't say / Do say" pair.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pattern {
+    /// The heading the pair sits under: `Speaking to Executives`.
+    pub context: String,
+    pub dont: String,
+    #[serde(rename = "do")]
+    pub do_: String,
+}
+
+/// A heading of the body with its id.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub id: String,
+    #[serde(skip)]
+    pub range: Range<usize>,
+}
+
+/// Where the parts the renderer treats specially sit in the body.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Layout {
+    /// Blocks left out of the body because the page shows them elsewhere
+    /// (the H1 in the page header, the Story Mode heading and briefing in its card).
+    pub hidden: Vec<Range<usize>>,
+    /// Lists of "Don't say / Do say" pairs, by the start of the list, with
+    /// the pairs' indices into `Playbook::patterns`.
+    pub pattern_lists: Vec<(usize, Range<usize>)>,
+}

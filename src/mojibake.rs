@@ -1,0 +1,128 @@
+//! Repairs text that was UTF-8, got read as Windows-1252 and saved again.
+//!
+//! The seed playbook's `ðŸ“œ` is the scroll emoji's four UTF-8 bytes shown as
+//! four cp1252 characters. Each character of such a run maps back to exactly one
+//! byte, so re-encoding the run and decoding it as UTF-8 restores the text.
+//! Only byte sequences that form valid multi-byte UTF-8 are replaced; a lone
+//! `é` or `°` written on purpose is not valid UTF-8 on its own and stays.
+
+/// The byte cp1252 writes for `c`, if it has one. The five bytes cp1252 leaves
+/// undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) come back as U+0081..., as browsers
+/// and editors decode them, so they map to themselves.
+fn cp1252_byte(c: char) -> Option<u8> {
+    let b = match c as u32 {
+        0x00..=0x7F | 0x81 | 0x8D | 0x8F | 0x90 | 0x9D | 0xA0..=0xFF => c as u32 as u8,
+        0x20AC => 0x80, 0x201A => 0x82, 0x0192 => 0x83, 0x201E => 0x84, 0x2026 => 0x85,
+        0x2020 => 0x86, 0x2021 => 0x87, 0x02C6 => 0x88, 0x2030 => 0x89, 0x0160 => 0x8A,
+        0x2039 => 0x8B, 0x0152 => 0x8C, 0x017D => 0x8E, 0x2018 => 0x91, 0x2019 => 0x92,
+        0x201C => 0x93, 0x201D => 0x94, 0x2022 => 0x95, 0x2013 => 0x96, 0x2014 => 0x97,
+        0x02DC => 0x98, 0x2122 => 0x99, 0x0161 => 0x9A, 0x203A => 0x9B, 0x0153 => 0x9C,
+        0x017E => 0x9E, 0x0178 => 0x9F,
+        _ => return None,
+    };
+    Some(b)
+}
+
+/// Lead bytes of multi-byte UTF-8 show up as these characters in mojibake.
+fn may_start_mojibake(c: char) -> bool {
+    matches!(c as u32, 0xC2..=0xF4)
+}
+
+/// The repaired line, or `None` when the line has nothing to repair.
+pub fn repair_line(line: &str) -> Option<String> {
+    if !line.chars().any(may_start_mojibake) {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut run: Vec<u8> = Vec::new();
+    let mut run_chars: Vec<char> = Vec::new();
+    let mut changed = false;
+    for c in line.chars() {
+        match cp1252_byte(c) {
+            Some(b) if !c.is_ascii() => {
+                run.push(b);
+                run_chars.push(c);
+            }
+            _ => {
+                changed |= flush(&mut run, &mut run_chars, &mut out);
+                out.push(c);
+            }
+        }
+    }
+    changed |= flush(&mut run, &mut run_chars, &mut out);
+    changed.then_some(out)
+}
+
+/// Decodes a run of cp1252 bytes: valid multi-byte UTF-8 becomes what it
+/// meant, any other byte keeps the character it came from.
+fn flush(run: &mut Vec<u8>, chars: &mut Vec<char>, out: &mut String) -> bool {
+    let mut changed = false;
+    let mut at = 0;
+    for chunk in run.utf8_chunks() {
+        let valid = chunk.valid();
+        if !valid.is_empty() {
+            out.push_str(valid);
+            changed = true;
+        }
+        at += valid.len();
+        for _ in chunk.invalid() {
+            out.push(chars[at]);
+            at += 1;
+        }
+    }
+    run.clear();
+    chars.clear();
+    changed
+}
+
+/// A repaired text and the 1-based lines that were changed.
+pub struct Repaired {
+    pub text: String,
+    pub lines: Vec<usize>,
+}
+
+pub fn repair(text: &str) -> Option<Repaired> {
+    let mut lines = Vec::new();
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        match repair_line(line) {
+            Some(fixed) => {
+                lines.push(i + 1);
+                out.push_str(&fixed);
+            }
+            None => out.push_str(line),
+        }
+    }
+    (!lines.is_empty()).then_some(Repaired { text: out, lines })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repairs_emoji_quotes_and_check_marks() {
+        assert_eq!(repair_line("## ðŸ“œ Story Mode").unwrap(), "## 📜 Story Mode");
+        assert_eq!(repair_line("âœ… Done").unwrap(), "✅ Done");
+        assert_eq!(repair_line("Itâ€™s").unwrap(), "It’s");
+        assert_eq!(repair_line("ðŸ\u{8d}\u{8d}").unwrap(), "🍍");
+    }
+
+    #[test]
+    fn leaves_real_accents_and_emoji_alone() {
+        assert_eq!(repair_line("café crème 📜 ✅"), None);
+        assert_eq!(repair_line("Straße, 20°C"), None);
+    }
+
+    #[test]
+    fn repairs_mojibake_next_to_real_accents() {
+        assert_eq!(repair_line("café ðŸ“œ").unwrap(), "café 📜");
+    }
+
+    #[test]
+    fn reports_changed_lines() {
+        let r = repair("ok\nðŸ“œ\nok\n").unwrap();
+        assert_eq!(r.text, "ok\n📜\nok\n");
+        assert_eq!(r.lines, [2]);
+    }
+}

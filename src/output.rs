@@ -1,0 +1,195 @@
+//! Writes the site so that nothing is ever lost: every file goes into a
+//! staging folder beside the output folder, and only a complete build is
+//! swapped in. A failed or interrupted build leaves the previous output as it
+//! was, and nothing is written outside the output folder.
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostic::{Diagnostic, Position};
+
+/// One file of the site, by its path relative to the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn new(path: &str, bytes: impl Into<Vec<u8>>) -> Self {
+        OutputFile { path: path.to_string(), bytes: bytes.into() }
+    }
+}
+
+/// A path inside the output folder, or `None` if it would leave it.
+fn inside(path: &str) -> Option<PathBuf> {
+    let p = Path::new(path);
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::Normal(s) => out.push(s),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    (!out.as_os_str().is_empty() && !path.contains('\0')).then_some(out)
+}
+
+/// `path` made absolute and free of `.`/`..`, without touching the disk
+/// beyond the current directory.
+pub fn normalize(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Refuses output folders whose replacement would destroy the project.
+pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnostic> {
+    let root = normalize(root);
+    let out = normalize(out);
+    let shown = out.display().to_string();
+    // `--force` allows a folder outside the project, never one whose
+    // replacement would delete the project or its playbooks.
+    let problem = if out == root {
+        Some("is the project folder itself")
+    } else if root.join(crate::load::PLAYBOOKS_DIR).starts_with(&out) {
+        Some("contains the playbooks")
+    } else if !out.starts_with(&root) && !force {
+        Some("is outside the project")
+    } else {
+        None
+    };
+    match problem {
+        Some(what) => Err(Diagnostic::error(
+            shown.clone(),
+            Position::START,
+            format!("refusing to write the site to `{shown}`: it {what}, and building replaces the whole folder"),
+        )
+        .with_hint("choose another --out folder, such as `public` (a folder outside the project needs --force)")),
+        None => Ok(()),
+    }
+}
+
+/// What was written.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WriteReport {
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Writes `files` and the project's `static/` folder into `out`, replacing it
+/// only once everything has been written.
+pub fn write_site(out: &Path, files: &[OutputFile], static_dir: Option<&Path>) -> io::Result<WriteReport> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = out.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)?;
+    }
+    let result = fill(&staging, files, static_dir).and_then(|report| swap(&staging, out, parent, &name).map(|()| report));
+    if result.is_err() && staging.exists() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn fill(staging: &Path, files: &[OutputFile], static_dir: Option<&Path>) -> io::Result<WriteReport> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut targets = Vec::with_capacity(files.len());
+    for f in files {
+        let rel = inside(&f.path).ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write `{}` outside the output folder", f.path))
+        })?;
+        let target = staging.join(&rel);
+        if let Some(d) = target.parent() {
+            dirs.push(d.to_path_buf());
+        }
+        targets.push((target, &f.bytes));
+    }
+    dirs.sort();
+    dirs.dedup();
+    std::fs::create_dir_all(staging)?;
+    for d in &dirs {
+        std::fs::create_dir_all(d)?;
+    }
+    targets.par_iter().try_for_each(|(path, bytes)| std::fs::write(path, bytes))?;
+    let mut report = WriteReport { files: files.len(), bytes: files.iter().map(|f| f.bytes.len() as u64).sum() };
+    if let Some(dir) = static_dir.filter(|d| d.is_dir()) {
+        let copied = copy_static(dir, staging)?;
+        report.files += copied.files;
+        report.bytes += copied.bytes;
+    }
+    Ok(report)
+}
+
+/// Copies `static/` verbatim. Symbolic links are not followed, so a link
+/// can't pull files from elsewhere on the machine into the site.
+fn copy_static(dir: &Path, staging: &Path) -> io::Result<WriteReport> {
+    let mut report = WriteReport::default();
+    for entry in WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(io::Error::other)?;
+        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+        let target = staging.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target)?;
+        } else if entry.file_type().is_file() {
+            report.bytes += std::fs::copy(entry.path(), &target)?;
+            report.files += 1;
+        }
+    }
+    Ok(report)
+}
+
+fn swap(staging: &Path, out: &Path, parent: &Path, name: &str) -> io::Result<()> {
+    if !out.exists() {
+        return std::fs::rename(staging, out);
+    }
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if old.exists() {
+        std::fs::remove_dir_all(&old)?;
+    }
+    std::fs::rename(out, &old)?;
+    if let Err(e) = std::fs::rename(staging, out) {
+        // Put the previous site back before reporting.
+        let _ = std::fs::rename(&old, out);
+        return Err(e);
+    }
+    std::fs::remove_dir_all(&old)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_that_leave_the_output_are_refused() {
+        assert!(inside("a/index.html").is_some());
+        assert!(inside("../x").is_none());
+        assert!(inside("/etc/passwd").is_none());
+        assert!(inside("a/../../x").is_none());
+        assert!(inside("a\0b").is_none());
+    }
+
+    #[test]
+    fn the_project_and_its_playbooks_are_never_an_output_folder() {
+        let root = Path::new("/tmp/proj");
+        assert!(check_out_dir(root, root, true).is_err());
+        assert!(check_out_dir(root, Path::new("/tmp"), true).is_err());
+        assert!(check_out_dir(root, Path::new("/tmp/proj/public"), false).is_ok());
+        assert!(check_out_dir(root, Path::new("/elsewhere/site"), false).is_err());
+        assert!(check_out_dir(root, Path::new("/elsewhere/site"), true).is_ok());
+    }
+}

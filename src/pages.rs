@@ -1,0 +1,464 @@
+//! Every file of the site, rendered from the linked handbook: the home page,
+//! one page per playbook, the framework and exit-game catalogs, track and tag
+//! listings, the 404 page, the sitemap and the shared navigation script.
+//!
+//! Templates receive typed views built here; nothing is a string map.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::{BaseUrl, Config};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::handbook::{Handbook, PageId};
+use crate::highlight;
+use crate::links::LinkGraph;
+use crate::markdown;
+use crate::model::{Pattern, Playbook, SectionKind, StoryMode};
+use crate::output::OutputFile;
+use crate::render::Renderer;
+use crate::theme::Theme;
+
+#[derive(Debug, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    pub author: String,
+    pub language: String,
+    /// Base path every URL starts with: `/` or `/handbook/`.
+    pub base: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PageView {
+    title: String,
+    url: String,
+    description: String,
+    crumbs: Vec<Crumb>,
+    has_code: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Crumb {
+    name: String,
+    url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct LinkView {
+    title: String,
+    url: String,
+    section: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Card<'a> {
+    title: &'a str,
+    url: String,
+    level: Option<&'a str>,
+    summary: Option<&'a str>,
+    story: Option<&'a StoryMode>,
+}
+
+#[derive(Debug, Serialize)]
+struct TrackView<'a> {
+    name: &'a str,
+    slug: &'a str,
+    url: String,
+    playbooks: Vec<Card<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct TocEntry<'a> {
+    level: u8,
+    id: &'a str,
+    text: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct PlaybookView<'a> {
+    slug: &'a str,
+    source: String,
+    title: &'a str,
+    url: String,
+    track: LinkView,
+    level: Option<&'a str>,
+    tags: Vec<LinkView>,
+    summary: Option<&'a str>,
+    story: Option<&'a StoryMode>,
+    frameworks: Vec<&'a crate::model::Section>,
+    exit_games: Vec<&'a crate::model::Section>,
+    patterns: &'a [Pattern],
+    toc: Vec<TocEntry<'a>>,
+    content: String,
+    prev: Option<LinkView>,
+    next: Option<LinkView>,
+    backlinks: Vec<LinkView>,
+    related: Vec<LinkView>,
+    extra: &'a BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Serialize)]
+struct CatalogEntry<'a> {
+    name: &'a str,
+    anchor: String,
+    url: String,
+    summary: &'a str,
+    playbook_title: &'a str,
+    playbook_url: String,
+    track: &'a str,
+    referenced_by: Vec<LinkView>,
+}
+
+#[derive(Debug, Serialize)]
+struct CatalogView<'a> {
+    title: &'static str,
+    intro: &'static str,
+    entries: Vec<CatalogEntry<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct ListingView<'a> {
+    title: String,
+    playbooks: Vec<Card<'a>>,
+}
+
+#[derive(Serialize)]
+struct HomeContext<'a> {
+    site: &'a SiteView,
+    page: PageView,
+    tracks: Vec<TrackView<'a>>,
+}
+
+#[derive(Serialize)]
+struct PlaybookContext<'a> {
+    site: &'a SiteView,
+    page: PageView,
+    playbook: PlaybookView<'a>,
+}
+
+#[derive(Serialize)]
+struct CatalogContext<'a> {
+    site: &'a SiteView,
+    page: PageView,
+    catalog: CatalogView<'a>,
+}
+
+#[derive(Serialize)]
+struct ListingContext<'a> {
+    site: &'a SiteView,
+    page: PageView,
+    listing: ListingView<'a>,
+}
+
+#[derive(Serialize)]
+struct BareContext<'a> {
+    site: &'a SiteView,
+    page: PageView,
+}
+
+/// Site paths, relative to the base: one place decides the URL scheme.
+pub mod paths {
+    pub fn playbook(slug: &str) -> String {
+        format!("{slug}/")
+    }
+    pub fn track(slug: &str) -> String {
+        format!("tracks/{slug}/")
+    }
+    pub fn tag(slug: &str) -> String {
+        format!("tags/{slug}/")
+    }
+    pub const FRAMEWORKS: &str = "frameworks/";
+    pub const EXIT_GAMES: &str = "exit-games/";
+    /// The file written for a site path: `a/` is `a/index.html`.
+    pub fn file(site_path: &str) -> String {
+        if site_path.is_empty() || site_path.ends_with('/') { format!("{site_path}index.html") } else { site_path.to_string() }
+    }
+}
+
+/// Shared inputs of every page.
+pub struct Site<'a> {
+    pub handbook: &'a Handbook,
+    pub links: &'a LinkGraph,
+    pub config: &'a Config,
+    pub base: &'a BaseUrl,
+    pub view: SiteView,
+    pub renderer: &'a Renderer,
+}
+
+impl<'a> Site<'a> {
+    pub fn new(handbook: &'a Handbook, links: &'a LinkGraph, config: &'a Config, base: &'a BaseUrl, renderer: &'a Renderer) -> Self {
+        let view = SiteView {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            author: config.author.clone(),
+            language: config.language.clone(),
+            base: base.path.clone(),
+        };
+        Site { handbook, links, config, base, view, renderer }
+    }
+
+    fn url(&self, site_path: &str) -> String {
+        format!("{}{site_path}", self.base.path)
+    }
+
+    fn page_link(&self, id: PageId, section: Option<String>) -> LinkView {
+        let p = &self.handbook.playbooks[id];
+        LinkView { title: p.title.clone(), url: self.url(&paths::playbook(&p.slug)), section }
+    }
+
+    fn card(&self, p: &'a Playbook) -> Card<'a> {
+        Card {
+            title: &p.title,
+            url: self.url(&paths::playbook(&p.slug)),
+            level: p.level.as_deref(),
+            summary: p.summary.as_deref(),
+            story: p.story.as_ref(),
+        }
+    }
+
+    fn page(&self, title: &str, site_path: &str, crumbs: Vec<Crumb>) -> PageView {
+        PageView {
+            title: title.to_string(),
+            url: self.url(site_path),
+            description: self.view.description.clone(),
+            crumbs,
+            has_code: false,
+        }
+    }
+
+    fn home_crumb(&self) -> Crumb {
+        Crumb { name: "Home".into(), url: Some(self.url("")) }
+    }
+
+    /// Every file of the site, in a stable order.
+    pub fn files(&self, theme: &Theme, diags: &mut Diagnostics) -> Vec<OutputFile> {
+        let rendered: Vec<Result<(OutputFile, bool), Diagnostic>> = (0..self.handbook.playbooks.len())
+            .into_par_iter()
+            .map(|id| self.playbook_page(id))
+            .collect();
+        let mut files = Vec::with_capacity(rendered.len() + 16);
+        let mut has_code = false;
+        for r in rendered {
+            match r {
+                Ok((f, code)) => {
+                    has_code |= code;
+                    files.push(f);
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        let others = [
+            self.home(),
+            self.catalog(SectionKind::Framework),
+            self.catalog(SectionKind::ExitGame),
+            self.not_found(),
+        ];
+        for r in others.into_iter().chain(self.listings()) {
+            match r {
+                Ok(f) => files.push(f),
+                Err(d) => diags.push(d),
+            }
+        }
+        files.push(OutputFile::new("assets/nav.js", self.nav_script()));
+        for (name, bytes) in &theme.assets {
+            files.push(OutputFile::new(name, bytes.clone()));
+        }
+        if has_code {
+            files.push(OutputFile::new("assets/syntax.css", highlight::stylesheet()));
+        }
+        files.push(OutputFile::new(".nojekyll", Vec::new()));
+        if let Some(cname) = &self.config.cname {
+            files.push(OutputFile::new("CNAME", format!("{cname}\n")));
+        }
+        if self.base.origin.is_some() {
+            files.push(OutputFile::new("sitemap.xml", self.sitemap()));
+        }
+        files
+    }
+
+    fn render<T: Serialize>(&self, template: &str, site_path: &str, ctx: &T) -> Result<OutputFile, Diagnostic> {
+        let html = self.renderer.render(template, ctx)?;
+        Ok(OutputFile::new(&paths::file(site_path), html))
+    }
+
+    /// The page, and whether it shows highlighted code.
+    fn playbook_page(&self, id: PageId) -> Result<(OutputFile, bool), Diagnostic> {
+        let p = &self.handbook.playbooks[id];
+        let content = markdown::render_body(p, &self.links.rewrites[id]);
+        let has_code = content.contains("<pre class=\"code\">");
+        let site_path = paths::playbook(&p.slug);
+        let track_url = self.url(&paths::track(&p.track.slug));
+        let mut page = self.page(&p.title, &site_path, vec![
+            self.home_crumb(),
+            Crumb { name: p.track.name.clone(), url: Some(track_url.clone()) },
+            Crumb { name: p.title.clone(), url: None },
+        ]);
+        page.has_code = has_code;
+        if let Some(d) = p.summary.as_ref().or(p.story.as_ref().and_then(|s| s.problem.as_ref())) {
+            page.description = d.clone();
+        }
+        let hidden_story = p.story.as_ref().map(|s| s.anchor.as_str());
+        let mut toc: Vec<TocEntry<'_>> = Vec::new();
+        if let Some(story) = &p.story {
+            toc.push(TocEntry { level: 2, id: &story.anchor, text: "Story Mode" });
+        }
+        toc.extend(
+            p.headings
+                .iter()
+                .filter(|h| (2..=3).contains(&h.level) && Some(h.id.as_str()) != hidden_story)
+                .map(|h| TocEntry { level: h.level, id: &h.id, text: &h.text }),
+        );
+        let n = self.handbook.playbooks.len();
+        let view = PlaybookView {
+            slug: &p.slug,
+            source: p.source.to_string_lossy().replace('\\', "/"),
+            title: &p.title,
+            url: self.url(&site_path),
+            track: LinkView { title: p.track.name.clone(), url: track_url, section: None },
+            level: p.level.as_deref(),
+            tags: p
+                .tags
+                .iter()
+                .map(|t| LinkView { title: t.clone(), url: self.url(&paths::tag(&crate::slug::slugify(t))), section: None })
+                .collect(),
+            summary: p.summary.as_deref(),
+            story: p.story.as_ref(),
+            frameworks: p.frameworks().collect(),
+            exit_games: p.exit_games().collect(),
+            patterns: &p.patterns,
+            toc,
+            content,
+            prev: (id > 0).then(|| self.page_link(id - 1, None)),
+            next: (id + 1 < n).then(|| self.page_link(id + 1, None)),
+            backlinks: self.links.backlinks[id].iter().map(|b| self.page_link(b.from, b.section.clone())).collect(),
+            related: self.links.related.get(id).map_or_else(Vec::new, |r| r.iter().map(|&o| self.page_link(o, None)).collect()),
+            extra: &p.extra,
+        };
+        let file = self.render("playbook.html", &site_path, &PlaybookContext { site: &self.view, page, playbook: view })?;
+        Ok((file, has_code))
+    }
+
+    fn home(&self) -> Result<OutputFile, Diagnostic> {
+        let tracks = self
+            .handbook
+            .tracks
+            .iter()
+            .map(|g| TrackView {
+                name: &g.track.name,
+                slug: &g.track.slug,
+                url: self.url(&paths::track(&g.track.slug)),
+                playbooks: g.members.iter().map(|&m| self.card(&self.handbook.playbooks[m])).collect(),
+            })
+            .collect();
+        let page = self.page(&self.view.title, "", Vec::new());
+        self.render("index.html", "", &HomeContext { site: &self.view, page, tracks })
+    }
+
+    fn catalog(&self, kind: SectionKind) -> Result<OutputFile, Diagnostic> {
+        let (title, intro, site_path) = match kind {
+            SectionKind::Framework => ("Frameworks", "Every strategic framework of every playbook.", paths::FRAMEWORKS),
+            SectionKind::ExitGame => ("Exit games", "Every exit game: the options compared in each playbook.", paths::EXIT_GAMES),
+        };
+        let mut entries = Vec::new();
+        for (id, p) in self.handbook.playbooks.iter().enumerate() {
+            let playbook_url = self.url(&paths::playbook(&p.slug));
+            for s in p.sections.iter().filter(|s| s.kind == kind) {
+                let refs = self.links.section_refs.get(&(id, s.id.clone()));
+                entries.push(CatalogEntry {
+                    name: &s.name,
+                    anchor: format!("{}--{}", p.slug.replace('/', "-"), s.id),
+                    url: format!("{playbook_url}#{}", s.id),
+                    summary: &s.summary,
+                    playbook_title: &p.title,
+                    playbook_url: playbook_url.clone(),
+                    track: &p.track.name,
+                    referenced_by: refs.map_or_else(Vec::new, |r| r.iter().map(|&from| self.page_link(from, None)).collect()),
+                });
+            }
+        }
+        entries.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.anchor.cmp(&b.anchor)));
+        let page = self.page(title, site_path, vec![self.home_crumb(), Crumb { name: title.into(), url: None }]);
+        let catalog = CatalogView { title, intro, entries };
+        self.render("catalog.html", site_path, &CatalogContext { site: &self.view, page, catalog })
+    }
+
+    fn listings(&self) -> Vec<Result<OutputFile, Diagnostic>> {
+        let tracks = self.handbook.tracks.iter().map(|g| {
+            (format!("Track: {}", g.track.name), g.track.name.clone(), paths::track(&g.track.slug), &g.members)
+        });
+        let tags = self.handbook.tags.iter().map(|g| (format!("Tag: {}", g.name), g.name.clone(), paths::tag(&g.slug), &g.members));
+        tracks
+            .chain(tags)
+            .map(|(title, name, site_path, members)| {
+                let page = self.page(&title, &site_path, vec![self.home_crumb(), Crumb { name, url: None }]);
+                let listing = ListingView {
+                    title,
+                    playbooks: members.iter().map(|&m| self.card(&self.handbook.playbooks[m])).collect(),
+                };
+                self.render("listing.html", &site_path, &ListingContext { site: &self.view, page, listing })
+            })
+            .collect()
+    }
+
+    fn not_found(&self) -> Result<OutputFile, Diagnostic> {
+        let page = self.page("Page not found", "404.html", Vec::new());
+        self.render("404.html", "404.html", &BareContext { site: &self.view, page })
+    }
+
+    /// The sidebar's data, shared by every page instead of copied into each.
+    fn nav_script(&self) -> String {
+        #[derive(Serialize)]
+        struct NavPage<'a> {
+            t: &'a str,
+            u: String,
+        }
+        #[derive(Serialize)]
+        struct NavTrack<'a> {
+            n: &'a str,
+            u: String,
+            p: Vec<NavPage<'a>>,
+        }
+        #[derive(Serialize)]
+        struct Nav<'a> {
+            tracks: Vec<NavTrack<'a>>,
+        }
+        let nav = Nav {
+            tracks: self
+                .handbook
+                .tracks
+                .iter()
+                .map(|g| NavTrack {
+                    n: &g.track.name,
+                    u: self.url(&paths::track(&g.track.slug)),
+                    p: g.members
+                        .iter()
+                        .map(|&m| {
+                            let p = &self.handbook.playbooks[m];
+                            NavPage { t: &p.title, u: self.url(&paths::playbook(&p.slug)) }
+                        })
+                        .collect(),
+                })
+                .collect(),
+        };
+        let json = serde_json::to_string(&nav).unwrap_or_else(|_| "{\"tracks\":[]}".into());
+        // `</script>` cannot occur in JSON output from titles once `<` is escaped.
+        format!("window.PLAYBOOK_NAV={};\n", json.replace('<', "\\u003c"))
+    }
+
+    fn sitemap(&self) -> String {
+        let mut paths_list = vec![String::new(), paths::FRAMEWORKS.to_string(), paths::EXIT_GAMES.to_string()];
+        paths_list.extend(self.handbook.playbooks.iter().map(|p| paths::playbook(&p.slug)));
+        paths_list.extend(self.handbook.tracks.iter().map(|g| paths::track(&g.track.slug)));
+        paths_list.extend(self.handbook.tags.iter().map(|g| paths::tag(&g.slug)));
+        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        for p in paths_list {
+            if let Some(abs) = self.base.absolute(&p) {
+                xml.push_str(&format!("  <url><loc>{}</loc></url>\n", markdown::escape_html(&abs)));
+            }
+        }
+        xml.push_str("</urlset>\n");
+        xml
+    }
+}

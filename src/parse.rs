@@ -1,0 +1,217 @@
+//! Turns one source file into a [`Playbook`]: front matter, the parts found in
+//! the body, and what is inferred where the front matter is silent.
+//!
+//! Front matter wins over inference, field by field.
+
+use crate::diagnostic::{Diagnostic, LineIndex, Position};
+use crate::frontmatter::{self, FrontMatter, StoryFields};
+use crate::load::SourceFile;
+use crate::model::{Playbook, StoryMode, Track};
+use crate::parts;
+use crate::slug::slugify;
+
+/// Track of playbooks that name none and sit directly in `playbooks/`.
+const DEFAULT_TRACK: &str = "General";
+
+pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
+    let fm_error = |e: frontmatter::FrontMatterError| Diagnostic::error(&src.path, e.pos, e.message).with_hint(e.hint);
+    let split = frontmatter::split(&src.text).map_err(fm_error)?;
+    let fm = match &split.block {
+        Some(block) => frontmatter::parse(&src.text, block).map_err(fm_error)?,
+        None => FrontMatter::default(),
+    };
+    let lines = LineIndex::new(&src.text);
+    let slug = match &fm.slug {
+        Some(s) => slug_from_front_matter(s).map_err(|msg| {
+            Diagnostic::error(&src.path, key_position(&src.text, &lines, "slug"), msg)
+                .with_hint("a slug is a plain name like `hiring-loop`, or folders and a name like `people/hiring-loop`")
+        })?,
+        None => slug_from_path(&src.stem_path),
+    };
+    if slug.is_empty() {
+        return Err(Diagnostic::error(&src.path, Position::START, "the file name gives an empty slug")
+            .with_hint("rename the file to contain letters or digits, or set `slug` in the front matter"));
+    }
+
+    let body = split.body.to_string();
+    let parts = parts::analyze(&body);
+    let heading = parts.h1.as_deref().map(TitleLine::parse);
+    let title = fm
+        .title
+        .clone()
+        .or_else(|| heading.as_ref().map(|h| h.title.clone()))
+        .unwrap_or_else(|| title_from_stem(&src.stem_path));
+    let track_name = fm
+        .track
+        .clone()
+        .or_else(|| heading.as_ref().and_then(|h| h.track.clone()))
+        .or_else(|| src.stem_path.rsplit_once('/').map(|(dir, _)| dir.rsplit('/').next().unwrap_or(dir).to_string()))
+        .unwrap_or_else(|| DEFAULT_TRACK.to_string());
+    let track_slug = match slugify(&track_name) {
+        s if s.is_empty() => slugify(DEFAULT_TRACK),
+        s => s,
+    };
+    let story = merge_story(parts.story, fm.story);
+
+    Ok(Playbook {
+        source: src.path.clone(),
+        stem_path: src.stem_path.clone(),
+        slug,
+        title,
+        track: Track { name: track_name, slug: track_slug },
+        level: fm.level.or_else(|| heading.and_then(|h| h.level)),
+        tags: fm.tags,
+        weight: fm.weight.unwrap_or(0),
+        summary: fm.summary,
+        draft: fm.draft,
+        story,
+        sections: parts.sections,
+        patterns: parts.patterns,
+        headings: parts.headings,
+        extra: fm.extra,
+        body,
+        body_line: lines.position(&src.text, split.body_offset).line,
+        layout: parts.layout,
+    })
+}
+
+/// The H1 convention `track: Title (Level)`.
+#[derive(Debug, PartialEq)]
+struct TitleLine {
+    track: Option<String>,
+    title: String,
+    level: Option<String>,
+}
+
+impl TitleLine {
+    fn parse(h1: &str) -> TitleLine {
+        let (track, rest) = match h1.split_once(':') {
+            Some((t, rest)) if !t.trim().is_empty() && !rest.trim().is_empty() => (Some(t.trim().to_string()), rest),
+            _ => (None, h1),
+        };
+        let rest = rest.trim();
+        let (title, level) = match rest.strip_suffix(')').and_then(|r| r.rsplit_once('(')) {
+            Some((title, level)) if !title.trim().is_empty() => (title.trim(), Some(level.trim().to_string())),
+            _ => (rest, None),
+        };
+        TitleLine { track, title: title.to_string(), level: level.filter(|l| !l.is_empty()) }
+    }
+}
+
+fn title_from_stem(stem_path: &str) -> String {
+    let stem = stem_path.rsplit('/').next().unwrap_or(stem_path);
+    let words: Vec<String> = stem
+        .split(['_', '-', ' '])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+        })
+        .collect();
+    words.join(" ")
+}
+
+/// `people/hiring_loop` gives `people/hiring-loop`.
+pub fn slug_from_path(stem_path: &str) -> String {
+    stem_path.split('/').map(slugify).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("/")
+}
+
+/// A slug from front matter must stay inside the site: no `..`, no absolute
+/// path, no control characters.
+fn slug_from_front_matter(raw: &str) -> Result<String, String> {
+    if raw.chars().any(char::is_control) {
+        return Err(format!("slug {raw:?} contains control characters"));
+    }
+    if raw.starts_with('/') || raw.starts_with('\\') || raw.contains(':') {
+        return Err(format!("slug {raw:?} is an absolute path; pages must stay inside the output folder"));
+    }
+    if raw.split(['/', '\\']).any(|seg| seg.trim() == ".." || seg.trim() == ".") {
+        return Err(format!("slug {raw:?} uses `.` or `..`; pages must stay inside the output folder"));
+    }
+    let slug = slug_from_path(&raw.replace('\\', "/"));
+    if slug.is_empty() {
+        return Err(format!("slug {raw:?} has no letters or digits"));
+    }
+    Ok(slug)
+}
+
+/// Where `key:` or `key =` is written in the front matter, for messages.
+fn key_position(text: &str, lines: &LineIndex, key: &str) -> Position {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with(key) && t[key.len()..].trim_start().starts_with([':', '=']) {
+            return lines.position(text, offset + (line.len() - t.len()));
+        }
+        offset += line.len();
+    }
+    Position::START
+}
+
+fn merge_story(found: Option<StoryMode>, fm: Option<StoryFields>) -> Option<StoryMode> {
+    let Some(fm) = fm else { return found };
+    let base = found.unwrap_or_else(|| StoryMode { anchor: "story-mode".into(), ..StoryMode::default() });
+    Some(StoryMode {
+        title: fm.title.or(base.title),
+        mission_date: fm.mission_date.or(base.mission_date),
+        location: fm.location.or(base.location),
+        officer: fm.officer.or(base.officer),
+        problem: fm.problem.or(base.problem),
+        solution: fm.solution.or(base.solution),
+        quote: fm.quote.or(base.quote),
+        anchor: base.anchor,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn source(stem: &str, text: &str) -> SourceFile {
+        SourceFile { path: PathBuf::from(format!("playbooks/{stem}.md")), stem_path: stem.into(), text: text.into() }
+    }
+
+    #[test]
+    fn the_h1_gives_track_title_and_level() {
+        assert_eq!(TitleLine::parse("career_strategy: From Engineer to Leader (Deep Dive)"), TitleLine {
+            track: Some("career_strategy".into()),
+            title: "From Engineer to Leader".into(),
+            level: Some("Deep Dive".into()),
+        });
+        assert_eq!(TitleLine::parse("Just a Title"), TitleLine { track: None, title: "Just a Title".into(), level: None });
+    }
+
+    #[test]
+    fn front_matter_wins_over_the_h1() {
+        let p = playbook(&source("x", "---\ntitle: Chosen\nlevel: Intro\n---\n# t: Inferred (Deep)\n")).unwrap();
+        assert_eq!(p.title, "Chosen");
+        assert_eq!(p.level.as_deref(), Some("Intro"));
+        assert_eq!(p.track.name, "t");
+    }
+
+    #[test]
+    fn nested_files_get_their_folder_as_slug_and_track() {
+        let p = playbook(&source("people/hiring_loop", "Body only.\n")).unwrap();
+        assert_eq!(p.slug, "people/hiring-loop");
+        assert_eq!(p.track.name, "people");
+        assert_eq!(p.title, "Hiring Loop");
+    }
+
+    #[test]
+    fn a_slug_leaving_the_site_is_refused_at_its_line() {
+        let e = playbook(&source("x", "---\ntitle: t\nslug: ../../etc/x\n---\n")).unwrap_err();
+        assert_eq!((e.line, e.column), (3, 1));
+        assert!(e.message.contains("..") , "{}", e.message);
+        assert!(playbook(&source("x", "---\nslug: /abs\n---\n")).is_err());
+        assert!(playbook(&source("x", "---\nslug: \"a\\u0000b\"\n---\n")).is_err());
+    }
+
+    #[test]
+    fn story_front_matter_fills_in_over_the_briefing() {
+        let p = playbook(&source("x", "---\nstory:\n  officer: CFO\n---\n## Story Mode: S\n\n> **Officer**: CTO\n> **Location**: Boardroom\n")).unwrap();
+        let s = p.story.unwrap();
+        assert_eq!(s.officer.as_deref(), Some("CFO"));
+        assert_eq!(s.location.as_deref(), Some("Boardroom"));
+    }
+}

@@ -1,0 +1,380 @@
+//! Understands the parts of a playbook body by the conventions authors use:
+//! the `Story Mode` briefing, frameworks and exit games as H3s under their
+//! H2, and "Don't say / Do say" pairs.
+//!
+//! Input is the Markdown body; output is the outline the model needs. Only
+//! top-level blocks count: a heading quoted inside a blockquote is not a
+//! section of the playbook.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+use crate::markdown;
+use crate::model::{Heading, Layout, Pattern, Section, SectionKind, StoryMode};
+use crate::slug::{Slugger, stable_id, strip_section_number};
+
+/// Everything found in one body.
+#[derive(Debug, Default)]
+pub struct Parts {
+    /// The text of the first H1, if any.
+    pub h1: Option<String>,
+    pub headings: Vec<Heading>,
+    pub story: Option<StoryMode>,
+    pub sections: Vec<Section>,
+    pub patterns: Vec<Pattern>,
+    pub layout: Layout,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chapter {
+    Story,
+    Frameworks,
+    ExitGames,
+    Other,
+}
+
+fn classify(h2: &str) -> Chapter {
+    let lower = h2.to_lowercase();
+    if lower.contains("story mode") {
+        Chapter::Story
+    } else if lower.contains("exit game") {
+        Chapter::ExitGames
+    } else if lower.contains("framework") {
+        Chapter::Frameworks
+    } else {
+        Chapter::Other
+    }
+}
+
+type Events<'a> = Vec<(Event<'a>, Range<usize>)>;
+
+pub fn analyze(body: &str) -> Parts {
+    let events: Events<'_> = Parser::new_ext(body, markdown::options()).into_offset_iter().collect();
+    let mut parts = Parts::default();
+    let mut slugger = Slugger::default();
+    let mut chapter = Chapter::Other;
+    let mut context = String::new();
+    let mut stable_ids = HashSet::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < events.len() {
+        let (event, range) = &events[i];
+        match event {
+            Event::Start(Tag::Heading { level, .. }) if depth == 0 => {
+                let end = find_end(&events, i);
+                let text = plain_text(&events[i + 1..end]);
+                let id = slugger.slug(&text);
+                let level = *level as u8;
+                on_heading(&mut parts, &mut chapter, level, &text, &id, range, &mut stable_ids);
+                if level >= 2 {
+                    context = strip_section_number(&text).to_string();
+                }
+                parts.headings.push(Heading { level, text, id, range: range.clone() });
+                i = end + 1;
+                continue;
+            }
+            Event::Start(Tag::BlockQuote(_)) if depth == 0 && chapter == Chapter::Story => {
+                if let Some(story) = parts.story.as_mut().filter(|s| s.officer.is_none() && s.problem.is_none()) {
+                    fill_story(story, &body[range.clone()]);
+                    parts.layout.hidden.push(range.clone());
+                }
+            }
+            Event::Start(Tag::List(_)) if depth == 0 => {
+                let end = find_end(&events, i);
+                if let Some(pairs) = pattern_pairs(&events[i..=end]) {
+                    let first = parts.patterns.len();
+                    parts.patterns.extend(pairs.into_iter().map(|(dont, do_)| Pattern {
+                        context: context.clone(),
+                        dont,
+                        do_,
+                    }));
+                    parts.layout.pattern_lists.push((range.start, first..parts.patterns.len()));
+                }
+            }
+            _ => {}
+        }
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    fill_summaries(&mut parts, &events);
+    parts
+}
+
+fn on_heading(
+    parts: &mut Parts,
+    chapter: &mut Chapter,
+    level: u8,
+    text: &str,
+    id: &str,
+    range: &Range<usize>,
+    stable_ids: &mut HashSet<String>,
+) {
+    match level {
+        1 if parts.h1.is_none() => {
+            parts.h1 = Some(text.to_string());
+            parts.layout.hidden.push(range.clone());
+        }
+        2 => {
+            *chapter = classify(text);
+            if *chapter == Chapter::Story && parts.story.is_none() {
+                let title = text.split_once(':').map(|(_, t)| t.trim().to_string()).filter(|t| !t.is_empty());
+                parts.story = Some(StoryMode { title, anchor: id.to_string(), ..StoryMode::default() });
+                parts.layout.hidden.push(range.clone());
+            }
+        }
+        3 if matches!(*chapter, Chapter::Frameworks | Chapter::ExitGames) => {
+            let kind = if *chapter == Chapter::Frameworks { SectionKind::Framework } else { SectionKind::ExitGame };
+            let name = strip_section_number(text).to_string();
+            let mut stable = stable_id(&name);
+            if stable.is_empty() {
+                stable = id.to_string();
+            }
+            let mut unique = stable.clone();
+            let mut n = 1;
+            while !stable_ids.insert(unique.clone()) {
+                n += 1;
+                unique = format!("{stable}-{n}");
+            }
+            parts.sections.push(Section {
+                kind,
+                name,
+                id: unique,
+                heading_id: id.to_string(),
+                summary: String::new(),
+                heading: range.clone(),
+            });
+        }
+        _ => {}
+    }
+}
+
+/// Index of the `End` matching the `Start` at `start`.
+fn find_end(events: &Events<'_>, start: usize) -> usize {
+    let mut depth = 0usize;
+    for (j, (e, _)) in events.iter().enumerate().skip(start) {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return j;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len() - 1
+}
+
+/// What a reader sees of some inline events, without markup.
+pub fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
+    let mut s = String::new();
+    for (e, _) in events {
+        match e {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s.trim().to_string()
+}
+
+/// The items of a list when every item is a "Don't say" followed by a "Do say".
+fn pattern_pairs(list: &[(Event<'_>, Range<usize>)]) -> Option<Vec<(String, String)>> {
+    let mut items = Vec::new();
+    let mut depth = 0;
+    let mut item_start = 0;
+    for (k, (e, _)) in list.iter().enumerate() {
+        match e {
+            Event::Start(Tag::Item) if depth == 1 => item_start = k,
+            Event::End(TagEnd::Item) if depth == 2 => items.push(plain_text(&list[item_start + 1..k])),
+            _ => {}
+        }
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth -= 1,
+            _ => {}
+        }
+    }
+    if items.is_empty() || items.len() % 2 != 0 {
+        return None;
+    }
+    items
+        .chunks(2)
+        .map(|pair| Some((strip_label(&pair[0], &["don't say", "don’t say", "dont say"])?, strip_label(&pair[1], &["do say"])?)))
+        .collect()
+}
+
+fn strip_label(item: &str, labels: &[&str]) -> Option<String> {
+    let lower = item.to_lowercase();
+    let label = labels.iter().find(|l| lower.starts_with(*l))?;
+    // Labels are ASCII apart from the curly apostrophe, whose byte length is
+    // the same in the lowercased and the original text.
+    let rest = item.get(label.len()..)?;
+    Some(rest.trim_start_matches([':', ' ']).trim().to_string())
+}
+
+/// Reads `**Label**: value` lines and the italic quote of a briefing blockquote.
+fn fill_story(story: &mut StoryMode, quoted: &str) {
+    let mut current: Option<&mut Option<String>> = None;
+    for raw in quoted.lines() {
+        let line = raw.trim_start().strip_prefix('>').unwrap_or(raw).trim();
+        if line.is_empty() {
+            current = None;
+            continue;
+        }
+        if let Some((label, value)) = labelled(line) {
+            let slot = match label.as_str() {
+                "mission date" | "date" => &mut story.mission_date,
+                "location" => &mut story.location,
+                "officer" => &mut story.officer,
+                "problem" | "the problem" => &mut story.problem,
+                "solution" | "the solution" => &mut story.solution,
+                _ => {
+                    current = None;
+                    continue;
+                }
+            };
+            *slot = Some(value);
+            current = Some(slot);
+        } else if is_quote(line) {
+            story.quote = Some(unquote(line));
+            current = None;
+        } else if let Some(slot) = current.as_mut() {
+            let text = strip_emphasis(line);
+            match slot.as_mut() {
+                Some(v) if !v.is_empty() => {
+                    v.push(' ');
+                    v.push_str(&text);
+                }
+                _ => **slot = Some(text),
+            }
+        }
+    }
+}
+
+/// `**The Problem**: text` gives `("the problem", "text")`.
+fn labelled(line: &str) -> Option<(String, String)> {
+    let rest = line.strip_prefix("**")?;
+    let close = rest.find("**")?;
+    let label = rest[..close].trim().trim_end_matches(':').trim().to_lowercase();
+    let value = rest[close + 2..].trim_start().strip_prefix(':').map(str::trim)?;
+    let value = if rest[..close].trim_end().ends_with(':') { rest[close + 2..].trim() } else { value };
+    Some((label, strip_emphasis(value)))
+}
+
+fn is_quote(line: &str) -> bool {
+    (line.starts_with('*') && !line.starts_with("**")) || (line.starts_with('_') && !line.starts_with("__"))
+}
+
+fn unquote(line: &str) -> String {
+    line.trim_matches(['*', '_', ' ']).trim_matches(['"', '“', '”']).trim().to_string()
+}
+
+fn strip_emphasis(s: &str) -> String {
+    s.replace("**", "").replace("__", "").trim().to_string()
+}
+
+const SUMMARY_CHARS: usize = 160;
+
+/// Gives each framework and exit game the first words of its section.
+fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {
+    for section in &mut parts.sections {
+        let Some(start) = events.iter().position(|(_, r)| r.start >= section.heading.end) else { continue };
+        let end = events[start..]
+            .iter()
+            .position(|(e, _)| matches!(e, Event::Start(Tag::Heading { level, .. }) if (*level as u8) <= 3))
+            .map_or(events.len(), |k| start + k);
+        let mut text = String::new();
+        for (e, _) in &events[start..end] {
+            match e {
+                Event::Text(t) | Event::Code(t) => text.push_str(t),
+                Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+                _ => {}
+            }
+            if text.len() > SUMMARY_CHARS * 2 {
+                break;
+            }
+        }
+        section.summary = truncate_words(&text.split_whitespace().collect::<Vec<_>>().join(" "), SUMMARY_CHARS);
+    }
+}
+
+/// At most `max` characters, cut at a word boundary, with an ellipsis when cut.
+pub fn truncate_words(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED_LIKE: &str = "# t: Title (Deep Dive)\n\n## 📜 Story Mode: The CTO\n\n> **Mission Date**: 2050.01.01\n> **Location**: Boardroom\n> **Officer**: Chief Technology Officer\n>\n> **The Problem**: You are the best coder.\n> But code doesn't solve it.\n>\n> **The Solution**: **Strategic Leadership**.\n> Moving on.\n>\n> *\"Team. We pivot.\"*\n\n## 2. Strategic Frameworks\n\n### 2.1 The AI Maturity Curve\nDon't build a Ferrari.\n\n### 2.2 Buy vs Build\n* **Commodity**: BUY.\n\n## 3. Communication Patterns\n\n### 3.1 Speaking to Executives\n*   **Don't say**: \"Loss fell.\"\n*   **Do say**: \"We saved 20 hours.\"\n\n## 4. The Exit Games\n\n### 4.1 Startup vs Big Tech\n* **Startup**: risk.\n";
+
+    #[test]
+    fn reads_the_story_mode_briefing() {
+        let p = analyze(SEED_LIKE);
+        let s = p.story.unwrap();
+        assert_eq!(s.title.as_deref(), Some("The CTO"));
+        assert_eq!(s.mission_date.as_deref(), Some("2050.01.01"));
+        assert_eq!(s.location.as_deref(), Some("Boardroom"));
+        assert_eq!(s.officer.as_deref(), Some("Chief Technology Officer"));
+        assert_eq!(s.problem.as_deref(), Some("You are the best coder. But code doesn't solve it."));
+        assert_eq!(s.solution.as_deref(), Some("Strategic Leadership. Moving on."));
+        assert_eq!(s.quote.as_deref(), Some("Team. We pivot."));
+        assert_eq!(s.anchor, "-story-mode-the-cto");
+    }
+
+    #[test]
+    fn finds_frameworks_and_exit_games_with_stable_ids() {
+        let p = analyze(SEED_LIKE);
+        let names: Vec<_> = p.sections.iter().map(|s| (s.kind, s.name.as_str(), s.id.as_str(), s.heading_id.as_str())).collect();
+        assert_eq!(names, [
+            (SectionKind::Framework, "The AI Maturity Curve", "the-ai-maturity-curve", "21-the-ai-maturity-curve"),
+            (SectionKind::Framework, "Buy vs Build", "buy-vs-build", "22-buy-vs-build"),
+            (SectionKind::ExitGame, "Startup vs Big Tech", "startup-vs-big-tech", "41-startup-vs-big-tech"),
+        ]);
+        assert_eq!(p.sections[0].summary, "Don't build a Ferrari.");
+    }
+
+    #[test]
+    fn finds_dont_say_do_say_pairs_under_their_heading() {
+        let p = analyze(SEED_LIKE);
+        assert_eq!(p.patterns, [Pattern {
+            context: "Speaking to Executives".into(),
+            dont: "\"Loss fell.\"".into(),
+            do_: "\"We saved 20 hours.\"".into(),
+        }]);
+        assert_eq!(p.layout.pattern_lists.len(), 1);
+    }
+
+    #[test]
+    fn the_h1_and_story_are_hidden_from_the_body() {
+        let p = analyze(SEED_LIKE);
+        assert_eq!(p.h1.as_deref(), Some("t: Title (Deep Dive)"));
+        assert_eq!(p.layout.hidden.len(), 3);
+    }
+
+    #[test]
+    fn a_list_that_is_not_all_pairs_stays_a_list() {
+        let p = analyze("* **Don't say**: a\n* something else\n");
+        assert!(p.patterns.is_empty());
+    }
+
+    #[test]
+    fn truncation_cuts_at_words() {
+        assert_eq!(truncate_words("one two three", 9), "one two…");
+        assert_eq!(truncate_words("short", 9), "short");
+    }
+}

@@ -1,0 +1,88 @@
+//! The default theme, embedded in the binary so a bare folder of Markdown
+//! builds. A project's `templates/` overrides any of these files by name.
+//!
+//! This table is the one list of theme files; nothing else repeats it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+
+macro_rules! theme_files {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_bytes!(concat!("../templates/", $name)))),*]
+    };
+}
+
+/// `(name under templates/, contents)`.
+pub const DEFAULT_THEME: &[(&str, &[u8])] = theme_files![
+    "base.html",
+    "index.html",
+    "playbook.html",
+    "catalog.html",
+    "listing.html",
+    "404.html",
+    "partials/card.html",
+    "partials/story_card.html",
+    "assets/style.css",
+    "assets/playbook.js",
+    "assets/favicon.svg",
+];
+
+/// The theme in effect: embedded defaults with the project's overrides on top.
+#[derive(Debug, Default)]
+pub struct Theme {
+    /// Tera templates by name.
+    pub templates: BTreeMap<String, String>,
+    /// Files published under `assets/`, by path relative to `templates/`.
+    pub assets: BTreeMap<String, Vec<u8>>,
+}
+
+fn is_template(name: &str) -> bool {
+    name.ends_with(".html") || name.ends_with(".xml")
+}
+
+impl Theme {
+    /// Defaults, then every file of `root/templates/` over them.
+    pub fn load(root: &Path, diags: &mut Diagnostics) -> Theme {
+        let mut theme = Theme::default();
+        for (name, bytes) in DEFAULT_THEME {
+            theme.add(name, bytes.to_vec(), Path::new("templates"), diags);
+        }
+        let dir = root.join("templates");
+        if dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let Ok(rel) = entry.path().strip_prefix(&dir) else { continue };
+                let name = rel.to_string_lossy().replace('\\', "/");
+                match std::fs::read(entry.path()) {
+                    Ok(bytes) => theme.add(&name, bytes, Path::new("templates"), diags),
+                    Err(e) => diags.push(Diagnostic::error(
+                        Path::new("templates").join(rel),
+                        Position::START,
+                        format!("cannot read template: {e}"),
+                    )),
+                }
+            }
+        }
+        theme
+    }
+
+    fn add(&mut self, name: &str, bytes: Vec<u8>, dir: &Path, diags: &mut Diagnostics) {
+        if is_template(name) {
+            match String::from_utf8(bytes) {
+                Ok(text) => {
+                    self.templates.insert(name.to_string(), text);
+                }
+                Err(_) => diags.push(
+                    Diagnostic::error(dir.join(name), Position::START, "template is not valid UTF-8")
+                        .with_hint("save the template as UTF-8"),
+                ),
+            }
+        } else if name.starts_with("assets/") {
+            self.assets.insert(name.to_string(), bytes);
+        }
+    }
+}
