@@ -21,6 +21,7 @@ pub mod handbook;
 pub mod highlight;
 pub mod links;
 pub mod load;
+pub mod map;
 pub mod markdown;
 pub mod mojibake;
 pub mod model;
@@ -29,6 +30,7 @@ pub mod pages;
 pub mod parse;
 pub mod parts;
 pub mod render;
+pub mod search;
 pub mod slug;
 pub mod theme;
 

@@ -44,8 +44,9 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// The body of `playbook` as HTML.
-pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
+/// The body of `playbook` as HTML. Every id (and every link to one on the
+/// same page) gets `id_prefix`, so several bodies can share one page (print).
+pub fn render_body(playbook: &Playbook, links: &LinkRewrites, id_prefix: &str) -> String {
     let body = &playbook.body;
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut iter = Parser::new_ext(body, options()).into_offset_iter().peekable();
@@ -84,11 +85,12 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                         SectionKind::ExitGame => "exit-game",
                     };
                     events.push(Event::Html(
-                        format!("<section class=\"{class}\" id=\"{id}\" aria-labelledby=\"{heading_id}\">\n").into(),
+                        format!("<section class=\"{class}\" id=\"{id_prefix}{id}\" aria-labelledby=\"{id_prefix}{heading_id}\">\n")
+                            .into(),
                     ));
                     open_section = Some(lvl);
                 }
-                let id = heading_ids.get(&range.start).map(|id| CowStr::from(id.to_string()));
+                let id = heading_ids.get(&range.start).map(|id| CowStr::from(format!("{id_prefix}{id}")));
                 events.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
                 depth += 1;
             }
@@ -116,7 +118,7 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                 depth += 1;
                 match links.get(&range.start) {
                     Some(rw) => {
-                        events.push(Event::Html(link_open(rw, &title).into()));
+                        events.push(Event::Html(link_open(rw, &title, id_prefix).into()));
                         if let Some(label) = &rw.label {
                             skip_link_text(&mut iter);
                             events.push(Event::Text(label.clone().into()));
@@ -176,8 +178,12 @@ fn skip_link_text<'a>(iter: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>
     skip_block(iter);
 }
 
-fn link_open(rw: &LinkRewrite, title: &str) -> String {
-    let mut a = format!("<a href=\"{}\"", escape_href(&rw.href));
+fn link_open(rw: &LinkRewrite, title: &str, id_prefix: &str) -> String {
+    let href = match rw.href.strip_prefix('#') {
+        Some(anchor) => format!("#{id_prefix}{anchor}"),
+        None => rw.href.clone(),
+    };
+    let mut a = format!("<a href=\"{}\"", escape_href(&href));
     if !title.is_empty() {
         a.push_str(&format!(" title=\"{}\"", escape_html(title)));
     }

@@ -67,6 +67,8 @@ pub struct Track {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct StoryMode {
     pub title: Option<String>,
+    /// A symbol written before "Story Mode" in the heading, such as 📜.
+    pub icon: Option<String>,
     pub mission_date: Option<String>,
     pub location: Option<String>,
     pub officer: Option<String>,

@@ -152,6 +152,44 @@ struct ListingContext<'a> {
     listing: ListingView<'a>,
 }
 
+#[derive(Debug, Serialize)]
+struct Chapter<'a> {
+    anchor: String,
+    title: &'a str,
+    track: &'a str,
+    level: Option<&'a str>,
+    story: Option<StoryMode>,
+    content: String,
+}
+
+#[derive(Serialize)]
+struct PrintContext<'a> {
+    site: &'a SiteView,
+    page: PageView,
+    chapters: Vec<Chapter<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct MapNode {
+    title: String,
+    url: String,
+    track: String,
+    links_to: Vec<LinkView>,
+}
+
+#[derive(Debug, Serialize)]
+struct MapView {
+    svg: String,
+    nodes: Vec<MapNode>,
+}
+
+#[derive(Serialize)]
+struct MapContext<'a> {
+    site: &'a SiteView,
+    page: PageView,
+    map: MapView,
+}
+
 #[derive(Serialize)]
 struct BareContext<'a> {
     site: &'a SiteView,
@@ -170,6 +208,8 @@ pub mod paths {
         format!("tags/{slug}/")
     }
     pub const FRAMEWORKS: &str = "frameworks/";
+    pub const PRINT: &str = "print/";
+    pub const MAP: &str = "map/";
     pub const EXIT_GAMES: &str = "exit-games/";
     /// The file written for a site path: `a/` is `a/index.html`.
     pub fn file(site_path: &str) -> String {
@@ -253,6 +293,8 @@ impl<'a> Site<'a> {
             self.home(),
             self.catalog(SectionKind::Framework),
             self.catalog(SectionKind::ExitGame),
+            self.print(),
+            self.map(),
             self.not_found(),
         ];
         for r in others.into_iter().chain(self.listings()) {
@@ -262,6 +304,7 @@ impl<'a> Site<'a> {
             }
         }
         files.push(OutputFile::new("assets/nav.js", self.nav_script()));
+        files.push(OutputFile::new("assets/search-index.js", self.search_index()));
         for (name, bytes) in &theme.assets {
             files.push(OutputFile::new(name, bytes.clone()));
         }
@@ -286,7 +329,7 @@ impl<'a> Site<'a> {
     /// The page, and whether it shows highlighted code.
     fn playbook_page(&self, id: PageId) -> Result<(OutputFile, bool), Diagnostic> {
         let p = &self.handbook.playbooks[id];
-        let content = markdown::render_body(p, &self.links.rewrites[id]);
+        let content = markdown::render_body(p, &self.links.rewrites[id], "");
         let has_code = content.contains("<pre class=\"code\">");
         let site_path = paths::playbook(&p.slug);
         let track_url = self.url(&paths::track(&p.track.slug));
@@ -302,7 +345,8 @@ impl<'a> Site<'a> {
         let hidden_story = p.story.as_ref().map(|s| s.anchor.as_str());
         let mut toc: Vec<TocEntry<'_>> = Vec::new();
         if let Some(story) = &p.story {
-            toc.push(TocEntry { level: 2, id: &story.anchor, text: "Story Mode" });
+            let text = p.headings.iter().find(|h| h.id == story.anchor).map_or("Story Mode", |h| h.text.as_str());
+            toc.push(TocEntry { level: 2, id: &story.anchor, text });
         }
         toc.extend(
             p.headings
@@ -402,6 +446,63 @@ impl<'a> Site<'a> {
             .collect()
     }
 
+    /// The whole handbook on one page, in reading order, for "save as PDF".
+    /// Ids are prefixed per chapter so they stay unique on the page.
+    fn print(&self) -> Result<OutputFile, Diagnostic> {
+        let chapters: Vec<Chapter<'_>> = self
+            .handbook
+            .playbooks
+            .par_iter()
+            .enumerate()
+            .map(|(id, p)| {
+                let prefix = format!("{}--", p.slug.replace('/', "-"));
+                let story = p.story.clone().map(|mut s| {
+                    s.anchor = format!("{prefix}{}", s.anchor);
+                    s
+                });
+                Chapter {
+                    anchor: format!("{prefix}top"),
+                    title: &p.title,
+                    track: &p.track.name,
+                    level: p.level.as_deref(),
+                    story,
+                    content: markdown::render_body(p, &self.links.rewrites[id], &prefix),
+                }
+            })
+            .collect();
+        let mut page = self.page("Print", paths::PRINT, vec![self.home_crumb(), Crumb { name: "Print".into(), url: None }]);
+        page.has_code = chapters.iter().any(|c| c.content.contains("<pre class=\"code\">"));
+        self.render("print.html", paths::PRINT, &PrintContext { site: &self.view, page, chapters })
+    }
+
+    fn map(&self) -> Result<OutputFile, Diagnostic> {
+        let url = |id: PageId| self.url(&paths::playbook(&self.handbook.playbooks[id].slug));
+        let svg = crate::map::svg(self.handbook, &self.links.edges, &url);
+        let mut nodes: Vec<MapNode> = self
+            .handbook
+            .playbooks
+            .iter()
+            .enumerate()
+            .map(|(id, p)| MapNode { title: p.title.clone(), url: url(id), track: p.track.name.clone(), links_to: Vec::new() })
+            .collect();
+        for &(from, to) in &self.links.edges {
+            let link = self.page_link(to, None);
+            nodes[from].links_to.push(link);
+        }
+        let page = self.page("Map", paths::MAP, vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }]);
+        self.render("map.html", paths::MAP, &MapContext { site: &self.view, page, map: MapView { svg, nodes } })
+    }
+
+    fn search_index(&self) -> String {
+        let docs: Vec<_> = self
+            .handbook
+            .playbooks
+            .par_iter()
+            .flat_map_iter(|p| crate::search::documents(p, &self.url(&paths::playbook(&p.slug))))
+            .collect();
+        crate::search::index_script(&docs)
+    }
+
     fn not_found(&self) -> Result<OutputFile, Diagnostic> {
         let page = self.page("Page not found", "404.html", Vec::new());
         self.render("404.html", "404.html", &BareContext { site: &self.view, page })
@@ -448,7 +549,8 @@ impl<'a> Site<'a> {
     }
 
     fn sitemap(&self) -> String {
-        let mut paths_list = vec![String::new(), paths::FRAMEWORKS.to_string(), paths::EXIT_GAMES.to_string()];
+        let mut paths_list: Vec<String> =
+            ["", paths::FRAMEWORKS, paths::EXIT_GAMES, paths::MAP, paths::PRINT].iter().map(|s| s.to_string()).collect();
         paths_list.extend(self.handbook.playbooks.iter().map(|p| paths::playbook(&p.slug)));
         paths_list.extend(self.handbook.tracks.iter().map(|g| paths::track(&g.track.slug)));
         paths_list.extend(self.handbook.tags.iter().map(|g| paths::tag(&g.slug)));

@@ -153,6 +153,7 @@ fn merge_story(found: Option<StoryMode>, fm: Option<StoryFields>) -> Option<Stor
     let base = found.unwrap_or_else(|| StoryMode { anchor: "story-mode".into(), ..StoryMode::default() });
     Some(StoryMode {
         title: fm.title.or(base.title),
+        icon: base.icon,
         mission_date: fm.mission_date.or(base.mission_date),
         location: fm.location.or(base.location),
         officer: fm.officer.or(base.officer),

@@ -124,7 +124,14 @@ fn on_heading(
             *chapter = classify(text);
             if *chapter == Chapter::Story && parts.story.is_none() {
                 let title = text.split_once(':').map(|(_, t)| t.trim().to_string()).filter(|t| !t.is_empty());
-                parts.story = Some(StoryMode { title, anchor: id.to_string(), ..StoryMode::default() });
+                // The symbol authors put before "Story Mode" (the seed's 📜) stays with the card.
+                let icon = text
+                    .split(|c: char| c.is_alphanumeric())
+                    .next()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string);
+                parts.story = Some(StoryMode { title, icon, anchor: id.to_string(), ..StoryMode::default() });
                 parts.layout.hidden.push(range.clone());
             }
         }
@@ -334,6 +341,7 @@ mod tests {
         assert_eq!(s.solution.as_deref(), Some("Strategic Leadership. Moving on."));
         assert_eq!(s.quote.as_deref(), Some("Team. We pivot."));
         assert_eq!(s.anchor, "-story-mode-the-cto");
+        assert_eq!(s.icon.as_deref(), Some("📜"));
     }
 
     #[test]

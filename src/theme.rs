@@ -22,6 +22,8 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = theme_files![
     "catalog.html",
     "listing.html",
     "404.html",
+    "print.html",
+    "map.html",
     "partials/card.html",
     "partials/story_card.html",
     "assets/style.css",

@@ -78,3 +78,107 @@
   setupKeys();
   window.PLAYBOOK_BASE = base;
 })();
+
+/* Search: the index is a script loaded on first use, so it costs nothing
+   until the reader searches and works from file:// as well as a server. */
+(function () {
+  "use strict";
+  var input = document.getElementById("search-input");
+  var list = document.getElementById("search-results");
+  if (!input || !list) return;
+  var base = document.body.getAttribute("data-base") || "/";
+  var docs = null;
+  var requested = false;
+  var waiting = [];
+
+  function norm(s) {
+    return s.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+  }
+
+  function ready(fn) {
+    if (docs) { fn(); return; }
+    waiting.push(fn);
+    if (requested) return;
+    requested = true;
+    var script = document.createElement("script");
+    script.src = base + "assets/search-index.js";
+    script.onload = function () {
+      docs = (window.PLAYBOOK_SEARCH || []).map(function (d) {
+        return { d: d, t: norm(d.t), x: norm(d.p + " " + d.x) };
+      });
+      var fns = waiting; waiting = [];
+      fns.forEach(function (f) { f(); });
+    };
+    document.head.appendChild(script);
+  }
+
+  var KIND_BONUS = { page: 40, framework: 30, "exit-game": 30, story: 20, section: 10 };
+
+  function rank(query) {
+    var q = norm(query.trim());
+    if (!q) return [];
+    var terms = q.split(/\s+/);
+    var hits = [];
+    for (var i = 0; i < docs.length; i++) {
+      var doc = docs[i];
+      var score = 0;
+      var all = true;
+      for (var j = 0; j < terms.length; j++) {
+        var term = terms[j];
+        if (doc.t.indexOf(term) >= 0) score += 50;
+        else if (doc.x.indexOf(term) >= 0) score += 5;
+        else { all = false; break; }
+      }
+      if (!all) continue;
+      /* An exact title match always ranks first. */
+      if (doc.t === q) score += 10000;
+      else if (doc.t.indexOf(q) === 0) score += 600;
+      else if (doc.t.indexOf(q) > 0) score += 300;
+      score += KIND_BONUS[doc.d.k] || 0;
+      hits.push({ s: score, d: doc.d, i: i });
+    }
+    hits.sort(function (a, b) { return b.s - a.s || a.i - b.i; });
+    return hits.slice(0, 20);
+  }
+
+  var KIND_LABEL = { page: "Playbook", framework: "Framework", "exit-game": "Exit game", story: "Story Mode", section: "Section" };
+
+  function show() {
+    var hits = rank(input.value);
+    list.textContent = "";
+    hits.forEach(function (h) {
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = h.d.u;
+      a.textContent = h.d.t;
+      var where = document.createElement("span");
+      where.className = "result-where";
+      where.textContent = KIND_LABEL[h.d.k] + (h.d.p ? " · " + h.d.p : "");
+      a.appendChild(where);
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+  }
+
+  input.addEventListener("focus", function () { ready(function () {}); });
+  input.addEventListener("input", function () { ready(show); });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter") {
+      ready(function () {
+        show();
+        var first = list.querySelector("a");
+        if (first) location.href = first.href;
+      });
+      e.preventDefault();
+    } else if (e.key === "Escape") {
+      input.value = "";
+      list.textContent = "";
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (e.key !== "/" || (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable))) return;
+    e.preventDefault();
+    input.focus();
+  });
+})();

@@ -1,0 +1,66 @@
+//! The map of the handbook: playbooks as boxes in one column per track, links
+//! between them as curves, drawn at build time as SVG so it reads without
+//! JavaScript. Each box is a link to its playbook.
+
+use crate::handbook::{Handbook, PageId};
+use crate::markdown::escape_html;
+
+const COL_W: usize = 240;
+const BOX_W: usize = 200;
+const ROW_H: usize = 56;
+const BOX_H: usize = 40;
+const TOP: usize = 40;
+const MARGIN: usize = 20;
+
+/// The SVG, given each playbook's URL.
+pub fn svg(handbook: &Handbook, edges: &[(PageId, PageId)], url: &dyn Fn(PageId) -> String) -> String {
+    let mut pos = vec![(0usize, 0usize); handbook.playbooks.len()];
+    for (col, g) in handbook.tracks.iter().enumerate() {
+        for (row, &m) in g.members.iter().enumerate() {
+            pos[m] = (MARGIN + col * COL_W, TOP + row * ROW_H);
+        }
+    }
+    let rows = handbook.tracks.iter().map(|g| g.members.len()).max().unwrap_or(0);
+    let width = MARGIN * 2 + handbook.tracks.len().max(1) * COL_W;
+    let height = TOP + rows * ROW_H + MARGIN;
+    let mut s = format!(
+        "<svg class=\"handbook-map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"group\" aria-label=\"Map of the playbooks and the links between them\">\n"
+    );
+    for (col, g) in handbook.tracks.iter().enumerate() {
+        s.push_str(&format!(
+            "<text class=\"map-track\" x=\"{}\" y=\"24\">{}</text>\n",
+            MARGIN + col * COL_W,
+            escape_html(&g.track.name)
+        ));
+    }
+    for &(from, to) in edges {
+        let (fx, fy) = pos[from];
+        let (tx, ty) = pos[to];
+        let (x1, y1) = (fx + BOX_W, fy + BOX_H / 2);
+        let (x2, y2) = (tx, ty + BOX_H / 2);
+        let bend = COL_W / 2;
+        s.push_str(&format!(
+            "<path class=\"map-edge\" d=\"M{x1} {y1} C{} {y1} {} {y2} {x2} {y2}\"/>\n",
+            x1 + bend,
+            x2.saturating_sub(bend)
+        ));
+    }
+    for (id, p) in handbook.playbooks.iter().enumerate() {
+        let (x, y) = pos[id];
+        let label: String = if p.title.chars().count() > 26 {
+            format!("{}…", p.title.chars().take(25).collect::<String>())
+        } else {
+            p.title.clone()
+        };
+        s.push_str(&format!(
+            "<a href=\"{}\"><rect class=\"map-node\" x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"6\"/><text class=\"map-label\" x=\"{}\" y=\"{}\">{}</text><title>{}</title></a>\n",
+            escape_html(&url(id)),
+            x + 10,
+            y + 25,
+            escape_html(&label),
+            escape_html(&p.title)
+        ));
+    }
+    s.push_str("</svg>\n");
+    s
+}

@@ -1,0 +1,100 @@
+//! The search index: one document per playbook and per section of it, with
+//! the text a reader would search for. It ships as a script
+//! (`assets/search-index.js`) that the page loads only when the reader starts
+//! searching, so search works offline and from `file://`.
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::markdown;
+use crate::model::{Playbook, SectionKind};
+
+/// Characters of text kept per document: enough to find a section by what it
+/// says, small enough that a 1,000-playbook index stays a few megabytes.
+const TEXT_CHARS: usize = 400;
+
+/// One search result target. Short field names keep the index small.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct SearchDoc {
+    /// Title shown for the result.
+    pub t: String,
+    /// The playbook it belongs to (empty for the playbook itself).
+    pub p: String,
+    /// URL, with the section's anchor.
+    pub u: String,
+    /// Kind: `page`, `section`, `framework`, `exit-game` or `story`.
+    pub k: &'static str,
+    /// Searchable text.
+    pub x: String,
+}
+
+/// The documents of one playbook, whose page is at `url`.
+pub fn documents(p: &Playbook, url: &str) -> Vec<SearchDoc> {
+    let mut page_text = vec![p.track.name.clone()];
+    page_text.extend(p.level.clone());
+    page_text.extend(p.tags.iter().cloned());
+    page_text.extend(p.summary.clone());
+    let mut docs = vec![SearchDoc { t: p.title.clone(), p: String::new(), u: url.to_string(), k: "page", x: clip(&page_text.join(" ")) }];
+    if let Some(s) = &p.story {
+        let fields = [&s.title, &s.mission_date, &s.location, &s.officer, &s.problem, &s.solution, &s.quote];
+        let text: Vec<&str> = fields.iter().filter_map(|f| f.as_deref()).collect();
+        docs.push(SearchDoc {
+            t: format!("Story Mode: {}", s.title.as_deref().unwrap_or(&p.title)),
+            p: p.title.clone(),
+            u: format!("{url}#{}", s.anchor),
+            k: "story",
+            x: clip(&text.join(" ")),
+        });
+    }
+    let mut current: Option<usize> = None;
+    let mut in_heading = false;
+    for (event, range) in Parser::new_ext(&p.body, markdown::options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                in_heading = true;
+                current = section_doc(p, url, range.start).map(|d| {
+                    docs.push(d);
+                    docs.len() - 1
+                });
+            }
+            Event::End(TagEnd::Heading(_)) => in_heading = false,
+            Event::Text(t) | Event::Code(t) if !in_heading => {
+                let doc = current.map_or(0, |i| i);
+                if docs[doc].x.len() < TEXT_CHARS * 4 {
+                    docs[doc].x.push(' ');
+                    docs[doc].x.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    for d in &mut docs {
+        d.x = clip(d.x.trim());
+    }
+    docs
+}
+
+/// A document for the heading starting at `offset`, unless it is hidden.
+fn section_doc(p: &Playbook, url: &str, offset: usize) -> Option<SearchDoc> {
+    let h = p.headings.iter().find(|h| h.range.start == offset)?;
+    if p.layout.hidden.iter().any(|r| r.start == offset) {
+        return None;
+    }
+    let (kind, anchor, title) = match p.sections.iter().find(|s| s.heading.start == offset) {
+        Some(s) if s.kind == SectionKind::Framework => ("framework", &s.id, s.name.clone()),
+        Some(s) => ("exit-game", &s.id, s.name.clone()),
+        None => ("section", &h.id, h.text.clone()),
+    };
+    Some(SearchDoc { t: title, p: p.title.clone(), u: format!("{url}#{anchor}"), k: kind, x: String::new() })
+}
+
+fn clip(text: &str) -> String {
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::parts::truncate_words(&words, TEXT_CHARS)
+}
+
+/// The index as a script assigning `window.PLAYBOOK_SEARCH`.
+pub fn index_script(docs: &[SearchDoc]) -> String {
+    let json = serde_json::to_string(docs).unwrap_or_else(|_| "[]".into());
+    format!("window.PLAYBOOK_SEARCH={};\n", json.replace('<', "\\u003c"))
+}
