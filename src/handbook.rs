@@ -57,7 +57,7 @@ impl Handbook {
             }
             if let Some(&other) = owner.get(&p.slug) {
                 diags.push(
-                    Diagnostic::error(&p.source, Position::START, format!(
+                    Diagnostic::error(&p.source, p.slug_position, format!(
                         "duplicate slug \"{}\": {} has the same one",
                         p.slug,
                         playbooks[other].source.display()
@@ -76,6 +76,11 @@ impl Handbook {
                 .cmp(&(b.track.name.to_lowercase(), b.weight, b.title.to_lowercase(), &b.slug))
         });
         let tracks = group_tracks(&playbooks);
+        for g in &tracks {
+            for &m in &g.members {
+                playbooks[m].track = g.track.clone();
+            }
+        }
         let tags = group_tags(&playbooks);
         Handbook { playbooks, tracks, tags }
     }
@@ -97,6 +102,13 @@ fn group_tracks(playbooks: &[Playbook]) -> Vec<TrackGroup> {
         match groups.last_mut() {
             Some(g) if g.track.slug == p.track.slug => g.members.push(id),
             _ => groups.push(TrackGroup { track: p.track.clone(), members: vec![id] }),
+        }
+    }
+    // "People" in front matter and "people" in an H1 are one track; show the
+    // capitalised spelling if any member uses one.
+    for g in &mut groups {
+        if let Some(&better) = g.members.iter().find(|&&m| playbooks[m].track.name != playbooks[m].track.name.to_lowercase()) {
+            g.track = playbooks[better].track.clone();
         }
     }
     groups

@@ -21,6 +21,8 @@ pub struct Playbook {
     pub stem_path: String,
     /// The page's path on the site, without slashes at either end: `people/hiring-loop`.
     pub slug: String,
+    /// Where the slug was set (the front matter's `slug` key), for messages.
+    pub slug_position: Position,
     pub title: String,
     pub track: Track,
     pub level: Option<String>,

@@ -21,9 +21,10 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         None => FrontMatter::default(),
     };
     let lines = LineIndex::new(&src.text);
+    let slug_position = if fm.slug.is_some() { key_position(&src.text, &lines, "slug") } else { Position::START };
     let slug = match &fm.slug {
         Some(s) => slug_from_front_matter(s).map_err(|msg| {
-            Diagnostic::error(&src.path, key_position(&src.text, &lines, "slug"), msg)
+            Diagnostic::error(&src.path, slug_position, msg)
                 .with_hint("a slug is a plain name like `hiring-loop`, or folders and a name like `people/hiring-loop`")
         })?,
         None => slug_from_path(&src.stem_path),
@@ -57,6 +58,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         source: src.path.clone(),
         stem_path: src.stem_path.clone(),
         slug,
+        slug_position,
         title,
         track: Track { name: track_name, slug: track_slug },
         level: fm.level.or_else(|| heading.and_then(|h| h.level)),

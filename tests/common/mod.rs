@@ -1,0 +1,119 @@
+//! Builds fixture projects into temporary folders and reads what a reader
+//! would see.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use playbook::BuildOptions;
+
+pub const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/handbook");
+
+/// A built site in a temporary folder.
+pub struct Built {
+    pub dir: tempfile::TempDir,
+}
+
+impl Built {
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    #[track_caller]
+    pub fn page(&self, rel: &str) -> String {
+        let path = self.path(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// The `<main>` element of a page: what the reader came for.
+    #[track_caller]
+    pub fn main(&self, rel: &str) -> String {
+        let html = self.page(rel);
+        let start = html.find("<main").expect("page has <main>");
+        let end = html.find("</main>").expect("page has </main>");
+        html[start..end].to_string()
+    }
+
+    pub fn all_files(&self) -> Vec<PathBuf> {
+        walk(self.dir.path())
+    }
+}
+
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[track_caller]
+pub fn build_project(root: &Path, base_url: Option<&str>) -> Built {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let opts = BuildOptions { root: root.to_path_buf(), out: out.clone(), base_url: base_url.map(str::to_string), drafts: false };
+    if let Err(d) = playbook::build(&opts, true) {
+        panic!("build failed:\n{d}");
+    }
+    // Keep the temp dir alive, pointing at the site inside it.
+    let site = tempfile::tempdir().unwrap();
+    std::fs::remove_dir(site.path()).unwrap();
+    std::fs::rename(&out, site.path()).unwrap();
+    Built { dir: site }
+}
+
+#[track_caller]
+pub fn build_fixture(base_url: Option<&str>) -> Built {
+    build_project(Path::new(FIXTURE), base_url)
+}
+
+/// Runs the real binary.
+pub fn playbook(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_playbook")).args(args).output().expect("run playbook")
+}
+
+/// A project made of the given files, in a temporary folder.
+pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+/// The text of every `<a>` with this `href` on a page.
+pub fn link_texts(html: &str, href: &str) -> Vec<String> {
+    let needle = format!("<a href=\"{href}\"");
+    html.match_indices(&needle)
+        .filter_map(|(i, _)| {
+            let rest = &html[i..];
+            let open_end = rest.find('>')? + 1;
+            let close = rest.find("</a>")?;
+            Some(strip_tags(&rest[open_end..close]))
+        })
+        .collect()
+}
+
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}

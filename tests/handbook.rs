@@ -1,0 +1,290 @@
+//! The handbook a reader sees after `playbook build` (issue: the handbook).
+
+mod common;
+
+use common::*;
+
+#[test]
+fn the_seed_story_mode_card_shows_its_briefing() {
+    let site = build_fixture(None);
+    let main = site.main("career-strategy/index.html");
+    let card_start = main.find("class=\"story-card\"").expect("a story card");
+    let card = &main[card_start..main[card_start..].find("</section>").unwrap() + card_start];
+    assert!(card.contains("<dd class=\"story-location\">Boardroom</dd>"), "{card}");
+    assert!(card.contains("<dd class=\"story-officer\">Chief Technology Officer</dd>"), "{card}");
+    assert!(card.contains("<dd class=\"story-date\">2050.01.01</dd>"), "{card}");
+    assert!(card.contains("The CTO"), "{card}");
+    assert!(card.contains("You are the best coder in the room."), "{card}");
+    assert!(card.contains("Team. We are pivoting the roadmap. Here is the 5-year vision."), "{card}");
+    // The briefing is shown once, as the card, not again as a blockquote.
+    assert_eq!(main.matches("Boardroom").count(), 1);
+}
+
+#[test]
+fn the_seed_without_front_matter_gets_title_track_and_level_from_its_h1() {
+    let site = build_fixture(None);
+    let main = site.main("career-strategy/index.html");
+    assert!(main.contains("<h1>From Engineer to Leader</h1>"));
+    assert!(main.contains("<span class=\"level\">Deep Dive</span>"));
+    assert!(main.contains("<a href=\"/tracks/career-strategy/\">career_strategy</a>"));
+}
+
+#[test]
+fn the_mojibake_emoji_is_repaired_everywhere() {
+    let site = build_fixture(None);
+    for file in site.all_files() {
+        let bytes = std::fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("ðŸ"), "mojibake left in {}", file.display());
+    }
+    let page = site.main("career-strategy/index.html");
+    assert!(page.contains("📜"), "the repaired scroll emoji is shown");
+}
+
+#[test]
+fn the_mojibake_repair_is_reported_with_file_and_line() {
+    let out = playbook(&["check", "--root", FIXTURE]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("playbooks/career_strategy.md:3:1: warning: repaired mojibake"), "{stderr}");
+}
+
+#[test]
+fn the_frameworks_page_links_each_framework_to_its_anchor() {
+    let site = build_fixture(None);
+    let main = site.main("frameworks/index.html");
+    assert_eq!(link_texts(&main, "/career-strategy/#the-ai-maturity-curve"), ["The AI Maturity Curve"]);
+    assert_eq!(link_texts(&main, "/career-strategy/#buy-vs-build"), ["Buy vs Build"]);
+    assert_eq!(link_texts(&main, "/ops/incident-review/#five-whys"), ["Five Whys"]);
+    // and the anchors exist on the playbook page, as the framework's section
+    let page = site.main("career-strategy/index.html");
+    assert!(page.contains("<section class=\"framework\" id=\"buy-vs-build\""));
+    assert!(page.contains("<h3 id=\"22-buy-vs-build\">"));
+}
+
+#[test]
+fn the_exit_games_page_lists_every_exit_game() {
+    let site = build_fixture(None);
+    let main = site.main("exit-games/index.html");
+    assert_eq!(link_texts(&main, "/career-strategy/#startup-vs-big-tech"), ["Startup vs Big Tech"]);
+    assert_eq!(link_texts(&main, "/people/hiring-loop/#hire-vs-wait"), ["Hire vs Wait"]);
+    assert_eq!(link_texts(&main, "/ops/incident-review/#fix-forward-vs-roll-back"), ["Fix Forward vs Roll Back"]);
+    assert!(!main.contains("Buy vs Build"), "frameworks are not exit games");
+}
+
+#[test]
+fn dont_say_do_say_pairs_are_side_by_side() {
+    let site = build_fixture(None);
+    let main = site.main("career-strategy/index.html");
+    let dont = main.find("class=\"contrast-dont\"").expect("a contrast box");
+    let do_ = main.find("class=\"contrast-do\"").unwrap();
+    assert!(dont < do_);
+    assert!(main[dont..do_].contains("The validation loss decreased by 0.05 via AdamW."));
+    assert!(main[do_..].contains("saving 20 hours/week"));
+    assert!(!main.contains("Don't say</strong>"), "the pairs are not left as a plain list");
+}
+
+#[test]
+fn the_home_page_groups_playbooks_by_track_with_level_and_teaser() {
+    let site = build_fixture(None);
+    let main = site.main("index.html");
+    let ops = main.find(">Operations</a></h2>").expect("Operations track");
+    let people = main.find(">People</a></h2>").expect("People track");
+    assert!(ops < people, "tracks in order");
+    assert!(main[people..].contains(">The Hiring Loop</a> <span class=\"level\">Core</span>"));
+    assert!(main.contains("<span class=\"teaser-officer\">Chief Technology Officer</span>"));
+    assert!(main.contains("<span class=\"teaser-location\">Boardroom</span>"));
+    assert!(main.contains("<p class=\"teaser-problem\">You are the best coder in the room."));
+}
+
+#[test]
+fn front_matter_wins_and_unknown_keys_are_kept() {
+    let site = build_fixture(None);
+    let main = site.main("people/hiring-loop/index.html");
+    assert!(main.contains("<h1>The Hiring Loop</h1>"));
+    assert!(main.contains("<dd class=\"story-location\">Interview Room 3</dd>"));
+    // TOML dates in front matter are text
+    let ops = site.main("ops/incident-review/index.html");
+    assert!(ops.contains("<dd class=\"story-date\">2051-03-14</dd>"), "{ops}");
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = build_fixture(None);
+    assert!(!site.path("drafts/secret-plan/index.html").exists());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let status = playbook(&["build", "--root", FIXTURE, "--out", out.to_str().unwrap(), "--force", "--drafts"]);
+    assert!(status.status.success());
+    assert!(out.join("drafts/secret-plan/index.html").exists());
+}
+
+#[test]
+fn tracks_and_tags_have_listing_pages() {
+    let site = build_fixture(None);
+    let people = site.main("tags/people/index.html");
+    assert!(people.contains(">The Hiring Loop</a>") && people.contains(">Incident Review</a>"));
+    let track = site.main("tracks/operations/index.html");
+    assert!(track.contains(">Incident Review</a>"));
+    assert!(!track.contains(">The Hiring Loop</a>"));
+}
+
+#[test]
+fn code_is_highlighted_with_classes_and_one_stylesheet() {
+    let site = build_fixture(None);
+    let page = site.page("ops/incident-review/index.html");
+    assert!(page.contains("<code class=\"language-rust\"><span class=\"hl-source hl-rust\">"));
+    assert!(page.contains("assets/syntax.css"));
+    assert!(site.page("assets/syntax.css").contains("html[data-theme=\"dark\"]"));
+    // a page without code does not load the stylesheet
+    assert!(!site.page("people/feedback/index.html").contains("syntax.css"));
+}
+
+#[test]
+fn tables_footnotes_and_task_lists_render() {
+    let site = build_fixture(None);
+    let main = site.main("ops/incident-review/index.html");
+    assert!(main.contains("<th>Step</th>"));
+    assert!(main.contains("class=\"footnote-definition\""));
+    assert!(main.contains("type=\"checkbox\" checked"));
+}
+
+#[test]
+fn every_page_has_breadcrumbs_and_the_sidebar_loads_from_one_script() {
+    let site = build_fixture(None);
+    let page = site.page("people/feedback/index.html");
+    assert!(page.contains("<li><a href=\"/\">Home</a></li>\n<li><a href=\"/tracks/people/\">People</a></li>\n<li><span aria-current=\"page\">Giving Feedback</span></li>"), "{page}");
+    assert!(page.contains("<script src=\"/assets/nav.js\" defer></script>"));
+    let nav = site.page("assets/nav.js");
+    for title in ["From Engineer to Leader", "The Hiring Loop", "Incident Review", "Giving Feedback"] {
+        assert!(nav.contains(title), "{title} in nav.js");
+    }
+    // pages do not carry the list of all playbooks themselves
+    assert!(!site.page("index.html").contains("PLAYBOOK_NAV"));
+}
+
+#[test]
+fn previous_and_next_follow_reading_order() {
+    let site = build_fixture(None);
+    let main = site.main("ops/incident-review/index.html");
+    assert!(main.contains("<a class=\"pager-prev\" rel=\"prev\" href=\"/career-strategy/\">"));
+    assert!(main.contains("<a class=\"pager-next\" rel=\"next\" href=\"/people/feedback/\">"));
+}
+
+#[test]
+fn site_files_404_sitemap_nojekyll_and_static() {
+    let site = build_fixture(Some("https://example.org/handbook/"));
+    assert!(site.path(".nojekyll").exists());
+    assert_eq!(site.page("robots.txt"), "User-agent: *\n");
+    let sitemap = site.page("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.org/handbook/career-strategy/</loc>"));
+    assert!(sitemap.contains("<loc>https://example.org/handbook/</loc>"));
+    let not_found = site.page("404.html");
+    assert!(not_found.contains("href=\"/handbook/assets/style.css\""), "404 uses absolute asset URLs");
+    assert!(not_found.contains("<a href=\"/handbook/\">Go to the handbook"));
+}
+
+#[test]
+fn every_internal_url_carries_the_base_path() {
+    let site = build_fixture(Some("https://example.org/handbook/"));
+    for file in site.all_files().iter().filter(|f| f.extension().is_some_and(|e| e == "html")) {
+        let html = std::fs::read_to_string(file).unwrap();
+        for attr in ["href=\"", "src=\""] {
+            for (i, _) in html.match_indices(attr) {
+                let url = &html[i + attr.len()..];
+                let url = &url[..url.find('"').unwrap()];
+                let ok = url.starts_with("/handbook/") || url.starts_with('#') || url.starts_with("https://");
+                assert!(ok, "{} has {attr}{url}", file.display());
+            }
+        }
+    }
+    let page = site.page("people/hiring-loop/index.html");
+    assert!(page.contains("<a href=\"/handbook/career-strategy/#buy-vs-build\">"));
+    assert!(page.contains("href=\"/handbook/assets/style.css\""));
+}
+
+#[test]
+fn a_template_override_takes_effect() {
+    let dir = project(&[
+        ("playbooks/a.md", "# A\n\nBody.\n"),
+        ("templates/404.html", "{% extends \"base.html\" %}{% block content %}<p>Custom lost page</p>{% endblock content %}"),
+        ("templates/assets/style.css", "body { color: rebeccapurple; }"),
+    ]);
+    let site = build_project(dir.path(), None);
+    assert!(site.page("404.html").contains("<p>Custom lost page</p>"));
+    assert_eq!(site.page("assets/style.css"), "body { color: rebeccapurple; }");
+    // the rest of the default theme is still there
+    assert!(site.page("a/index.html").contains("class=\"site-header\""));
+}
+
+#[test]
+fn a_bare_folder_of_markdown_builds_with_the_embedded_theme() {
+    let dir = project(&[("playbooks/just_notes.md", "Some notes.\n")]);
+    let site = build_project(dir.path(), None);
+    assert!(site.main("just-notes/index.html").contains("<h1>Just Notes</h1>"));
+    assert!(site.main("index.html").contains("<h1>Playbook Handbook</h1>"));
+    assert!(site.path("assets/style.css").exists());
+}
+
+#[test]
+fn cname_is_written_when_configured() {
+    let dir = project(&[("playbook.toml", "cname = \"handbook.example.org\"\n"), ("playbooks/a.md", "# A\n")]);
+    let site = build_project(dir.path(), None);
+    assert_eq!(site.page("CNAME"), "handbook.example.org\n");
+}
+
+#[test]
+fn the_build_prints_a_one_line_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let run = playbook(&["build", "--root", FIXTURE, "--out", out.to_str().unwrap(), "--force"]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success());
+    assert!(stdout.starts_with("Built 4 playbooks (5 frameworks, 4 exit games): "), "{stdout}");
+}
+
+#[test]
+fn broken_yaml_fails_with_file_and_line_and_keeps_the_previous_site() {
+    let dir = project(&[("playbooks/good.md", "# Good\n"), ("playbooks/x.md", "---\ntitle: fine\n---\nBody\n")]);
+    let root = dir.path().to_str().unwrap();
+    assert!(playbook(&["build", "--root", root]).status.success());
+    let before: Vec<_> = walk(&dir.path().join("public")).iter().map(|p| (p.clone(), std::fs::read(p).unwrap())).collect();
+
+    std::fs::write(dir.path().join("playbooks/x.md"), "---\ntitle: fine\ntags: [a, b\n---\nBody\n").unwrap();
+    let run = playbook(&["build", "--root", root]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("playbooks/x.md:3:"), "{stderr}");
+    assert!(stderr.contains("invalid front matter"), "{stderr}");
+
+    let after: Vec<_> = walk(&dir.path().join("public")).iter().map(|p| (p.clone(), std::fs::read(p).unwrap())).collect();
+    assert_eq!(before, after, "the previous output is untouched");
+}
+
+#[test]
+fn a_duplicate_slug_fails_naming_both_files() {
+    let dir = project(&[
+        ("playbooks/a.md", "---\nslug: same\n---\n# A\n"),
+        ("playbooks/b.md", "---\ntitle: B\nslug: same\n---\n# B\n"),
+    ]);
+    let run = playbook(&["build", "--root", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("playbooks/b.md:3:1: error: duplicate slug \"same\": playbooks/a.md has the same one"), "{stderr}");
+    assert!(!dir.path().join("public").exists(), "nothing written");
+}
+
+#[test]
+fn all_errors_of_a_build_are_reported_together() {
+    let dir = project(&[
+        ("playbooks/a.md", "---\ntitle: [x\n---\n"),
+        ("playbooks/b.md", "+++\ntitle = \n+++\n"),
+        ("playbooks/c.md", "# Fine\n"),
+    ]);
+    let run = playbook(&["check", "--root", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(stderr.contains("playbooks/a.md:"), "{stderr}");
+    assert!(stderr.contains("playbooks/b.md:2:"), "{stderr}");
+    assert!(stderr.contains("2 problems found"), "{stderr}");
+}
