@@ -34,6 +34,21 @@ impl Built {
         html[start..end].to_string()
     }
 
+    /// The rendered Markdown body of a playbook page, without the table of
+    /// contents, back-links and related playbooks around it.
+    #[track_caller]
+    pub fn body(&self, rel: &str) -> String {
+        let html = self.page(rel);
+        let start = html.find("<div class=\"playbook-body\">").expect("a playbook body");
+        let rest = &html[start..];
+        let end = ["<section class=\"backlinks\"", "<section class=\"related\"", "<nav class=\"pager\""]
+            .iter()
+            .filter_map(|m| rest.find(m))
+            .min()
+            .unwrap_or(rest.len());
+        rest[..end].to_string()
+    }
+
     pub fn all_files(&self) -> Vec<PathBuf> {
         walk(self.dir.path())
     }

@@ -1,0 +1,175 @@
+//! Cross-links that never break (issue: cross-links).
+
+mod common;
+
+use common::*;
+
+fn hiring(base: Option<&str>) -> String {
+    build_fixture(base).body("people/hiring-loop/index.html")
+}
+
+#[test]
+fn wiki_links_render_to_page_urls_with_the_target_title() {
+    let main = hiring(None);
+    assert_eq!(link_texts(&main, "/career-strategy/"), ["From Engineer to Leader", "here"]);
+    assert_eq!(link_texts(&main, "/career-strategy/#buy-vs-build"), ["From Engineer to Leader › Buy vs Build"]);
+}
+
+#[test]
+fn a_github_heading_id_resolves_to_the_same_place() {
+    let main = hiring(None);
+    assert_eq!(link_texts(&main, "/career-strategy/#22-buy-vs-build"), ["the build question"]);
+}
+
+#[test]
+fn markdown_links_to_md_files_are_rewritten() {
+    let main = hiring(None);
+    assert_eq!(link_texts(&main, "/career-strategy/#the-ai-maturity-curve"), ["the curve"]);
+}
+
+#[test]
+fn same_page_wiki_links_show_the_section_title() {
+    let main = hiring(None);
+    assert_eq!(link_texts(&main, "#interview-loop"), ["Interview Loop"]);
+}
+
+#[test]
+fn folder_paths_and_labels_work_in_wiki_links() {
+    let main = build_fixture(None).body("ops/incident-review/index.html");
+    assert_eq!(link_texts(&main, "/people/hiring-loop/"), ["our hiring playbook"]);
+    assert_eq!(link_texts(&main, "/people/hiring-loop/#interview-loop"), ["The Hiring Loop › Interview Loop"]);
+}
+
+#[test]
+fn every_link_form_carries_the_base_path() {
+    let main = hiring(Some("https://example.org/handbook/"));
+    assert_eq!(link_texts(&main, "/handbook/career-strategy/"), ["From Engineer to Leader", "here"]);
+    assert_eq!(link_texts(&main, "/handbook/career-strategy/#buy-vs-build"), ["From Engineer to Leader › Buy vs Build"]);
+    assert_eq!(link_texts(&main, "/handbook/career-strategy/#22-buy-vs-build"), ["the build question"]);
+    assert_eq!(link_texts(&main, "/handbook/career-strategy/#the-ai-maturity-curve"), ["the curve"]);
+    assert_eq!(link_texts(&main, "#interview-loop"), ["Interview Loop"]);
+}
+
+#[test]
+fn external_links_are_kept_and_get_noopener() {
+    let main = hiring(None);
+    assert!(main.contains("<a href=\"https://example.com/hiring\" rel=\"noopener\">Hiring guide</a>"));
+}
+
+#[test]
+fn back_links_name_the_linking_playbook_and_section() {
+    let site = build_fixture(None);
+    let main = site.main("career-strategy/index.html");
+    let start = main.find("Referenced by").expect("a Referenced by section");
+    let refs = &main[start..];
+    assert!(refs.contains("<a href=\"/people/hiring-loop/\">The Hiring Loop</a> <span class=\"backlink-section\">in Why it matters</span>"), "{refs}");
+    let ops = site.main("ops/incident-review/index.html");
+    assert!(ops.contains("<a href=\"/people/feedback/\">Giving Feedback</a> <span class=\"backlink-section\">in Giving Feedback</span>"));
+}
+
+#[test]
+fn catalog_entries_show_where_they_are_referenced_from() {
+    let main = build_fixture(None).main("frameworks/index.html");
+    let entry = main.find("id=\"career-strategy--buy-vs-build\"").expect("entry");
+    let end = main[entry..].find("</li>").unwrap() + entry;
+    assert!(main[entry..end].contains("Referenced from <a href=\"/people/hiring-loop/\">The Hiring Loop</a>"), "{}", &main[entry..end]);
+    let whys = main.find("id=\"ops-incident-review--five-whys\"").expect("entry");
+    let end = main[whys..].find("</li>").unwrap() + whys;
+    assert!(main[whys..end].contains("<a href=\"/people/feedback/\">Giving Feedback</a>"));
+}
+
+#[test]
+fn related_playbooks_rank_linked_and_tagged_ones_first() {
+    let main = build_fixture(None).main("people/hiring-loop/index.html");
+    let start = main.find("Related playbooks").expect("related section");
+    let related = &main[start..main[start..].find("</section>").unwrap() + start];
+    let order: Vec<_> = ["Incident Review", "From Engineer to Leader", "Giving Feedback"].iter().map(|t| related.find(t)).collect();
+    assert!(order.iter().all(Option::is_some), "{related}");
+    // Incident Review links here and shares the "people" tag; it ranks first.
+    assert!(order[0] < order[1] && order[0] < order[2], "{related}");
+    assert!(related.matches("<li>").count() <= 5);
+}
+
+#[test]
+fn the_map_lists_every_playbook_as_a_link_in_svg() {
+    let site = build_fixture(None);
+    let main = site.main("map/index.html");
+    assert!(main.contains("<svg class=\"handbook-map\""));
+    for (url, title) in [
+        ("/career-strategy/", "From Engineer to Leader"),
+        ("/people/hiring-loop/", "The Hiring Loop"),
+        ("/ops/incident-review/", "Incident Review"),
+        ("/people/feedback/", "Giving Feedback"),
+    ] {
+        assert!(main.contains(&format!("<a href=\"{url}\"><rect class=\"map-node\"")), "{title} node");
+        assert!(main.contains(&format!("<title>{title}</title>")), "{title} label");
+    }
+    assert!(main.matches("class=\"map-edge\"").count() >= 4, "links drawn as edges");
+    assert!(main.contains("<a href=\"/people/hiring-loop/\">The Hiring Loop</a> <span class=\"map-outline-track\">(People)</span>: links to <a href=\"/career-strategy/\">From Engineer to Leader</a>"));
+}
+
+const BROKEN: &str = "# Broken\n\nSee [[carreer_strategy]] for more.\n\nAnd [[career_strategy#buy-vs-bild]] too.\n";
+
+fn broken_project() -> tempfile::TempDir {
+    let seed = std::fs::read_to_string(format!("{FIXTURE}/playbooks/career_strategy.md")).unwrap();
+    project(&[("playbooks/career_strategy.md", &seed), ("playbooks/x.md", BROKEN)])
+}
+
+#[test]
+fn broken_page_and_anchor_links_fail_build_with_positions_and_suggestions() {
+    let dir = broken_project();
+    let run = playbook(&["build", "--root", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("playbooks/x.md:3:5: error: no playbook \"carreer_strategy\"; did you mean \"career_strategy\"?"), "{stderr}");
+    assert!(stderr.contains("playbooks/x.md:5:5: error: no section \"#buy-vs-bild\" in \"career_strategy\"; did you mean \"#buy-vs-build\"?"), "{stderr}");
+    assert!(!dir.path().join("public").exists());
+}
+
+#[test]
+fn check_reports_the_same_errors_without_writing() {
+    let dir = broken_project();
+    let run = playbook(&["check", "--root", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("playbooks/x.md:3:5: error: no playbook \"carreer_strategy\""), "{stderr}");
+    assert!(stderr.contains("playbooks/x.md:5:5: error: no section \"#buy-vs-bild\""), "{stderr}");
+    assert!(!dir.path().join("public").exists());
+}
+
+#[test]
+fn check_passes_on_a_sound_handbook() {
+    let run = playbook(&["check", "--root", FIXTURE]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+}
+
+#[test]
+fn broken_markdown_file_links_are_errors_too() {
+    let dir = project(&[("playbooks/a.md", "# A\n\n[b](b.md) and [c](missing.md#x)\n"), ("playbooks/b.md", "# B\n")]);
+    let run = playbook(&["check", "--root", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(stderr.contains("playbooks/a.md:3:15: error: no playbook file \"missing.md\""), "{stderr}");
+    assert_eq!(stderr.matches("error:").count(), 2, "one problem plus the summary: {stderr}");
+}
+
+#[test]
+fn front_matter_lines_count_in_link_positions() {
+    let dir = project(&[("playbooks/a.md", "---\ntitle: A\n---\n\nSee [[nope]].\n")]);
+    let run = playbook(&["check", "--root", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("playbooks/a.md:5:5: error: no playbook \"nope\""), "{stderr}");
+}
+
+#[test]
+fn an_ambiguous_file_name_asks_for_the_folder() {
+    let dir = project(&[
+        ("playbooks/people/loop.md", "# People loop\n"),
+        ("playbooks/ops/loop.md", "# Ops loop\n"),
+        ("playbooks/a.md", "[[loop]] and [[ops/loop]]\n"),
+    ]);
+    let run = playbook(&["check", "--root", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("playbooks/a.md:1:1: error: \"loop\" names more than one playbook (ops/loop, people/loop); write its folder too"), "{stderr}");
+    assert_eq!(stderr.matches(": error:").count(), 1, "[[ops/loop]] resolves: {stderr}");
+}
