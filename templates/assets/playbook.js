@@ -38,7 +38,6 @@
     if (!button) return;
     function show() {
       var dark = root.getAttribute("data-theme") === "dark";
-      button.setAttribute("aria-pressed", dark ? "true" : "false");
       button.textContent = dark ? "Light mode" : "Dark mode";
     }
     button.addEventListener("click", function () {
