@@ -1,0 +1,457 @@
+#!/usr/bin/env node
+// End-to-end browser tests for a built playbook site.
+//
+//   node tests/e2e/run.mjs <site dir> [base path, default /handbook/]
+//
+// Serves <site dir> on 127.0.0.1 under the base path (like GitHub Pages: a
+// folder serves its index.html, a missing file gets 404.html with status 404),
+// drives Debian's /usr/bin/chromium through playwright-core (no browser
+// download), and reports every step as its own PASS/FAIL/SKIP line. The last
+// line is "N passed, M failed"; the exit code is 1 when anything failed.
+//
+// Any console error, uncaught page error, response with status >= 400 or
+// request to a host other than the test server fails the run (step i).
+// Screenshots and the print PDF go to tests/artifacts/ (gitignored).
+//
+// Environment: CHROMIUM (default /usr/bin/chromium), E2E_ARTIFACTS (default
+// tests/artifacts), E2E_TIMEOUT_MS (per action, default 15000).
+
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+const [siteArg, baseArg = "/handbook/"] = process.argv.slice(2);
+if (!siteArg || !fs.existsSync(path.join(siteArg, "index.html"))) {
+  console.error("usage: node tests/e2e/run.mjs <built site dir containing index.html> [base path, e.g. /handbook/]");
+  process.exit(2);
+}
+const SITE = path.resolve(siteArg);
+const BASE = ("/" + baseArg + "/").replace(/\/+/g, "/");
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const ARTIFACTS = path.resolve(process.env.E2E_ARTIFACTS || path.join(HERE, "..", "artifacts"));
+const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 15000);
+const AXE_PATH = require.resolve("axe-core/axe.min.js");
+
+let chromium;
+try {
+  ({ chromium } = await import("playwright-core"));
+} catch (e) {
+  console.error(`cannot load playwright-core (${e.message}); run \`npm ci\` in tests/e2e`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------- server
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
+  ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png",
+  ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
+  ".ico": "image/x-icon", ".txt": "text/plain; charset=utf-8", ".xml": "application/xml",
+  ".woff2": "font/woff2", ".woff": "font/woff", ".pdf": "application/pdf",
+  ".webmanifest": "application/manifest+json", ".wasm": "application/wasm",
+};
+
+function isFile(p) {
+  try { return fs.statSync(p).isFile(); } catch { return false; }
+}
+function isDir(p) {
+  try { return fs.statSync(p).isDirectory(); } catch { return false; }
+}
+
+function notFound(res) {
+  const page = path.join(SITE, "404.html");
+  res.writeHead(404, { "Content-Type": TYPES[".html"], "Cache-Control": "no-store" });
+  res.end(isFile(page) ? fs.readFileSync(page) : "not found");
+}
+
+const server = http.createServer((req, res) => {
+  let pathname;
+  try {
+    pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
+  } catch {
+    res.writeHead(400).end();
+    return;
+  }
+  if (pathname + "/" === BASE) {
+    res.writeHead(301, { Location: BASE }).end();
+    return;
+  }
+  if (!pathname.startsWith(BASE)) return notFound(res);
+  const rel = pathname.slice(BASE.length);
+  let file = path.join(SITE, rel);
+  if (file !== SITE && !file.startsWith(SITE + path.sep)) return notFound(res);
+  if (isDir(file)) {
+    if (!pathname.endsWith("/")) {
+      res.writeHead(301, { Location: pathname + "/" }).end();
+      return;
+    }
+    file = path.join(file, "index.html");
+  }
+  if (!isFile(file)) return notFound(res);
+  res.writeHead(200, {
+    "Content-Type": TYPES[path.extname(file).toLowerCase()] || "application/octet-stream",
+    "Cache-Control": "no-store",
+  });
+  if (req.method === "HEAD") res.end();
+  else fs.createReadStream(file).pipe(res);
+});
+await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+const ORIGIN = `http://127.0.0.1:${server.address().port}`;
+const url = (p = "") => ORIGIN + BASE + p;
+
+// ---------------------------------------------------------------- harness
+
+const results = []; // {name, status: "pass"|"fail"|"skip", detail}
+const problems = []; // step i: console errors, HTTP errors, foreign requests
+const httpErrors = new Set();
+let currentStep = "setup";
+const timings = {};
+
+class Skip extends Error {}
+function check(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+let browser;
+try {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+} catch (e) {
+  console.error(`cannot launch ${CHROMIUM}: ${e.message}`);
+  server.close();
+  process.exit(2);
+}
+
+// A fresh browser context per step, so one step's theme or storage never
+// leaks into another's. `expect404` lets a step load a missing page on purpose.
+async function open(opts = {}) {
+  const { viewport = { width: 1280, height: 800 }, colorScheme = "light", expect404 = [] } = opts;
+  const context = await browser.newContext({ viewport, colorScheme });
+  context.setDefaultTimeout(TIMEOUT);
+  context.setDefaultNavigationTimeout(TIMEOUT * 2);
+  await context.route("**/*", (route) => {
+    const u = new URL(route.request().url());
+    if (u.origin === ORIGIN) return route.continue();
+    problems.push(`[${currentStep}] request to a foreign host blocked: ${u.href}`);
+    return route.abort("blockedbyclient");
+  });
+  const page = await context.newPage();
+  const step = currentStep;
+  page.on("console", (msg) => {
+    if (msg.type() !== "error") return;
+    const text = msg.text();
+    // A failed load is reported once, by the response handler below.
+    if (/^Failed to load resource: the server responded with a status of/.test(text)) return;
+    const loc = msg.location();
+    problems.push(`[${step}] console error on ${page.url()}: ${text}${loc && loc.url ? ` (${loc.url}:${loc.lineNumber})` : ""}`);
+  });
+  page.on("pageerror", (err) => problems.push(`[${step}] uncaught error on ${page.url()}: ${err.message}`));
+  page.on("response", (r) => {
+    if (r.status() < 400) return;
+    if (r.status() === 404 && expect404.some((p) => r.url() === url(p))) return;
+    httpErrors.add(r.url());
+    problems.push(`[${step}] HTTP ${r.status()} for ${r.url()}`);
+  });
+  page.on("requestfailed", (r) => {
+    // Foreign requests were recorded by the route, error statuses by "response";
+    // ERR_ABORTED is a load cut short by a navigation (a reload, a click).
+    if (new URL(r.url()).origin !== ORIGIN || httpErrors.has(r.url())) return;
+    if (r.failure()?.errorText === "net::ERR_ABORTED") return;
+    problems.push(`[${step}] request failed: ${r.url()} (${r.failure()?.errorText})`);
+  });
+  return { context, page };
+}
+
+async function step(name, fn, { timeout = TIMEOUT * 4 } = {}) {
+  currentStep = name;
+  const started = Date.now();
+  let timer;
+  try {
+    const detail = await Promise.race([
+      fn(),
+      new Promise((_, fail) => { timer = setTimeout(() => fail(new Error(`step timed out after ${timeout} ms`)), timeout); }),
+    ]);
+    results.push({ name, status: "pass", detail });
+    console.log(`PASS ${name} (${Date.now() - started} ms)${detail ? `: ${detail}` : ""}`);
+  } catch (e) {
+    if (e instanceof Skip) {
+      results.push({ name, status: "skip", detail: e.message });
+      console.log(`SKIP ${name}: ${e.message}`);
+    } else {
+      const msg = String(e && e.message ? e.message : e).replace(/\x1b\[[0-9;]*m/g, "").split("\n").filter(Boolean).slice(0, 6).join("\n     ");
+      results.push({ name, status: "fail", detail: msg });
+      console.log(`FAIL ${name} (${Date.now() - started} ms): ${msg}`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// Runs fn with a fresh page and always closes its context.
+async function withPage(opts, fn) {
+  const { context, page } = await open(opts);
+  try {
+    return await fn(page);
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
+async function goto(page, p) {
+  const r = await page.goto(url(p), { waitUntil: "load" });
+  check(r && r.ok(), `GET ${url(p)} answered ${r ? r.status() : "nothing"}`);
+  return r;
+}
+
+async function axe(page) {
+  await page.addScriptTag({ path: AXE_PATH });
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(" ")}: ${(n.failureSummary || "").replace(/\s+/g, " ").slice(0, 200)}`),
+      count: v.nodes.length,
+    }));
+  });
+  check(violations.length === 0,
+    `${violations.length} axe violation(s):\n` + violations.map((v) =>
+      `${v.id} (${v.impact}, ${v.count} node(s)): ${v.help}\n         ${v.nodes.join("\n         ")}`).join("\n"));
+  return "0 violations";
+}
+
+// Every page of the built site, as paths relative to the base.
+function sitePages(dir = SITE, rel = "") {
+  const out = [];
+  for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
+    const r = rel + ent.name;
+    if (ent.isDirectory()) out.push(...sitePages(path.join(dir, ent.name), r + "/"));
+    else if (ent.name.endsWith(".html")) out.push(r);
+  }
+  return out;
+}
+
+const titlesOnHome = (page) =>
+  page.$$eval("main .card h3 a, main .card h2 a", (as) => as.map((a) => a.textContent.trim()));
+
+// ---------------------------------------------------------------- steps
+
+console.log(`serving ${SITE} at ${url()} with ${CHROMIUM} ${browser.version()}`);
+
+await step("a. home page lists the playbooks", () => withPage({}, async (page) => {
+  await goto(page, "");
+  const titles = await titlesOnHome(page);
+  for (const t of ["From Engineer to Leader", "The Hiring Loop"]) {
+    check(titles.includes(t), `"${t}" missing from the home page cards: ${JSON.stringify(titles)}`);
+    check(await page.getByText(t, { exact: true }).first().isVisible(), `"${t}" is not visible`);
+  }
+  return `${titles.length} playbooks: ${titles.join(", ")}`;
+}));
+
+await step("b. click into a playbook; Story Mode card", () => withPage({}, async (page) => {
+  await goto(page, "");
+  await page.locator("main").getByRole("link", { name: "From Engineer to Leader", exact: true }).first().click();
+  await page.waitForURL(url("career-strategy/"));
+  const card = page.locator(".story-card");
+  check(await card.count() === 1, `expected one .story-card, found ${await card.count()}`);
+  const text = await card.innerText();
+  for (const t of ["Boardroom", "Chief Technology Officer"]) check(text.includes(t), `story card lacks "${t}": ${text.slice(0, 300)}`);
+  check(await card.isVisible(), "story card is not visible");
+  return page.url();
+}));
+
+await step("c. cross-link lands on the section anchor", () => withPage({}, async (page) => {
+  await goto(page, "people/hiring-loop/");
+  const link = page.locator("main").getByRole("link", { name: "From Engineer to Leader › Buy vs Build", exact: true }).first();
+  check(await link.count() === 1, 'no link "From Engineer to Leader › Buy vs Build" on /people/hiring-loop/');
+  await link.click();
+  await page.waitForURL(url("career-strategy/#buy-vs-build"));
+  const box = await page.locator("#buy-vs-build").boundingBox();
+  check(box, "#buy-vs-build does not exist or is not rendered");
+  const vh = page.viewportSize().height;
+  check(box.y < vh && box.y + box.height > 0, `#buy-vs-build is not scrolled into view (top ${box.y}px)`);
+  return page.url();
+}));
+
+await step("d. search: '/' focuses, results, Enter opens the first", () => withPage({}, async (page) => {
+  await goto(page, "");
+  const input = page.locator("input#search-input");
+  check(await input.count() === 1, "no input#search-input on the home page");
+  check(await page.locator("ul#search-results").count() === 1, "no ul#search-results on the home page");
+  await page.evaluate(() => {
+    const lat = (window.__latency = { keys: [], muts: [] });
+    document.getElementById("search-input").addEventListener("keydown", () => lat.keys.push(performance.now()), true);
+    const list = document.getElementById("search-results");
+    new MutationObserver(() => { if (list.querySelector("a")) lat.muts.push(performance.now()); })
+      .observe(list, { childList: true, subtree: true, characterData: true });
+  });
+  await page.locator("body").press("/");
+  check(await page.evaluate(() => document.activeElement && document.activeElement.id) === "search-input",
+    "pressing / did not focus #search-input");
+  const query = "Buy vs Build";
+  await page.keyboard.type(query, { delay: 30 });
+  const first = page.locator("#search-results a").first();
+  await first.waitFor({ state: "visible", timeout: 8000 });
+  await page.waitForFunction(() => {
+    const a = document.querySelector("#search-results a");
+    return a && a.getAttribute("href").includes("#buy-vs-build");
+  }, null, { timeout: 5000 }).catch(() => {});
+  const href = await first.getAttribute("href");
+  const count = await page.locator("#search-results a").count();
+  check(href && href.includes("#buy-vs-build"), `first result links to ${href}, not #buy-vs-build`);
+  const lat = await page.evaluate(() => window.__latency);
+  const lastKey = Math.max(...lat.keys);
+  const after = lat.muts.filter((t) => t >= lastKey);
+  if (after.length) timings.searchLast = after[0] - lastKey;
+  const index = await page.evaluate(() => {
+    const e = performance.getEntriesByType("resource").find((r) => r.name.includes("search-index"));
+    return e && { ms: e.duration, kb: e.decodedBodySize / 1024 };
+  });
+  const latency = `last keystroke → results ${timings.searchLast != null ? timings.searchLast.toFixed(1) + " ms" : "n/a (no update after the last key)"}` +
+    (index ? `; index ${index.kb.toFixed(1)} KB loaded in ${index.ms.toFixed(1)} ms` : "");
+  console.log(`     search latency: ${latency}`);
+  await input.press("Enter");
+  await page.waitForURL((u) => u.hash === "#buy-vs-build");
+  check(await page.locator("#buy-vs-build").count() === 1, `Enter opened ${page.url()}, which has no #buy-vs-build`);
+  return `${count} results, first ${href}; Enter opened ${page.url()}`;
+}));
+
+await step("e. dark mode toggle persists across reload", () => withPage({ colorScheme: "light" }, async (page) => {
+  await goto(page, "career-strategy/");
+  const theme = () => page.evaluate(() => document.documentElement.getAttribute("data-theme"));
+  const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  check(await theme() !== "dark", `starts as "${await theme()}" with a light colour scheme`);
+  const lightBg = await bg();
+  await page.locator("button.theme-toggle").click();
+  check(await theme() === "dark", `after the click data-theme is "${await theme()}"`);
+  const darkBg = await bg();
+  check(darkBg !== lightBg, `body background did not change (${lightBg})`);
+  await page.reload({ waitUntil: "load" });
+  check(await theme() === "dark", `after reload data-theme is "${await theme()}"`);
+  return `background ${lightBg} → ${darkBg}`;
+}));
+
+await step("f. print page: every playbook in order, PDF", () => withPage({}, async (page) => {
+  await goto(page, "");
+  const expected = await titlesOnHome(page);
+  check(expected.length > 0, "no playbook titles found on the home page");
+  await page.emulateMedia({ media: "print" });
+  await goto(page, "print/");
+  const headings = await page.$$eval("main h1, main h2, main h3", (hs) => hs.map((h) => h.textContent.replace(/\s+/g, " ").trim()));
+  let at = 0;
+  for (const t of expected) {
+    const i = headings.findIndex((h, k) => k >= at && h.includes(t));
+    check(i >= 0, `"${t}" not found as a heading in order (after heading #${at}); headings: ${JSON.stringify(headings.slice(0, 40))}`);
+    at = i + 1;
+  }
+  const pdf = await page.pdf({ format: "A4", printBackground: false });
+  check(pdf.length > 1000 && pdf.subarray(0, 5).toString() === "%PDF-", "page.pdf() did not return a PDF");
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fs.writeFileSync(path.join(ARTIFACTS, "print.pdf"), pdf);
+  return `${expected.length} playbooks in order; PDF ${Math.round(pdf.length / 1024)} KB`;
+}));
+
+await step("g. mobile: menu button opens the sidebar", () => withPage({ viewport: { width: 360, height: 740 } }, async (page) => {
+  await goto(page, "career-strategy/");
+  const button = page.locator(".menu-toggle");
+  const sidebar = page.locator("#sidebar");
+  check(await button.isVisible(), ".menu-toggle is not visible at 360x740");
+  check(!(await sidebar.isVisible()), "#sidebar is already visible before the menu is opened");
+  await button.click();
+  await sidebar.waitFor({ state: "visible", timeout: 3000 }).catch(() => {});
+  check(await sidebar.isVisible(), "#sidebar is not visible after clicking .menu-toggle");
+  check(await button.getAttribute("aria-expanded") === "true", `aria-expanded is ${await button.getAttribute("aria-expanded")}`);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(width <= 360, `page scrolls sideways at 360 px (scrollWidth ${width})`);
+  return "sidebar shown";
+}));
+
+await step("h. mermaid diagrams render", async () => {
+  const pages = sitePages().filter((p) => /class="[^"]*\bmermaid\b/.test(fs.readFileSync(path.join(SITE, p), "utf8")));
+  if (!pages.length) throw new Skip("the fixture has no .mermaid element");
+  const p = pages[0].replace(/index\.html$/, "");
+  return withPage({}, async (page) => {
+    await goto(page, p);
+    await page.locator(".mermaid svg").first().waitFor({ state: "visible" });
+    return `${await page.locator(".mermaid svg").count()} diagram(s) on /${p}`;
+  });
+});
+
+await step("404: a missing page gets the site's 404 page", () => withPage({ expect404: ["no-such-page/"] }, async (page) => {
+  const r = await page.goto(url("no-such-page/"), { waitUntil: "load" });
+  check(r && r.status() === 404, `status ${r && r.status()}`);
+  check(await page.locator("main").count() === 1, "the 404 page has no <main>");
+  const css = await page.evaluate(() => [...document.styleSheets].some((s) => s.href && s.cssRules.length > 0));
+  check(css, "the 404 page's stylesheet did not load from a nested URL");
+  return "styled 404 page";
+}));
+
+for (const [name, p, opts] of [
+  ["home", "", {}],
+  ["playbook page", "career-strategy/", {}],
+  ["frameworks", "frameworks/", {}],
+  ["playbook page, dark theme", "career-strategy/", { colorScheme: "dark" }],
+  ["map", "map/", {}],
+  ["print", "print/", {}],
+]) {
+  await step(`j. axe: ${name} (/${p})`, () => withPage(opts, async (page) => {
+    await goto(page, p);
+    return axe(page);
+  }));
+}
+
+await step("j. axe: search results open", () => withPage({}, async (page) => {
+  await goto(page, "");
+  const input = page.locator("input#search-input");
+  check(await input.count() === 1, "no input#search-input on the home page");
+  await input.click();
+  await page.keyboard.type("Buy vs Build");
+  await page.locator("#search-results a").first().waitFor({ state: "visible", timeout: 8000 });
+  return axe(page);
+}));
+
+await step("k. screenshots", () => (async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const saved = [];
+  for (const [size, viewport] of [["desktop", { width: 1280, height: 800 }], ["mobile", { width: 360, height: 740 }]]) {
+    await withPage({ viewport }, async (page) => {
+      for (const [name, p] of [["home", ""], ["playbook", "career-strategy/"]]) {
+        await goto(page, p);
+        await page.evaluate(() => document.fonts.ready);
+        const file = path.join(ARTIFACTS, `${name}-${size}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        saved.push(path.basename(file));
+      }
+    });
+  }
+  return `${saved.join(", ")} in ${ARTIFACTS}`;
+})());
+
+currentStep = "i";
+results.push(problems.length
+  ? { name: "i. no console errors, HTTP errors or foreign requests", status: "fail", detail: problems.join("\n     ") }
+  : { name: "i. no console errors, HTTP errors or foreign requests", status: "pass" });
+{
+  const r = results[results.length - 1];
+  console.log(`${r.status === "pass" ? "PASS" : "FAIL"} ${r.name}${r.detail ? `:\n     ${r.detail}` : ""}`);
+}
+
+await browser.close();
+server.close();
+
+const passed = results.filter((r) => r.status === "pass").length;
+const failed = results.filter((r) => r.status === "fail").length;
+const skipped = results.filter((r) => r.status === "skip").length;
+if (timings.searchLast != null) console.log(`search latency (last keystroke → results): ${timings.searchLast.toFixed(1)} ms`);
+if (skipped) console.log(`${skipped} skipped`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
