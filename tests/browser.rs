@@ -7,7 +7,7 @@
 //! `.ci/run` installs. Without them the test is skipped, except under CI
 //! (env `CI` set), where a missing tool is a failure.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
@@ -46,13 +46,14 @@ fn missing_prerequisites() -> Vec<String> {
         }
     }
     let modules = e2e_dir().join("node_modules");
-    for package in ["playwright-core/package.json", "axe-core/axe.min.js"] {
-        if !modules.join(package).is_file() {
-            missing.push(format!("tests/e2e/node_modules/{package}"));
-        }
+    if !modules.is_dir() {
+        missing.push("tests/e2e/node_modules".to_string());
+        return missing;
     }
-    if !vnu_jar().is_file() {
-        missing.push("tests/e2e/node_modules/vnu-jar/build/dist/vnu.jar".to_string());
+    for file in ["playwright-core/package.json", "axe-core/axe.min.js", "vnu-jar/build/dist/vnu.jar"] {
+        if !modules.join(file).is_file() {
+            missing.push(format!("tests/e2e/node_modules/{file}"));
+        }
     }
     missing
 }
@@ -112,8 +113,9 @@ fn browser_end_to_end_and_html_validity() {
         if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
             panic!("browser tests cannot run under CI: missing {what}; .ci/run should have installed them");
         }
-        println!("skipping browser tests: missing {what}; run .ci/run to install");
-        eprintln!("skipping browser tests: missing {what}; run .ci/run to install");
+        // Written to the real stderr, past the test harness's capture, so a
+        // plain `cargo test` shows it.
+        let _ = writeln!(std::io::stderr(), "skipping browser tests: missing {what}; run .ci/run to install");
         return;
     }
 
