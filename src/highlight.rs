@@ -4,7 +4,8 @@
 //! never pays for it. Classes (not inline colours) let one stylesheet serve
 //! the light and the dark theme.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
 use syntect::highlighting::ThemeSet;
@@ -19,8 +20,26 @@ const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 /// pathological input, and a reader gains little from colouring a huge dump.
 const MAX_HIGHLIGHT_BYTES: usize = 128 * 1024;
 
+/// Highlighted blocks by language and code. Highlighting dominates the cost
+/// of a page with code, and the same snippet recurs across playbooks, in the
+/// print page and across `serve` rebuilds, so each distinct block is
+/// highlighted once per process.
+static CACHE: LazyLock<Mutex<HashMap<(String, String), Arc<str>>>> = LazyLock::new(Default::default);
+
 /// A `<pre>` block for `code`, highlighted when `lang` is known.
-pub fn code_block(code: &str, lang: &str) -> String {
+pub fn code_block(code: &str, lang: &str) -> Arc<str> {
+    let key = (lang.to_string(), code.to_string());
+    if let Some(hit) = CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let html: Arc<str> = render_block(code, lang).into();
+    if let Ok(mut cache) = CACHE.lock() {
+        cache.insert(key, html.clone());
+    }
+    html
+}
+
+fn render_block(code: &str, lang: &str) -> String {
     let lang = lang.split([' ', ',', '{']).next().unwrap_or("").trim();
     let class = if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape(lang)) };
     let body = if lang.is_empty() || code.len() > MAX_HIGHLIGHT_BYTES {

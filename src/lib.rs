@@ -68,6 +68,7 @@ pub struct Site {
 /// Runs every stage but writing. `Err` holds all diagnostics when any is an error.
 pub fn render_site(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
+    let mut clock = StageClock::new();
     let config = match Config::load(&opts.root) {
         Ok(c) => c,
         Err(d) => {
@@ -77,6 +78,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnosti
     };
     let base = BaseUrl::parse(opts.base_url.as_deref().unwrap_or(&config.base_url));
     let sources = load::discover(&opts.root, &mut diags);
+    clock.lap("load");
     let parsed: Vec<_> = sources.par_iter().map(parse::playbook).collect();
     let mut playbooks = Vec::with_capacity(parsed.len());
     for p in parsed {
@@ -85,14 +87,17 @@ pub fn render_site(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnosti
             Err(d) => diags.push(d),
         }
     }
+    clock.lap("parse");
     let handbook = handbook::Handbook::assemble(playbooks, opts.drafts, &mut diags);
     let graph = links::link(&handbook, &base, &mut diags);
+    clock.lap("link");
     let theme = theme::Theme::load(&opts.root, &mut diags);
     let Some(renderer) = render::Renderer::new(&theme, &mut diags) else {
         return Err(diags.sorted());
     };
     let site = pages::Site::new(&handbook, &graph, &config, &base, &renderer);
     let files = site.files(&theme, &mut diags);
+    clock.lap("render");
     let diags = diags.sorted();
     if diags.has_errors() {
         return Err(diags);
@@ -104,6 +109,26 @@ pub fn render_site(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnosti
         exit_games: handbook.exit_game_count(),
     };
     Ok((rendered, diags))
+}
+
+/// Prints how long each stage took when `PLAYBOOK_TIMINGS` is set; a cheap
+/// profile for builds that feel slow.
+struct StageClock {
+    on: bool,
+    last: Instant,
+}
+
+impl StageClock {
+    fn new() -> Self {
+        StageClock { on: std::env::var_os("PLAYBOOK_TIMINGS").is_some(), last: Instant::now() }
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if self.on {
+            eprintln!("timing: {stage:<8} {:>8.1} ms", self.last.elapsed().as_secs_f64() * 1000.0);
+            self.last = Instant::now();
+        }
+    }
 }
 
 /// Validates everything a build would, without writing anything.

@@ -7,15 +7,13 @@
 //! references to frameworks and exit games, and the edges of the handbook map.
 
 use std::collections::{BTreeSet, HashMap};
-use std::ops::Range;
 
-use pulldown_cmark::{Event, LinkType, Parser, Tag};
 
 use crate::config::BaseUrl;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::handbook::{Handbook, PageId};
-use crate::markdown::{self, LinkRewrite, LinkRewrites};
-use crate::model::Playbook;
+use crate::markdown::{LinkRewrite, LinkRewrites};
+use crate::model::{LinkRef, Playbook};
 use crate::slug::strip_section_number;
 
 /// One place that points at a page.
@@ -36,15 +34,6 @@ pub struct LinkGraph {
     pub related: Vec<Vec<PageId>>,
     /// Distinct (from, to) pairs between different pages, sorted.
     pub edges: Vec<(PageId, PageId)>,
-}
-
-/// A link as written in a body.
-#[derive(Debug)]
-struct LinkRef {
-    range: Range<usize>,
-    dest: String,
-    wiki: bool,
-    has_label: bool,
 }
 
 /// The names a page answers to, and its anchors.
@@ -144,22 +133,6 @@ fn anchor_label(p: &Playbook, anchor: &str) -> Option<String> {
     p.headings.iter().find(|h| h.id == anchor).map(|h| strip_section_number(&h.text).to_string())
 }
 
-fn collect_links(body: &str) -> Vec<LinkRef> {
-    Parser::new_ext(body, markdown::options())
-        .into_offset_iter()
-        .filter_map(|(e, range)| match e {
-            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
-                let (wiki, has_label) = match link_type {
-                    LinkType::WikiLink { has_pothole } => (true, has_pothole),
-                    _ => (false, true),
-                };
-                Some(LinkRef { range, dest: dest_url.to_string(), wiki, has_label })
-            }
-            _ => None,
-        })
-        .collect()
-}
-
 fn is_external(dest: &str) -> bool {
     let scheme_end = dest.find(':');
     let slash = dest.find('/');
@@ -183,15 +156,15 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, diags: &mut Diagnostics) -> Lin
     };
     let mut edges = BTreeSet::new();
     for (from, p) in handbook.playbooks.iter().enumerate() {
-        for link in collect_links(&p.body) {
-            match resolve(&index, from, &link) {
+        for link in &p.links {
+            match resolve(&index, from, link) {
                 Ok(Outcome::Internal { page, anchor, rewrite }) => {
-                    graph.rewrites[from].insert(link.range.start, rewrite);
+                    graph.rewrites[from].insert(link.offset, rewrite);
                     if page == from {
                         continue;
                     }
                     edges.insert((from, page));
-                    let section = section_at(p, link.range.start);
+                    let section = section_at(p, link.offset);
                     let back = Backlink { from, section };
                     if !graph.backlinks[page].contains(&back) {
                         graph.backlinks[page].push(back);
@@ -207,11 +180,11 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, diags: &mut Diagnostics) -> Lin
                     }
                 }
                 Ok(Outcome::External(rewrite)) => {
-                    graph.rewrites[from].insert(link.range.start, rewrite);
+                    graph.rewrites[from].insert(link.offset, rewrite);
                 }
                 Ok(Outcome::Untouched) => {}
                 Err(message) => {
-                    let pos = p.position(link.range.start);
+                    let pos = p.position(link.offset);
                     diags.push(Diagnostic::error(&p.source, pos, message).with_hint(
                         "link to a playbook by its file name or slug, e.g. [[career_strategy#buy-vs-build]] or [text](career_strategy.md)",
                     ));

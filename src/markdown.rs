@@ -44,9 +44,8 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// The body of `playbook` as HTML. Every id (and every link to one on the
-/// same page) gets `id_prefix`, so several bodies can share one page (print).
-pub fn render_body(playbook: &Playbook, links: &LinkRewrites, id_prefix: &str) -> String {
+/// The body of `playbook` as HTML.
+pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
     let body = &playbook.body;
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut iter = Parser::new_ext(body, options()).into_offset_iter().peekable();
@@ -84,13 +83,15 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites, id_prefix: &str) -
                         SectionKind::Framework => "framework",
                         SectionKind::ExitGame => "exit-game",
                     };
+                    // `### Hire vs Wait` has the same stable and GitHub id; the
+                    // heading keeps it, as ids must be unique.
+                    let section_id = if id == heading_id { String::new() } else { format!(" id=\"{id}\"") };
                     events.push(Event::Html(
-                        format!("<section class=\"{class}\" id=\"{id_prefix}{id}\" aria-labelledby=\"{id_prefix}{heading_id}\">\n")
-                            .into(),
+                        format!("<section class=\"{class}\"{section_id} aria-labelledby=\"{heading_id}\">\n").into(),
                     ));
                     open_section = Some(lvl);
                 }
-                let id = heading_ids.get(&range.start).map(|id| CowStr::from(format!("{id_prefix}{id}")));
+                let id = heading_ids.get(&range.start).map(|id| CowStr::from(id.to_string()));
                 events.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
                 depth += 1;
             }
@@ -112,13 +113,13 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites, id_prefix: &str) -
                         _ => {}
                     }
                 }
-                events.push(Event::Html(highlight::code_block(&code, &lang).into()));
+                events.push(Event::Html(highlight::code_block(&code, &lang).to_string().into()));
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 depth += 1;
                 match links.get(&range.start) {
                     Some(rw) => {
-                        events.push(Event::Html(link_open(rw, &title, id_prefix).into()));
+                        events.push(Event::Html(link_open(rw, &title).into()));
                         if let Some(label) = &rw.label {
                             skip_link_text(&mut iter);
                             events.push(Event::Text(label.clone().into()));
@@ -128,6 +129,13 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites, id_prefix: &str) -
                     }
                     None => events.push(Event::Start(Tag::Link { link_type, dest_url, title, id })),
                 }
+            }
+            // A bare checkbox has no accessible name; say what its state means.
+            Event::TaskListMarker(done) => {
+                let (checked, label) = if done { (" checked", "Done") } else { ("", "Not done") };
+                events.push(Event::Html(
+                    format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ").into(),
+                ));
             }
             Event::End(TagEnd::Link) => {
                 depth = depth.saturating_sub(1);
@@ -150,6 +158,16 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites, id_prefix: &str) -
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
+}
+
+/// The same HTML with every id, and every link to one on the same page,
+/// prefixed: several bodies can then share one page (the print page). Text
+/// never contains a literal `"` (it is escaped), so these patterns only match
+/// attributes.
+pub fn prefix_ids(html: &str, prefix: &str) -> String {
+    html.replace(" id=\"", &format!(" id=\"{prefix}"))
+        .replace(" aria-labelledby=\"", &format!(" aria-labelledby=\"{prefix}"))
+        .replace(" href=\"#", &format!(" href=\"#{prefix}"))
 }
 
 fn is_block_start(e: &Event<'_>) -> bool {
@@ -178,12 +196,8 @@ fn skip_link_text<'a>(iter: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>
     skip_block(iter);
 }
 
-fn link_open(rw: &LinkRewrite, title: &str, id_prefix: &str) -> String {
-    let href = match rw.href.strip_prefix('#') {
-        Some(anchor) => format!("#{id_prefix}{anchor}"),
-        None => rw.href.clone(),
-    };
-    let mut a = format!("<a href=\"{}\"", escape_href(&href));
+fn link_open(rw: &LinkRewrite, title: &str) -> String {
+    let mut a = format!("<a href=\"{}\"", escape_href(&rw.href));
     if !title.is_empty() {
         a.push_str(&format!(" title=\"{}\"", escape_html(title)));
     }

@@ -34,6 +34,10 @@ pub struct Playbook {
     pub sections: Vec<Section>,
     pub patterns: Vec<Pattern>,
     pub headings: Vec<Heading>,
+    /// Every link of the body, in order.
+    pub links: Vec<LinkRef>,
+    /// Plain text per heading, for search (see `parts::Parts::texts`).
+    pub texts: Vec<String>,
     /// Front matter keys the handbook does not know, for templates.
     pub extra: BTreeMap<String, serde_json::Value>,
     pub body: String,
@@ -122,6 +126,18 @@ pub struct Heading {
     pub id: String,
     #[serde(skip)]
     pub range: Range<usize>,
+}
+
+/// A link as written in the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    /// Byte offset of the link in the body.
+    pub offset: usize,
+    pub dest: String,
+    /// `[[target]]` rather than `[text](target)`.
+    pub wiki: bool,
+    /// Whether the author wrote the text shown (always, for Markdown links).
+    pub has_label: bool,
 }
 
 /// Where the parts the renderer treats specially sit in the body.

@@ -274,10 +274,15 @@ impl<'a> Site<'a> {
 
     /// Every file of the site, in a stable order.
     pub fn files(&self, theme: &Theme, diags: &mut Diagnostics) -> Vec<OutputFile> {
-        let rendered: Vec<Result<(OutputFile, bool), Diagnostic>> = (0..self.handbook.playbooks.len())
-            .into_par_iter()
-            .map(|id| self.playbook_page(id))
+        let bodies: Vec<String> = self
+            .handbook
+            .playbooks
+            .par_iter()
+            .enumerate()
+            .map(|(id, p)| markdown::render_body(p, &self.links.rewrites[id]))
             .collect();
+        let rendered: Vec<Result<(OutputFile, bool), Diagnostic>> =
+            bodies.par_iter().enumerate().map(|(id, body)| self.playbook_page(id, body)).collect();
         let mut files = Vec::with_capacity(rendered.len() + 16);
         let mut has_code = false;
         for r in rendered {
@@ -293,7 +298,7 @@ impl<'a> Site<'a> {
             self.home(),
             self.catalog(SectionKind::Framework),
             self.catalog(SectionKind::ExitGame),
-            self.print(),
+            self.print(&bodies),
             self.map(),
             self.not_found(),
         ];
@@ -327,9 +332,9 @@ impl<'a> Site<'a> {
     }
 
     /// The page, and whether it shows highlighted code.
-    fn playbook_page(&self, id: PageId) -> Result<(OutputFile, bool), Diagnostic> {
+    fn playbook_page(&self, id: PageId, content: &str) -> Result<(OutputFile, bool), Diagnostic> {
         let p = &self.handbook.playbooks[id];
-        let content = markdown::render_body(p, &self.links.rewrites[id], "");
+        let content = content.to_string();
         let has_code = content.contains("<pre class=\"code\">");
         let site_path = paths::playbook(&p.slug);
         let track_url = self.url(&paths::track(&p.track.slug));
@@ -448,7 +453,7 @@ impl<'a> Site<'a> {
 
     /// The whole handbook on one page, in reading order, for "save as PDF".
     /// Ids are prefixed per chapter so they stay unique on the page.
-    fn print(&self) -> Result<OutputFile, Diagnostic> {
+    fn print(&self, bodies: &[String]) -> Result<OutputFile, Diagnostic> {
         let chapters: Vec<Chapter<'_>> = self
             .handbook
             .playbooks
@@ -466,7 +471,7 @@ impl<'a> Site<'a> {
                     track: &p.track.name,
                     level: p.level.as_deref(),
                     story,
-                    content: markdown::render_body(p, &self.links.rewrites[id], &prefix),
+                    content: markdown::prefix_ids(&bodies[id], &prefix),
                 }
             })
             .collect();

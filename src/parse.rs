@@ -70,6 +70,8 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         sections: parts.sections,
         patterns: parts.patterns,
         headings: parts.headings,
+        links: parts.links,
+        texts: parts.texts,
         extra: fm.extra,
         body,
         body_line: lines.position(&src.text, split.body_offset).line,

@@ -12,7 +12,8 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use crate::markdown;
-use crate::model::{Heading, Layout, Pattern, Section, SectionKind, StoryMode};
+use crate::model::{Heading, Layout, LinkRef, Pattern, Section, SectionKind, StoryMode};
+use pulldown_cmark::LinkType;
 use crate::slug::{Slugger, stable_id, strip_section_number};
 
 /// Everything found in one body.
@@ -25,7 +26,15 @@ pub struct Parts {
     pub sections: Vec<Section>,
     pub patterns: Vec<Pattern>,
     pub layout: Layout,
+    pub links: Vec<LinkRef>,
+    /// Plain text under each heading: `texts[0]` is the text before the first
+    /// heading, `texts[i + 1]` the text under `headings[i]`. Capped per
+    /// heading; it feeds search, not rendering.
+    pub texts: Vec<String>,
 }
+
+/// Text kept per heading for search.
+const TEXT_CAP: usize = 1600;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Chapter {
@@ -52,7 +61,7 @@ type Events<'a> = Vec<(Event<'a>, Range<usize>)>;
 
 pub fn analyze(body: &str) -> Parts {
     let events: Events<'_> = Parser::new_ext(body, markdown::options()).into_offset_iter().collect();
-    let mut parts = Parts::default();
+    let mut parts = Parts { texts: vec![String::new()], ..Parts::default() };
     let mut slugger = Slugger::default();
     let mut chapter = Chapter::Other;
     let mut context = String::new();
@@ -72,8 +81,19 @@ pub fn analyze(body: &str) -> Parts {
                     context = strip_section_number(&text).to_string();
                 }
                 parts.headings.push(Heading { level, text, id, range: range.clone() });
+                parts.texts.push(String::new());
+                collect_links(&events[i..=end], &mut parts.links);
                 i = end + 1;
                 continue;
+            }
+            Event::Start(Tag::Link { .. }) => parts.links.extend(link_ref(event, range)),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(bucket) = parts.texts.last_mut().filter(|b| b.len() < TEXT_CAP) {
+                    if !bucket.is_empty() {
+                        bucket.push(' ');
+                    }
+                    bucket.push_str(t);
+                }
             }
             Event::Start(Tag::BlockQuote(_)) if depth == 0 && chapter == Chapter::Story => {
                 if let Some(story) = parts.story.as_mut().filter(|s| s.officer.is_none() && s.problem.is_none()) {
@@ -159,6 +179,20 @@ fn on_heading(
         }
         _ => {}
     }
+}
+
+/// Links inside a heading: the main loop skips over headings.
+fn collect_links(events: &[(Event<'_>, Range<usize>)], links: &mut Vec<LinkRef>) {
+    links.extend(events.iter().filter_map(|(e, range)| link_ref(e, range)));
+}
+
+fn link_ref(event: &Event<'_>, range: &Range<usize>) -> Option<LinkRef> {
+    let Event::Start(Tag::Link { link_type, dest_url, .. }) = event else { return None };
+    let (wiki, has_label) = match link_type {
+        LinkType::WikiLink { has_pothole } => (true, *has_pothole),
+        _ => (false, true),
+    };
+    Some(LinkRef { offset: range.start, dest: dest_url.to_string(), wiki, has_label })
 }
 
 /// Index of the `End` matching the `Start` at `start`.

@@ -3,11 +3,9 @@
 //! (`assets/search-index.js`) that the page loads only when the reader starts
 //! searching, so search works offline and from `file://`.
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use crate::markdown;
-use crate::model::{Playbook, SectionKind};
+use crate::model::{Heading, Playbook, SectionKind};
 
 /// Characters of text kept per document: enough to find a section by what it
 /// says, small enough that a 1,000-playbook index stays a few megabytes.
@@ -46,26 +44,12 @@ pub fn documents(p: &Playbook, url: &str) -> Vec<SearchDoc> {
             x: clip(&text.join(" ")),
         });
     }
-    let mut current: Option<usize> = None;
-    let mut in_heading = false;
-    for (event, range) in Parser::new_ext(&p.body, markdown::options()).into_offset_iter() {
-        match event {
-            Event::Start(Tag::Heading { .. }) => {
-                in_heading = true;
-                current = section_doc(p, url, range.start).map(|d| {
-                    docs.push(d);
-                    docs.len() - 1
-                });
-            }
-            Event::End(TagEnd::Heading(_)) => in_heading = false,
-            Event::Text(t) | Event::Code(t) if !in_heading => {
-                let doc = current.map_or(0, |i| i);
-                if docs[doc].x.len() < TEXT_CHARS * 4 {
-                    docs[doc].x.push(' ');
-                    docs[doc].x.push_str(&t);
-                }
-            }
-            _ => {}
+    docs[0].x.push(' ');
+    docs[0].x.push_str(p.texts.first().map_or("", String::as_str));
+    for (heading, text) in p.headings.iter().zip(p.texts.iter().skip(1)) {
+        if let Some(mut doc) = section_doc(p, url, heading) {
+            doc.x = text.clone();
+            docs.push(doc);
         }
     }
     for d in &mut docs {
@@ -74,9 +58,9 @@ pub fn documents(p: &Playbook, url: &str) -> Vec<SearchDoc> {
     docs
 }
 
-/// A document for the heading starting at `offset`, unless it is hidden.
-fn section_doc(p: &Playbook, url: &str, offset: usize) -> Option<SearchDoc> {
-    let h = p.headings.iter().find(|h| h.range.start == offset)?;
+/// A document for a heading, unless the page hides it.
+fn section_doc(p: &Playbook, url: &str, h: &Heading) -> Option<SearchDoc> {
+    let offset = h.range.start;
     if p.layout.hidden.iter().any(|r| r.start == offset) {
         return None;
     }

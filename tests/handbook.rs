@@ -63,6 +63,35 @@ fn the_frameworks_page_links_each_framework_to_its_anchor() {
 }
 
 #[test]
+fn ids_are_unique_when_a_stable_id_equals_the_github_id() {
+    let site = build_fixture(None);
+    let main = site.main("people/hiring-loop/index.html");
+    assert_eq!(main.matches("id=\"hire-vs-wait\"").count(), 1, "{main}");
+    assert!(main.contains("<section class=\"exit-game\" aria-labelledby=\"hire-vs-wait\">"));
+}
+
+#[test]
+fn the_print_page_has_every_playbook_in_order_with_unique_ids() {
+    let site = build_fixture(None);
+    let main = site.main("print/index.html");
+    let order: Vec<usize> = ["From Engineer to Leader", "Incident Review", "Giving Feedback", "The Hiring Loop"]
+        .iter()
+        .map(|t| main.find(&format!("<h2 class=\"print-title\">{t}</h2>")).unwrap_or_else(|| panic!("{t}")))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "reading order");
+    assert!(main.contains("id=\"career-strategy--buy-vs-build\""));
+    assert!(main.contains("<a href=\"#ops-incident-review--pager\">1</a>"), "footnotes point inside their chapter");
+    let mut ids: Vec<&str> = main.match_indices(" id=\"").map(|(i, _)| {
+        let rest = &main[i + 5..];
+        &rest[..rest.find('"').unwrap()]
+    }).collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "every id on the print page is unique");
+}
+
+#[test]
 fn the_exit_games_page_lists_every_exit_game() {
     let site = build_fixture(None);
     let main = site.main("exit-games/index.html");
@@ -146,7 +175,8 @@ fn tables_footnotes_and_task_lists_render() {
     let main = site.main("ops/incident-review/index.html");
     assert!(main.contains("<th>Step</th>"));
     assert!(main.contains("class=\"footnote-definition\""));
-    assert!(main.contains("type=\"checkbox\" checked"));
+    assert!(main.contains("<input type=\"checkbox\" disabled checked aria-label=\"Done\"> Timeline written"), "{main}");
+    assert!(main.contains("<input type=\"checkbox\" disabled aria-label=\"Not done\"> Owners assigned"));
 }
 
 #[test]
