@@ -16,6 +16,7 @@
 
 pub mod config;
 pub mod diagnostic;
+pub mod emoji;
 pub mod frontmatter;
 pub mod handbook;
 pub mod highlight;

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 use crate::highlight;
 use crate::model::{Pattern, Playbook, SectionKind};
@@ -113,7 +113,14 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                         _ => {}
                     }
                 }
-                events.push(Event::Html(highlight::code_block(&code, &lang).to_string().into()));
+                let html = if lang.trim() == "mermaid" {
+                    // Drawn in the browser by the mermaid script; without
+                    // JavaScript the source stays readable.
+                    format!("<pre class=\"mermaid\">{}</pre>\n", escape_html(&code))
+                } else {
+                    highlight::code_block(&code, &lang).to_string()
+                };
+                events.push(Event::Html(html.into()));
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 depth += 1;
@@ -141,6 +148,14 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                 depth = depth.saturating_sub(1);
                 events.push(Event::Html("</a>".into()));
             }
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                depth += 1;
+                events.push(Event::Html(alert_open(kind).into()));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                depth = depth.saturating_sub(1);
+                events.push(Event::Html("</div>\n".into()));
+            }
             Event::Start(tag) => {
                 depth += 1;
                 events.push(Event::Start(tag));
@@ -149,6 +164,10 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                 depth = depth.saturating_sub(1);
                 events.push(Event::End(tag));
             }
+            Event::Text(t) => events.push(Event::Text(match crate::emoji::replace_shortcodes(&t) {
+                std::borrow::Cow::Borrowed(_) => t,
+                std::borrow::Cow::Owned(o) => o.into(),
+            })),
             other => events.push(other),
         }
     }
@@ -212,6 +231,21 @@ fn escape_href(href: &str) -> String {
     let mut out = String::with_capacity(href.len());
     let _ = pulldown_cmark_escape::escape_href(&mut out, href);
     out
+}
+
+/// A GitHub alert (`> [!NOTE]`) as a callout with an icon and a label that
+/// screen readers announce.
+fn alert_open(kind: BlockQuoteKind) -> String {
+    let (class, label, icon) = match kind {
+        BlockQuoteKind::Note => ("note", "Note", "M8 1a7 7 0 1 0 0 14A7 7 0 0 0 8 1Zm0 3a1 1 0 1 1 0 2 1 1 0 0 1 0-2Zm-1 4h2v4H7Z"),
+        BlockQuoteKind::Tip => ("tip", "Tip", "M8 1a5 5 0 0 0-3 9v2h6v-2a5 5 0 0 0-3-9ZM6 13h4v2H6Z"),
+        BlockQuoteKind::Important => ("important", "Important", "M2 2h12v9H6l-4 3ZM7 4h2v4H7Zm0 5h2v1H7Z"),
+        BlockQuoteKind::Warning => ("warning", "Warning", "M8 1 15 14H1ZM7 6h2v4H7Zm0 5h2v1.5H7Z"),
+        BlockQuoteKind::Caution => ("caution", "Caution", "M5 1h6l4 4v6l-4 4H5l-4-4V5Zm2 3h2v5H7Zm0 6h2v2H7Z"),
+    };
+    format!(
+        "<div class=\"alert alert-{class}\" role=\"note\" aria-label=\"{label}\">\n<p class=\"alert-title\"><svg class=\"alert-icon\" viewBox=\"0 0 16 16\" width=\"16\" height=\"16\" aria-hidden=\"true\"><path d=\"{icon}\"/></svg>{label}</p>\n"
+    )
 }
 
 /// "Don't say / Do say" pairs side by side.

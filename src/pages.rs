@@ -311,7 +311,13 @@ impl<'a> Site<'a> {
         files.push(OutputFile::new("assets/nav.js", self.nav_script()));
         files.push(OutputFile::new("assets/search-index.js", self.search_index()));
         for (name, bytes) in &theme.assets {
-            files.push(OutputFile::new(name, bytes.clone()));
+            let needed = match crate::theme::ON_DEMAND.iter().find(|(asset, _)| asset == name) {
+                Some((_, marker)) => bodies.iter().any(|b| b.contains(marker)),
+                None => true,
+            };
+            if needed {
+                files.push(OutputFile::new(name, bytes.clone()));
+            }
         }
         if has_code {
             files.push(OutputFile::new("assets/syntax.css", highlight::stylesheet()));

@@ -6,7 +6,7 @@
 //! top-level blocks count: a heading quoted inside a blockquote is not a
 //! section of the playbook.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -65,7 +65,8 @@ pub fn analyze(body: &str) -> Parts {
     let mut slugger = Slugger::default();
     let mut chapter = Chapter::Other;
     let mut context = String::new();
-    let mut stable_ids = HashSet::new();
+    let mut stable_ids = StableIds::default();
+    let mut briefing_found = false;
     let mut depth = 0usize;
     let mut i = 0;
     while i < events.len() {
@@ -73,10 +74,13 @@ pub fn analyze(body: &str) -> Parts {
         match event {
             Event::Start(Tag::Heading { level, .. }) if depth == 0 => {
                 let end = find_end(&events, i);
-                let text = plain_text(&events[i + 1..end]);
-                let id = slugger.slug(&text);
+                // Inline HTML in a heading is shown as the text it is, but ids
+                // are made without it, as GitHub makes them.
+                let text = heading_text(&events[i + 1..end]);
+                let id_text = plain_text(&events[i + 1..end]);
+                let id = slugger.slug(&id_text);
                 let level = *level as u8;
-                on_heading(&mut parts, &mut chapter, level, &text, &id, range, &mut stable_ids);
+                on_heading(&mut parts, &mut chapter, level, (&text, &id_text), &id, range, &mut stable_ids);
                 if level >= 2 {
                     context = strip_section_number(&text).to_string();
                 }
@@ -95,10 +99,16 @@ pub fn analyze(body: &str) -> Parts {
                     bucket.push_str(t);
                 }
             }
-            Event::Start(Tag::BlockQuote(_)) if depth == 0 && chapter == Chapter::Story => {
-                if let Some(story) = parts.story.as_mut().filter(|s| s.officer.is_none() && s.problem.is_none()) {
+            // The briefing is the first blockquote of the chapter that fills
+            // in the card; any other blockquote is the author's and stays.
+            Event::Start(Tag::BlockQuote(_)) if depth == 0 && chapter == Chapter::Story && !briefing_found => {
+                if let Some(story) = parts.story.as_mut() {
+                    let before = story.clone();
                     fill_story(story, &body[range.clone()]);
-                    parts.layout.hidden.push(range.clone());
+                    if *story != before {
+                        parts.layout.hidden.push(range.clone());
+                        briefing_found = true;
+                    }
                 }
             }
             Event::Start(Tag::List(_)) if depth == 0 => {
@@ -130,10 +140,10 @@ fn on_heading(
     parts: &mut Parts,
     chapter: &mut Chapter,
     level: u8,
-    text: &str,
+    (text, id_text): (&str, &str),
     id: &str,
     range: &Range<usize>,
-    stable_ids: &mut HashSet<String>,
+    stable_ids: &mut StableIds,
 ) {
     match level {
         1 if parts.h1.is_none() => {
@@ -158,16 +168,11 @@ fn on_heading(
         3 if matches!(*chapter, Chapter::Frameworks | Chapter::ExitGames) => {
             let kind = if *chapter == Chapter::Frameworks { SectionKind::Framework } else { SectionKind::ExitGame };
             let name = strip_section_number(text).to_string();
-            let mut stable = stable_id(&name);
+            let mut stable = stable_id(strip_section_number(id_text));
             if stable.is_empty() {
                 stable = id.to_string();
             }
-            let mut unique = stable.clone();
-            let mut n = 1;
-            while !stable_ids.insert(unique.clone()) {
-                n += 1;
-                unique = format!("{stable}-{n}");
-            }
+            let unique = stable_ids.unique(stable);
             parts.sections.push(Section {
                 kind,
                 name,
@@ -178,6 +183,32 @@ fn on_heading(
             });
         }
         _ => {}
+    }
+}
+
+/// The stable ids of one page: a repeated name gets `-2`, `-3`, ...
+#[derive(Debug, Default)]
+struct StableIds {
+    used: HashSet<String>,
+    /// The last number given to each repeated name, so a name repeated
+    /// thousands of times costs no more than one written once.
+    last: HashMap<String, usize>,
+}
+
+impl StableIds {
+    fn unique(&mut self, stable: String) -> String {
+        if self.used.insert(stable.clone()) {
+            return stable;
+        }
+        // Numbers below the last one given were all taken then, and still are.
+        let n = self.last.entry(stable.clone()).or_insert(1);
+        loop {
+            *n += 1;
+            let candidate = format!("{stable}-{n}");
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 }
 
@@ -211,6 +242,21 @@ fn find_end(events: &Events<'_>, start: usize) -> usize {
         }
     }
     events.len() - 1
+}
+
+/// The text of a heading as a reader sees it once inline HTML is escaped:
+/// `# <b>Hi</b>` reads `<b>Hi</b>`, as the page shows it.
+fn heading_text(events: &[(Event<'_>, Range<usize>)]) -> String {
+    let mut s = String::new();
+    for (e, _) in events {
+        match e {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => s.push_str(t),
+            Event::InlineHtml(t) | Event::Html(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s.trim().to_string()
 }
 
 /// What a reader sees of some inline events, without markup.
@@ -319,15 +365,23 @@ fn unquote(line: &str) -> String {
 }
 
 fn strip_emphasis(s: &str) -> String {
-    s.replace("**", "").replace("__", "").trim().to_string()
+    crate::emoji::replace_shortcodes(&s.replace("**", "").replace("__", "")).trim().to_string()
 }
 
 const SUMMARY_CHARS: usize = 160;
 
 /// Gives each framework and exit game the first words of its section.
 fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {
+    // Sections are in document order, and every event before the first one
+    // past a heading starts before it, so each search goes on from the last:
+    // one pass over the events in all.
+    let mut from = 0;
     for section in &mut parts.sections {
-        let Some(start) = events.iter().position(|(_, r)| r.start >= section.heading.end) else { continue };
+        let Some(start) = events[from..].iter().position(|(_, r)| r.start >= section.heading.end).map(|k| from + k)
+        else {
+            continue;
+        };
+        from = start;
         let end = events[start..]
             .iter()
             .position(|(e, _)| matches!(e, Event::Start(Tag::Heading { level, .. }) if (*level as u8) <= 3))
@@ -418,5 +472,61 @@ mod tests {
     fn truncation_cuts_at_words() {
         assert_eq!(truncate_words("one two three", 9), "one two…");
         assert_eq!(truncate_words("short", 9), "short");
+    }
+
+    #[test]
+    fn html_in_headings_is_text_and_ids_are_made_without_it() {
+        let p = analyze("# <script>alert(1)</script>\n\n## Press <kbd>Ctrl</kbd>\n\n## Frameworks\n\n### <b>Buy</b> vs Build\n");
+        // Without the tags the title read `alert(1)`, taken as title `alert` at level `1`.
+        assert_eq!(p.h1.as_deref(), Some("<script>alert(1)</script>"));
+        assert_eq!(p.headings[1].text, "Press <kbd>Ctrl</kbd>");
+        assert_eq!(p.headings[1].id, "press-ctrl");
+        assert_eq!(p.sections[0].name, "<b>Buy</b> vs Build");
+        assert_eq!(p.sections[0].id, "buy-vs-build");
+    }
+
+    #[test]
+    fn blockquotes_that_are_not_the_briefing_stay_in_the_body() {
+        // Every blockquote of the chapter used to be hidden until one named an
+        // officer or a problem: their text was lost from the page, and each
+        // one made the renderer's look-up of hidden blocks longer.
+        let quotes = "> Words of wisdom, no briefing fields.\n\n".repeat(1_000);
+        let body = format!("## Story Mode: S\n\n{quotes}> **Officer**: CTO\n\n> Afterwards.\n");
+        let p = analyze(&body);
+        assert_eq!(p.story.as_ref().and_then(|s| s.officer.as_deref()), Some("CTO"));
+        let briefing = body.find("> **Officer**").unwrap();
+        let hidden: Vec<usize> = p.layout.hidden.iter().map(|r| r.start).collect();
+        assert_eq!(hidden, [0, briefing], "only the Story Mode heading and the briefing are hidden");
+    }
+
+    #[test]
+    fn a_repeated_framework_name_gets_numbered_ids_in_linear_time() {
+        // Numbering each repeat from `-2` upwards again made 10,000 repeats
+        // cost 50 million tries (minutes); a hostile playbook must not hang the build.
+        let body = format!("## Frameworks\n\n### Plan B\n\n### Plan B 2\n\n{}", "### Plan B\n".repeat(10_000));
+        let start = std::time::Instant::now();
+        let p = analyze(&body);
+        let elapsed = start.elapsed();
+        let ids: Vec<&str> = p.sections.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids.len(), 10_002);
+        // "Plan B 2" took `plan-b-2`, so the first repeat skips it.
+        assert_eq!(&ids[..4], ["plan-b", "plan-b-2", "plan-b-3", "plan-b-4"]);
+        assert_eq!(ids[10_001], "plan-b-10002");
+        assert!(elapsed.as_secs() < 5, "10,000 repeated framework names took {elapsed:?}");
+    }
+
+    #[test]
+    fn summaries_of_many_sections_take_linear_time() {
+        // Searching every section's start from the top made 40,000 sections
+        // cost billions of steps.
+        let sections: String = (0..40_000).map(|i| format!("### Framework {i}\nSummary {i}.\n\n")).collect();
+        let body = format!("## Strategic Frameworks\n\n{sections}");
+        let start = std::time::Instant::now();
+        let p = analyze(&body);
+        let elapsed = start.elapsed();
+        assert_eq!(p.sections.len(), 40_000);
+        assert_eq!(p.sections[0].summary, "Summary 0.");
+        assert_eq!(p.sections[39_999].summary, "Summary 39999.");
+        assert!(elapsed.as_secs() < 5, "40,000 sections took {elapsed:?}");
     }
 }

@@ -29,7 +29,15 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = theme_files![
     "assets/style.css",
     "assets/playbook.js",
     "assets/favicon.svg",
+    "assets/mermaid.min.js",
+    "assets/mermaid.LICENSE",
 ];
+
+/// Assets published only when some page needs them, with the HTML that
+/// marks such a page. Mermaid is 5 MB; a handbook without diagrams never
+/// ships it.
+pub const ON_DEMAND: &[(&str, &str)] =
+    &[("assets/mermaid.min.js", "<pre class=\"mermaid\">"), ("assets/mermaid.LICENSE", "<pre class=\"mermaid\">")];
 
 /// The theme in effect: embedded defaults with the project's overrides on top.
 #[derive(Debug, Default)]

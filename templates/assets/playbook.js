@@ -181,3 +181,20 @@
     input.focus();
   });
 })();
+
+/* Mermaid diagrams: the library ships with the site and is loaded only on
+   pages that have a diagram, themed like the page. */
+(function () {
+  "use strict";
+  if (!document.querySelector("pre.mermaid")) return;
+  var base = document.body.getAttribute("data-base") || "/";
+  var script = document.createElement("script");
+  script.src = base + "assets/mermaid.min.js";
+  script.onload = function () {
+    if (!window.mermaid) return;
+    var dark = document.documentElement.getAttribute("data-theme") === "dark";
+    window.mermaid.initialize({ startOnLoad: false, theme: dark ? "dark" : "default", securityLevel: "strict" });
+    window.mermaid.run({ querySelector: "pre.mermaid" });
+  };
+  document.head.appendChild(script);
+})();
