@@ -20,6 +20,9 @@ pub struct Config {
     pub base_url: String,
     /// Custom domain written to `CNAME` for GitHub Pages branch publishing.
     pub cname: Option<String>,
+    /// Reduce raw HTML in playbooks to GitHub's allowlist (for handbooks
+    /// that accept outside contributions). Authors are trusted by default.
+    pub safe_html: bool,
 }
 
 impl Default for Config {
@@ -31,6 +34,7 @@ impl Default for Config {
             language: "en".into(),
             base_url: "/".into(),
             cname: None,
+            safe_html: false,
         }
     }
 }
@@ -56,7 +60,7 @@ impl Config {
                 .span()
                 .map_or(Position::START, |s| LineIndex::new(text).position(text, s.start));
             Diagnostic::error(CONFIG_FILE, pos, e.message().to_string()).with_hint(
-                "valid keys are title, description, author, language, base_url and cname",
+                "valid keys are title, description, author, language, base_url, cname and safe_html",
             )
         })
     }

@@ -4,7 +4,7 @@
 //! Everything that needs all playbooks at once is computed here, once, so the
 //! renderer never walks the whole handbook per page.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::model::{Playbook, Track};
@@ -30,18 +30,61 @@ pub struct TagGroup {
     pub members: Vec<PageId>,
 }
 
+/// A folder's `README.md` or `index.md`: the landing page of the folder's
+/// track (or, at the top of `playbooks/`, the home page's introduction).
+#[derive(Debug)]
+pub struct Landing {
+    /// `people`, or empty for `playbooks/` itself.
+    pub folder: String,
+    pub page: Playbook,
+}
+
+impl Landing {
+    /// The track this folder's playbooks fall in by default; `None` for the home page.
+    pub fn track_slug(&self) -> Option<String> {
+        let last = self.folder.rsplit('/').next().filter(|s| !s.is_empty())?;
+        Some(slugify(last))
+    }
+}
+
+fn is_landing(p: &Playbook) -> bool {
+    let stem = p.stem_path.rsplit('/').next().unwrap_or_default().to_lowercase();
+    stem == "readme" || stem == "index"
+}
+
 #[derive(Debug)]
 pub struct Handbook {
     /// In reading order: by track, then weight, then title.
     pub playbooks: Vec<Playbook>,
     pub tracks: Vec<TrackGroup>,
     pub tags: Vec<TagGroup>,
+    /// Folder landing pages; their ids follow the playbooks' (see [`Handbook::page`]).
+    pub landings: Vec<Landing>,
+    /// Files other than playbooks under `playbooks/` (images, attachments),
+    /// relative to it; published only when a playbook references them.
+    pub files: BTreeSet<String>,
 }
 
 impl Handbook {
     /// Drops drafts (unless wanted) and playbooks whose slug is taken.
-    pub fn assemble(mut playbooks: Vec<Playbook>, drafts: bool, diags: &mut Diagnostics) -> Handbook {
+    pub fn assemble(mut playbooks: Vec<Playbook>, files: BTreeSet<String>, drafts: bool, diags: &mut Diagnostics) -> Handbook {
         playbooks.retain(|p| drafts || !p.draft);
+        let (landing_pages, mut playbooks): (Vec<Playbook>, Vec<Playbook>) = playbooks.into_iter().partition(is_landing);
+        let mut landings: Vec<Landing> = landing_pages
+            .into_iter()
+            .map(|page| Landing { folder: page.stem_path.rsplit_once('/').map_or(String::new(), |(f, _)| f.to_string()), page })
+            .collect();
+        landings.sort_by(|a, b| a.folder.cmp(&b.folder).then(a.page.source.cmp(&b.page.source)));
+        landings.dedup_by(|later, first| {
+            let same = later.folder == first.folder;
+            if same {
+                diags.push(Diagnostic::error(&later.page.source, Position::START, format!(
+                    "{} is already the landing page of this folder",
+                    first.page.source.display()
+                )).with_hint("keep one of README.md and index.md"));
+            }
+            same
+        });
         playbooks.sort_by(|a, b| a.source.cmp(&b.source));
         let mut owner: HashMap<String, usize> = HashMap::new();
         let mut keep = vec![true; playbooks.len()];
@@ -82,7 +125,42 @@ impl Handbook {
             }
         }
         let tags = group_tags(&playbooks);
-        Handbook { playbooks, tracks, tags }
+        Handbook { playbooks, tracks, tags, landings, files }
+    }
+
+    /// A playbook (`id < playbooks.len()`) or a landing page (the ids after).
+    pub fn page(&self, id: PageId) -> &Playbook {
+        match id.checked_sub(self.playbooks.len()) {
+            Some(l) => &self.landings[l].page,
+            None => &self.playbooks[id],
+        }
+    }
+
+    /// Playbooks and landing pages.
+    pub fn page_count(&self) -> usize {
+        self.playbooks.len() + self.landings.len()
+    }
+
+    pub fn is_landing(&self, id: PageId) -> bool {
+        id >= self.playbooks.len()
+    }
+
+    /// Where a page lives, relative to the base path.
+    pub fn site_path(&self, id: PageId) -> String {
+        match id.checked_sub(self.playbooks.len()) {
+            Some(l) => self.landings[l].track_slug().map_or_else(|| crate::paths::HOME.to_string(), |t| crate::paths::track(&t)),
+            None => crate::paths::playbook(&self.playbooks[id].slug),
+        }
+    }
+
+    /// The landing page of a track, if its folder has one.
+    pub fn landing_of_track(&self, track_slug: &str) -> Option<PageId> {
+        self.landings.iter().position(|l| l.track_slug().as_deref() == Some(track_slug)).map(|l| self.playbooks.len() + l)
+    }
+
+    /// The top-level `playbooks/README.md`, shown on the home page.
+    pub fn home_landing(&self) -> Option<PageId> {
+        self.landings.iter().position(|l| l.folder.is_empty()).map(|l| self.playbooks.len() + l)
     }
 
     pub fn framework_count(&self) -> usize {

@@ -14,6 +14,7 @@
 //! Every stage adds to one [`Diagnostics`] list, so a build reports all its
 //! problems together; nothing is written when any of them is an error.
 
+pub mod assets;
 pub mod config;
 pub mod diagnostic;
 pub mod emoji;
@@ -30,7 +31,9 @@ pub mod output;
 pub mod pages;
 pub mod parse;
 pub mod parts;
+pub mod paths;
 pub mod render;
+pub mod sanitize;
 pub mod search;
 pub mod slug;
 pub mod theme;
@@ -89,7 +92,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnosti
         }
     }
     clock.lap("parse");
-    let handbook = handbook::Handbook::assemble(playbooks, opts.drafts, &mut diags);
+    let handbook = handbook::Handbook::assemble(playbooks, assets::discover(&opts.root), opts.drafts, &mut diags);
     let graph = links::link(&handbook, &base, &mut diags);
     clock.lap("link");
     let theme = theme::Theme::load(&opts.root, &mut diags);
@@ -97,7 +100,8 @@ pub fn render_site(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnosti
         return Err(diags.sorted());
     };
     let site = pages::Site::new(&handbook, &graph, &config, &base, &renderer);
-    let files = site.files(&theme, &mut diags);
+    let mut files = site.files(&theme, &mut diags);
+    files.extend(assets::read(&opts.root, &graph.files, links::MEDIA_DIR, &mut diags));
     clock.lap("render");
     let diags = diags.sorted();
     if diags.has_errors() {

@@ -13,7 +13,7 @@ use crate::config::BaseUrl;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::handbook::{Handbook, PageId};
 use crate::markdown::{LinkRewrite, LinkRewrites};
-use crate::model::{LinkRef, Playbook};
+use crate::model::{LinkKind, LinkRef, Playbook};
 use crate::slug::strip_section_number;
 
 /// One place that points at a page.
@@ -34,6 +34,8 @@ pub struct LinkGraph {
     pub related: Vec<Vec<PageId>>,
     /// Distinct (from, to) pairs between different pages, sorted.
     pub edges: Vec<(PageId, PageId)>,
+    /// Files next to the playbooks that pages reference, relative to `playbooks/`.
+    pub files: BTreeSet<String>,
 }
 
 /// The names a page answers to, and its anchors.
@@ -53,16 +55,23 @@ fn normalize(name: &str) -> String {
 impl<'a> Index<'a> {
     fn new(handbook: &'a Handbook, base: &'a BaseUrl) -> Self {
         let mut by_name: HashMap<String, Vec<PageId>> = HashMap::new();
-        for (id, p) in handbook.playbooks.iter().enumerate() {
+        for id in 0..handbook.page_count() {
+            let p = handbook.page(id);
             let file_name = p.stem_path.rsplit('/').next().unwrap_or(&p.stem_path);
             let slug_tail = p.slug.rsplit('/').next().unwrap_or(&p.slug);
-            let names: BTreeSet<String> =
+            let mut names: BTreeSet<String> =
                 [p.slug.as_str(), p.stem_path.as_str(), file_name, slug_tail].iter().map(|n| normalize(n)).collect();
+            if handbook.is_landing(id) {
+                // `people/README.md` answers to `people`; only folder paths are
+                // unambiguous, so the bare `readme` name is dropped.
+                let folder = p.stem_path.rsplit_once('/').map_or("", |(f, _)| f);
+                names = [normalize(folder), normalize(&p.stem_path)].into_iter().filter(|n| !n.is_empty()).collect();
+            }
             for name in names {
                 by_name.entry(name).or_default().push(id);
             }
         }
-        let anchors = handbook.playbooks.iter().map(page_anchors).collect();
+        let anchors = (0..handbook.page_count()).map(|id| page_anchors(handbook.page(id))).collect();
         Index { handbook, by_name, anchors, base }
     }
 
@@ -72,7 +81,7 @@ impl<'a> Index<'a> {
             Some([one]) => Ok(*one),
             Some(many) => Err(format!(
                 "\"{target}\" names more than one playbook ({}); write its folder too",
-                many.iter().map(|&i| self.handbook.playbooks[i].stem_path.as_str()).collect::<Vec<_>>().join(", ")
+                many.iter().map(|&i| self.handbook.page(i).stem_path.as_str()).collect::<Vec<_>>().join(", ")
             )),
             None => {
                 let names = self.handbook.playbooks.iter().map(|p| p.stem_path.as_str());
@@ -90,7 +99,7 @@ impl<'a> Index<'a> {
         if let Some(id) = anchors.get(anchor).or_else(|| anchors.get(&anchor.to_lowercase())) {
             return Ok(id.clone());
         }
-        let p = &self.handbook.playbooks[page];
+        let p = self.handbook.page(page);
         let mut msg = format!("no section \"#{anchor}\" in \"{}\"", p.stem_path);
         if let Some(s) = closest(anchor, anchors.keys().map(String::as_str)) {
             msg.push_str(&format!("; did you mean \"#{s}\"?"));
@@ -99,10 +108,10 @@ impl<'a> Index<'a> {
     }
 
     fn url(&self, page: PageId, anchor: Option<&str>) -> String {
-        let slug = &self.handbook.playbooks[page].slug;
+        let path = self.handbook.site_path(page);
         match anchor {
-            Some(a) => format!("{}{slug}/#{a}", self.base.path),
-            None => format!("{}{slug}/", self.base.path),
+            Some(a) => format!("{}{path}#{a}", self.base.path),
+            None => format!("{}{path}", self.base.path),
         }
     }
 }
@@ -142,25 +151,28 @@ fn is_external(dest: &str) -> bool {
 /// Where a link goes, or why it goes nowhere.
 enum Outcome {
     Internal { page: PageId, anchor: Option<String>, rewrite: LinkRewrite },
+    File { rel: String, rewrite: LinkRewrite },
     External(LinkRewrite),
     Untouched,
 }
 
 pub fn link(handbook: &Handbook, base: &BaseUrl, diags: &mut Diagnostics) -> LinkGraph {
     let index = Index::new(handbook, base);
-    let n = handbook.playbooks.len();
+    let n = handbook.page_count();
     let mut graph = LinkGraph {
         rewrites: vec![LinkRewrites::new(); n],
         backlinks: vec![Vec::new(); n],
         ..LinkGraph::default()
     };
     let mut edges = BTreeSet::new();
-    for (from, p) in handbook.playbooks.iter().enumerate() {
+    for from in 0..n {
+        let p = handbook.page(from);
         for link in &p.links {
             match resolve(&index, from, link) {
                 Ok(Outcome::Internal { page, anchor, rewrite }) => {
                     graph.rewrites[from].insert(link.offset, rewrite);
-                    if page == from {
+                    // Back-links, references and the map are about playbooks.
+                    if page == from || handbook.is_landing(page) || handbook.is_landing(from) {
                         continue;
                     }
                     edges.insert((from, page));
@@ -170,7 +182,7 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, diags: &mut Diagnostics) -> Lin
                         graph.backlinks[page].push(back);
                     }
                     if let Some(a) = anchor {
-                        let target = &handbook.playbooks[page];
+                        let target = handbook.page(page);
                         if let Some(s) = target.sections.iter().find(|s| s.id == a || s.heading_id == a) {
                             let refs = graph.section_refs.entry((page, s.id.clone())).or_default();
                             if !refs.contains(&from) {
@@ -178,6 +190,10 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, diags: &mut Diagnostics) -> Lin
                             }
                         }
                     }
+                }
+                Ok(Outcome::File { rel, rewrite }) => {
+                    graph.rewrites[from].insert(link.offset, rewrite);
+                    graph.files.insert(rel);
                 }
                 Ok(Outcome::External(rewrite)) => {
                     graph.rewrites[from].insert(link.offset, rewrite);
@@ -194,12 +210,13 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, diags: &mut Diagnostics) -> Lin
     }
     graph.edges = edges.into_iter().collect();
     graph.related = related(handbook, &graph.edges);
+    graph.related.resize(n, Vec::new());
     graph
 }
 
 fn resolve(index: &Index<'_>, from: PageId, link: &LinkRef) -> Result<Outcome, String> {
     let dest = link.dest.trim();
-    if link.wiki {
+    if link.kind == LinkKind::Wiki {
         return resolve_wiki(index, from, dest, link.has_label);
     }
     if is_external(dest) {
@@ -222,11 +239,13 @@ fn resolve(index: &Index<'_>, from: PageId, link: &LinkRef) -> Result<Outcome, S
             rewrite: LinkRewrite { href: format!("#{id}"), label: None, external: false },
         });
     }
-    if !path.to_lowercase().ends_with(".md") {
-        return Ok(Outcome::Untouched);
+    let source = index.handbook.page(from);
+    let joined = join_relative(&source.stem_path, &percent_decode(path))
+        .ok_or_else(|| format!("\"{path}\" points outside the playbooks folder"))?;
+    if link.kind == LinkKind::Image || !path.to_lowercase().ends_with(".md") {
+        return resolve_file(index, path, joined);
     }
-    let source = &index.handbook.playbooks[from];
-    let target = join_relative(&source.stem_path, path).ok_or_else(|| format!("link \"{path}\" leaves the playbooks folder"))?;
+    let target = joined[..joined.len() - 3].to_string();
     let page = index.page(&target).map_err(|_| {
         let names = index.handbook.playbooks.iter().map(|p| p.stem_path.as_str());
         let mut msg = format!("no playbook file \"{path}\"");
@@ -240,6 +259,43 @@ fn resolve(index: &Index<'_>, from: PageId, link: &LinkRef) -> Result<Outcome, S
     Ok(Outcome::Internal { page, anchor, rewrite: LinkRewrite { href, label: None, external: false } })
 }
 
+/// An image or attachment next to the playbooks: published under `media/`.
+fn resolve_file(index: &Index<'_>, written: &str, rel: String) -> Result<Outcome, String> {
+    if !index.handbook.files.contains(&rel) {
+        let mut msg = format!("no file \"{written}\" next to this playbook (looked for playbooks/{rel})");
+        if let Some(s) = closest(&rel, index.handbook.files.iter().map(String::as_str)) {
+            msg.push_str(&format!("; did you mean \"{s}\"?"));
+        }
+        return Err(msg);
+    }
+    let href = format!("{}{}{rel}", index.base.path, MEDIA_DIR);
+    Ok(Outcome::File { rel, rewrite: LinkRewrite { href, label: None, external: false } })
+}
+
+/// Where files referenced from playbooks are published, under the base path.
+pub const MEDIA_DIR: &str = "media/";
+
+/// `%20` and friends as the characters they stand for; invalid escapes stay.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
 fn resolve_wiki(index: &Index<'_>, from: PageId, dest: &str, has_label: bool) -> Result<Outcome, String> {
     let (target, anchor) = match dest.split_once('#') {
         Some((t, a)) => (t.trim(), Some(a.trim())),
@@ -247,7 +303,7 @@ fn resolve_wiki(index: &Index<'_>, from: PageId, dest: &str, has_label: bool) ->
     };
     let page = if target.is_empty() { from } else { index.page(target)? };
     let anchor = anchor.filter(|a| !a.is_empty()).map(|a| index.anchor(page, a)).transpose()?;
-    let p = &index.handbook.playbooks[page];
+    let p = index.handbook.page(page);
     let label = (!has_label).then(|| {
         let section = anchor.as_deref().and_then(|a| anchor_label(p, a));
         match (target.is_empty(), section) {
@@ -264,12 +320,14 @@ fn resolve_wiki(index: &Index<'_>, from: PageId, dest: &str, has_label: bool) ->
     Ok(Outcome::Internal { page, anchor, rewrite: LinkRewrite { href, label, external: false } })
 }
 
-/// `people/hiring_loop` + `../ops/x.md` gives `ops/x`; `None` when it climbs
-/// above `playbooks/`.
+/// `people/hiring_loop` + `../ops/x.md` gives `ops/x.md`; `None` when it
+/// climbs above `playbooks/` or holds a NUL or backslash.
 fn join_relative(from_stem: &str, rel: &str) -> Option<String> {
+    if rel.contains(['\0', '\\']) {
+        return None;
+    }
     let mut parts: Vec<&str> = from_stem.split('/').collect();
     parts.pop();
-    let rel = rel.strip_suffix(".md").or_else(|| rel.strip_suffix(".MD")).unwrap_or(rel);
     for seg in rel.split('/') {
         match seg {
             "" | "." => {}
@@ -319,8 +377,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
 fn related(handbook: &Handbook, edges: &[(PageId, PageId)]) -> Vec<Vec<PageId>> {
     const MAX: usize = 5;
     let n = handbook.playbooks.len();
+    let edges: Vec<_> = edges.iter().copied().filter(|&(a, b)| a < n && b < n).collect();
     let mut neighbours: Vec<Vec<PageId>> = vec![Vec::new(); n];
-    for &(a, b) in edges {
+    for &(a, b) in &edges {
         neighbours[a].push(b);
         neighbours[b].push(a);
     }
@@ -372,8 +431,9 @@ mod tests {
 
     #[test]
     fn relative_paths_resolve_from_the_linking_file() {
-        assert_eq!(join_relative("people/hiring_loop", "../ops/x.md").as_deref(), Some("ops/x"));
-        assert_eq!(join_relative("a", "b.md").as_deref(), Some("b"));
+        assert_eq!(join_relative("people/hiring_loop", "../ops/x.md").as_deref(), Some("ops/x.md"));
+        assert_eq!(join_relative("a", "b.md").as_deref(), Some("b.md"));
+        assert_eq!(join_relative("people/a", "img/l.png").as_deref(), Some("people/img/l.png"));
         assert_eq!(join_relative("a", "../../b.md"), None);
     }
 

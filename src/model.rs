@@ -134,10 +134,19 @@ pub struct LinkRef {
     /// Byte offset of the link in the body.
     pub offset: usize,
     pub dest: String,
-    /// `[[target]]` rather than `[text](target)`.
-    pub wiki: bool,
+    pub kind: LinkKind,
     /// Whether the author wrote the text shown (always, for Markdown links).
     pub has_label: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// `[text](target)`
+    Markdown,
+    /// `[[target]]`
+    Wiki,
+    /// `![alt](file)`
+    Image,
 }
 
 /// Where the parts the renderer treats specially sit in the body.

@@ -17,6 +17,7 @@ use crate::links::LinkGraph;
 use crate::markdown;
 use crate::model::{Pattern, Playbook, SectionKind, StoryMode};
 use crate::output::OutputFile;
+use crate::paths;
 use crate::render::Renderer;
 use crate::theme::Theme;
 
@@ -121,6 +122,8 @@ struct CatalogView<'a> {
 #[derive(Debug, Serialize)]
 struct ListingView<'a> {
     title: String,
+    /// The folder's README or index page, rendered, for a track.
+    intro: Option<String>,
     playbooks: Vec<Card<'a>>,
 }
 
@@ -129,6 +132,8 @@ struct HomeContext<'a> {
     site: &'a SiteView,
     page: PageView,
     tracks: Vec<TrackView<'a>>,
+    /// `playbooks/README.md`, rendered.
+    intro: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -196,27 +201,6 @@ struct BareContext<'a> {
     page: PageView,
 }
 
-/// Site paths, relative to the base: one place decides the URL scheme.
-pub mod paths {
-    pub fn playbook(slug: &str) -> String {
-        format!("{slug}/")
-    }
-    pub fn track(slug: &str) -> String {
-        format!("tracks/{slug}/")
-    }
-    pub fn tag(slug: &str) -> String {
-        format!("tags/{slug}/")
-    }
-    pub const FRAMEWORKS: &str = "frameworks/";
-    pub const PRINT: &str = "print/";
-    pub const MAP: &str = "map/";
-    pub const EXIT_GAMES: &str = "exit-games/";
-    /// The file written for a site path: `a/` is `a/index.html`.
-    pub fn file(site_path: &str) -> String {
-        if site_path.is_empty() || site_path.ends_with('/') { format!("{site_path}index.html") } else { site_path.to_string() }
-    }
-}
-
 /// Shared inputs of every page.
 pub struct Site<'a> {
     pub handbook: &'a Handbook,
@@ -274,15 +258,17 @@ impl<'a> Site<'a> {
 
     /// Every file of the site, in a stable order.
     pub fn files(&self, theme: &Theme, diags: &mut Diagnostics) -> Vec<OutputFile> {
-        let bodies: Vec<String> = self
-            .handbook
-            .playbooks
-            .par_iter()
-            .enumerate()
-            .map(|(id, p)| markdown::render_body(p, &self.links.rewrites[id]))
+        // Playbooks first, then landing pages: ids as in `Handbook::page`.
+        let bodies: Vec<String> = (0..self.handbook.page_count())
+            .into_par_iter()
+            .map(|id| {
+                let html = markdown::render_body(self.handbook.page(id), &self.links.rewrites[id]);
+                if self.config.safe_html { crate::sanitize::clean(&html) } else { html }
+            })
             .collect();
+        let n = self.handbook.playbooks.len();
         let rendered: Vec<Result<(OutputFile, bool), Diagnostic>> =
-            bodies.par_iter().enumerate().map(|(id, body)| self.playbook_page(id, body)).collect();
+            bodies[..n].par_iter().enumerate().map(|(id, body)| self.playbook_page(id, body)).collect();
         let mut files = Vec::with_capacity(rendered.len() + 16);
         let mut has_code = false;
         for r in rendered {
@@ -295,14 +281,14 @@ impl<'a> Site<'a> {
             }
         }
         let others = [
-            self.home(),
+            self.home(&bodies),
             self.catalog(SectionKind::Framework),
             self.catalog(SectionKind::ExitGame),
             self.print(&bodies),
             self.map(),
             self.not_found(),
         ];
-        for r in others.into_iter().chain(self.listings()) {
+        for r in others.into_iter().chain(self.listings(&bodies)) {
             match r {
                 Ok(f) => files.push(f),
                 Err(d) => diags.push(d),
@@ -395,7 +381,7 @@ impl<'a> Site<'a> {
         Ok((file, has_code))
     }
 
-    fn home(&self) -> Result<OutputFile, Diagnostic> {
+    fn home(&self, bodies: &[String]) -> Result<OutputFile, Diagnostic> {
         let tracks = self
             .handbook
             .tracks
@@ -408,7 +394,8 @@ impl<'a> Site<'a> {
             })
             .collect();
         let page = self.page(&self.view.title, "", Vec::new());
-        self.render("index.html", "", &HomeContext { site: &self.view, page, tracks })
+        let intro = self.handbook.home_landing().map(|id| bodies[id].clone());
+        self.render("index.html", "", &HomeContext { site: &self.view, page, tracks, intro })
     }
 
     fn catalog(&self, kind: SectionKind) -> Result<OutputFile, Diagnostic> {
@@ -439,17 +426,36 @@ impl<'a> Site<'a> {
         self.render("catalog.html", site_path, &CatalogContext { site: &self.view, page, catalog })
     }
 
-    fn listings(&self) -> Vec<Result<OutputFile, Diagnostic>> {
+    fn listings(&self, bodies: &[String]) -> Vec<Result<OutputFile, Diagnostic>> {
+        let no_members = Vec::new();
+        // A folder's landing page gives its track page a title and an introduction.
         let tracks = self.handbook.tracks.iter().map(|g| {
-            (format!("Track: {}", g.track.name), g.track.name.clone(), paths::track(&g.track.slug), &g.members)
+            let landing = self.handbook.landing_of_track(&g.track.slug);
+            let title = landing.map_or_else(|| format!("Track: {}", g.track.name), |l| self.handbook.page(l).title.clone());
+            (title, g.track.name.clone(), paths::track(&g.track.slug), &g.members, landing)
         });
-        let tags = self.handbook.tags.iter().map(|g| (format!("Tag: {}", g.name), g.name.clone(), paths::tag(&g.slug), &g.members));
+        // Landing pages of folders with no playbooks still get their page.
+        let lone = self.handbook.landings.iter().enumerate().filter_map(|(i, l)| {
+            let slug = l.track_slug()?;
+            self.handbook.tracks.iter().all(|g| g.track.slug != slug).then(|| {
+                let id = self.handbook.playbooks.len() + i;
+                let title = l.page.title.clone();
+                (title.clone(), title, paths::track(&slug), &no_members, Some(id))
+            })
+        });
+        let tags = self
+            .handbook
+            .tags
+            .iter()
+            .map(|g| (format!("Tag: {}", g.name), g.name.clone(), paths::tag(&g.slug), &g.members, None));
         tracks
+            .chain(lone)
             .chain(tags)
-            .map(|(title, name, site_path, members)| {
+            .map(|(title, name, site_path, members, landing)| {
                 let page = self.page(&title, &site_path, vec![self.home_crumb(), Crumb { name, url: None }]);
                 let listing = ListingView {
                     title,
+                    intro: landing.map(|id| bodies[id].clone()),
                     playbooks: members.iter().map(|&m| self.card(&self.handbook.playbooks[m])).collect(),
                 };
                 self.render("listing.html", &site_path, &ListingContext { site: &self.view, page, listing })

@@ -12,7 +12,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use crate::markdown;
-use crate::model::{Heading, Layout, LinkRef, Pattern, Section, SectionKind, StoryMode};
+use crate::model::{Heading, Layout, LinkKind, LinkRef, Pattern, Section, SectionKind, StoryMode};
 use pulldown_cmark::LinkType;
 use crate::slug::{Slugger, stable_id, strip_section_number};
 
@@ -90,7 +90,7 @@ pub fn analyze(body: &str) -> Parts {
                 i = end + 1;
                 continue;
             }
-            Event::Start(Tag::Link { .. }) => parts.links.extend(link_ref(event, range)),
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => parts.links.extend(link_ref(event, range)),
             Event::Text(t) | Event::Code(t) => {
                 if let Some(bucket) = parts.texts.last_mut().filter(|b| b.len() < TEXT_CAP) {
                     if !bucket.is_empty() {
@@ -218,12 +218,15 @@ fn collect_links(events: &[(Event<'_>, Range<usize>)], links: &mut Vec<LinkRef>)
 }
 
 fn link_ref(event: &Event<'_>, range: &Range<usize>) -> Option<LinkRef> {
-    let Event::Start(Tag::Link { link_type, dest_url, .. }) = event else { return None };
-    let (wiki, has_label) = match link_type {
-        LinkType::WikiLink { has_pothole } => (true, *has_pothole),
-        _ => (false, true),
+    let (kind, has_label, dest) = match event {
+        Event::Start(Tag::Link { link_type: LinkType::WikiLink { has_pothole }, dest_url, .. }) => {
+            (LinkKind::Wiki, *has_pothole, dest_url)
+        }
+        Event::Start(Tag::Link { dest_url, .. }) => (LinkKind::Markdown, true, dest_url),
+        Event::Start(Tag::Image { dest_url, .. }) => (LinkKind::Image, true, dest_url),
+        _ => return None,
     };
-    Some(LinkRef { offset: range.start, dest: dest_url.to_string(), wiki, has_label })
+    Some(LinkRef { offset: range.start, dest: dest.to_string(), kind, has_label })
 }
 
 /// Index of the `End` matching the `Start` at `start`.

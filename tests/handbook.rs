@@ -270,7 +270,7 @@ fn the_build_prints_a_one_line_summary() {
     let run = playbook(&["build", "--root", FIXTURE, "--out", out.to_str().unwrap(), "--force"]);
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success());
-    assert!(stdout.starts_with("Built 4 playbooks (5 frameworks, 4 exit games): "), "{stdout}");
+    assert!(stdout.starts_with("Built 5 playbooks (6 frameworks, 4 exit games): "), "{stdout}");
 }
 
 #[test]
