@@ -53,11 +53,13 @@ pub struct FrontMatter {
     pub track: Option<String>,
     #[serde(deserialize_with = "text")]
     pub level: Option<String>,
+    #[serde(deserialize_with = "tags")]
     pub tags: Vec<String>,
     pub weight: Option<i64>,
     #[serde(deserialize_with = "text")]
     pub summary: Option<String>,
     pub draft: bool,
+    #[serde(deserialize_with = "story")]
     pub story: Option<StoryFields>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
@@ -99,6 +101,133 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         Value::Array(_) => Err(D::Error::custom("invalid type: a list, expected text")),
         Value::Object(_) => Err(D::Error::custom("invalid type: a map, expected text")),
     }
+}
+
+/// What a value is, in the author's words, for "invalid type" messages.
+fn unexpected(v: &serde::de::Unexpected<'_>) -> String {
+    use serde::de::Unexpected as U;
+    match v {
+        U::Str(s) => format!("text {s:?}"),
+        U::Char(c) => format!("text {:?}", c.to_string()),
+        U::Bool(b) => format!("{b}"),
+        U::Signed(n) => format!("number {n}"),
+        U::Unsigned(n) => format!("number {n}"),
+        U::Float(n) => format!("number {n}"),
+        U::Seq => "a list".into(),
+        U::Map => "a map".into(),
+        U::Unit | U::Option => "nothing".into(),
+        other => other.to_string(),
+    }
+}
+
+/// `tags` is a list of text; a bare `tags: hiring` is a mistake worth naming.
+fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    use serde::de::{Error, SeqAccess, Unexpected, Visitor};
+    struct Tags;
+    impl Tags {
+        fn wrong<E: Error>(self, v: Unexpected<'_>) -> E {
+            E::custom(format!("invalid type: {}, expected a list of tags like [hiring, people]", unexpected(&v)))
+        }
+    }
+    impl<'de> Visitor<'de> for Tags {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a list of tags like [hiring, people]")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+            let mut tags = Vec::new();
+            while let Some(tag) = seq.next_element::<Tag>()? {
+                tags.push(tag.0);
+            }
+            Ok(tags)
+        }
+        fn visit_unit<E: Error>(self) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: Error>(self) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<Vec<String>, E> {
+            Err(self.wrong(Unexpected::Str(v)))
+        }
+        fn visit_bool<E: Error>(self, v: bool) -> Result<Vec<String>, E> {
+            Err(self.wrong(Unexpected::Bool(v)))
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<Vec<String>, E> {
+            Err(self.wrong(Unexpected::Signed(v)))
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<Vec<String>, E> {
+            Err(self.wrong(Unexpected::Unsigned(v)))
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<Vec<String>, E> {
+            Err(self.wrong(Unexpected::Float(v)))
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, _map: A) -> Result<Vec<String>, A::Error> {
+            Err(self.wrong(Unexpected::Map))
+        }
+    }
+    d.deserialize_any(Tags)
+}
+
+/// One tag: text, or a number or boolean written as text (`tags: [2050]`).
+struct Tag(String);
+
+impl<'de> Deserialize<'de> for Tag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Tag, D::Error> {
+        match text(d)? {
+            Some(t) => Ok(Tag(t)),
+            None => Err(serde::de::Error::custom("invalid type: nothing, expected a tag")),
+        }
+    }
+}
+
+/// `story` is a map of the briefing's fields.
+fn story<'de, D: Deserializer<'de>>(d: D) -> Result<Option<StoryFields>, D::Error> {
+    use serde::de::{Error, MapAccess, Unexpected, Visitor};
+    use serde::de::value::MapAccessDeserializer;
+    struct Story;
+    impl Story {
+        fn wrong<E: Error>(self, v: Unexpected<'_>) -> E {
+            E::custom(format!(
+                "invalid type: {}, expected the story's fields (title, mission_date, location, officer, problem, solution, quote)",
+                unexpected(&v)
+            ))
+        }
+    }
+    impl<'de> Visitor<'de> for Story {
+        type Value = Option<StoryFields>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("the story's fields")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            StoryFields::deserialize(MapAccessDeserializer::new(map)).map(Some)
+        }
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
+            Err(self.wrong(Unexpected::Str(v)))
+        }
+        fn visit_bool<E: Error>(self, v: bool) -> Result<Self::Value, E> {
+            Err(self.wrong(Unexpected::Bool(v)))
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
+            Err(self.wrong(Unexpected::Signed(v)))
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
+            Err(self.wrong(Unexpected::Unsigned(v)))
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<Self::Value, E> {
+            Err(self.wrong(Unexpected::Float(v)))
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _seq: A) -> Result<Self::Value, A::Error> {
+            Err(self.wrong(Unexpected::Seq))
+        }
+    }
+    d.deserialize_any(Story)
 }
 
 /// Finds the front matter block, if the file opens with `---` or `+++`.
@@ -221,6 +350,37 @@ mod tests {
         assert_eq!(e.pos.line, 2, "{e:?}");
         let e = fm("+++\ntitle = \"x\"\ndraft = \"maybe\"\n+++\n").unwrap_err();
         assert_eq!(e.pos.line, 3, "{e:?}");
+    }
+
+    #[test]
+    fn tags_and_story_of_the_wrong_type_say_what_was_written() {
+        let e = fm("---\ntitle: x\ntags: hiring\n---\n").unwrap_err();
+        assert_eq!((e.pos.line, e.pos.column), (3, 7), "{e:?}");
+        assert_eq!(e.message, "invalid front matter: invalid type: text \"hiring\", expected a list of tags like [hiring, people]");
+        let e = fm("+++\ntags = \"hiring\"\n+++\n").unwrap_err();
+        assert_eq!((e.pos.line, e.pos.column), (2, 8), "{e:?}");
+        assert!(e.message.contains("invalid type: text \"hiring\", expected a list of tags"), "{e:?}");
+        let e = fm("---\nstory: 5\n---\n").unwrap_err();
+        assert_eq!((e.pos.line, e.pos.column), (2, 8), "{e:?}");
+        assert!(e.message.starts_with("invalid front matter: invalid type: number 5, expected the story's fields"), "{e:?}");
+        let e = fm("+++\nstory = [1]\n+++\n").unwrap_err();
+        assert_eq!((e.pos.line, e.pos.column), (2, 9), "{e:?}");
+        assert!(e.message.contains("invalid type: a list, expected the story's fields"), "{e:?}");
+    }
+
+    #[test]
+    fn tags_and_story_of_the_right_type_still_parse() {
+        let y = fm("---\ntags: [a, 2050, true]\nstory:\n  officer: CTO\n  mission_date: 2050.01.01\n---\n").unwrap();
+        assert_eq!(y.tags, ["a", "2050", "true"]);
+        assert_eq!(y.story.as_ref().unwrap().officer.as_deref(), Some("CTO"));
+        let t = fm("+++\ntags = []\n[story]\nofficer = \"CTO\"\nmission_date = 2050-01-01\n+++\n").unwrap();
+        assert!(t.tags.is_empty());
+        assert_eq!(t.story.unwrap().mission_date.as_deref(), Some("2050-01-01"));
+        assert_eq!(fm("---\ntags:\nstory:\n---\n").unwrap(), FrontMatter::default());
+        // An unknown story field is still an error at its own line.
+        let e = fm("---\ntitle: x\nstory:\n  officer: a\n  ofcer: b\n---\n").unwrap_err();
+        assert_eq!(e.pos.line, 5, "{e:?}");
+        assert!(e.message.contains("ofcer"), "{e:?}");
     }
 
     #[test]
