@@ -84,11 +84,11 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                         SectionKind::ExitGame => "exit-game",
                     };
                     // `### Hire vs Wait` has the same stable and GitHub id; the
-                    // heading keeps it, as ids must be unique.
+                    // heading keeps it, as ids must be unique. No accessible
+                    // name: two playbooks may both have a "Buy vs Build", and
+                    // named sections would be look-alike landmarks in print.
                     let section_id = if id == heading_id { String::new() } else { format!(" id=\"{id}\"") };
-                    events.push(Event::Html(
-                        format!("<section class=\"{class}\"{section_id} aria-labelledby=\"{heading_id}\">\n").into(),
-                    ));
+                    events.push(Event::Html(format!("<section class=\"{class}\"{section_id}>\n").into()));
                     open_section = Some(lvl);
                 }
                 let id = heading_ids.get(&range.start).map(|id| CowStr::from(id.to_string()));
