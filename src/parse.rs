@@ -33,6 +33,9 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         return Err(Diagnostic::error(&src.path, Position::START, "the file name gives an empty slug")
             .with_hint("rename the file to contain letters or digits, or set `slug` in the front matter"));
     }
+    check_slug_length(&slug).map_err(|msg| {
+        Diagnostic::error(&src.path, slug_position, msg).with_hint("set a shorter `slug` in the front matter")
+    })?;
 
     let body = split.body.to_string();
     let parts = parts::analyze(&body);
@@ -52,6 +55,24 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         s if s.is_empty() => slugify(DEFAULT_TRACK),
         s => s,
     };
+    check_name_length("track", &track_name, &track_slug).map_err(|msg| {
+        let pos = if fm.track.is_some() {
+            key_position(&src.text, &lines, "track")
+        } else {
+            // From the H1 `track: Title`, or from the folder name.
+            parts
+                .headings
+                .iter()
+                .find(|h| h.level == 1)
+                .map_or(Position::START, |h| lines.position(&src.text, split.body_offset + h.range.start))
+        };
+        Diagnostic::error(&src.path, pos, msg).with_hint("choose a shorter track name")
+    })?;
+    for tag in &fm.tags {
+        check_name_length("tag", tag, &slugify(tag)).map_err(|msg| {
+            Diagnostic::error(&src.path, key_position(&src.text, &lines, "tags"), msg).with_hint("choose a shorter tag")
+        })?;
+    }
     let story = merge_story(parts.story, fm.story);
 
     Ok(Playbook {
@@ -139,6 +160,48 @@ fn slug_from_front_matter(raw: &str) -> Result<String, String> {
     Ok(slug)
 }
 
+/// The most bytes a file system takes for one file or folder name.
+const MAX_NAME_BYTES: usize = 255;
+
+/// The most bytes of a page's path, so that with the output folder's own
+/// path it stays well under the system's limit on a whole path (4096 bytes).
+const MAX_SLUG_BYTES: usize = 1024;
+
+fn shorten(name: &str) -> String {
+    match name.char_indices().nth(32) {
+        Some((at, _)) => format!("{}…", &name[..at]),
+        None => name.to_string(),
+    }
+}
+
+/// Every folder of a page's path must be a name the file system can create;
+/// otherwise `check` passes and only writing the site fails.
+fn check_slug_length(slug: &str) -> Result<(), String> {
+    if let Some(long) = slug.split('/').find(|s| s.len() > MAX_NAME_BYTES) {
+        return Err(format!(
+            "slug {:?} has a part of {} bytes, longer than the {MAX_NAME_BYTES} bytes a file system allows for one folder name",
+            shorten(long),
+            long.len()
+        ));
+    }
+    if slug.len() > MAX_SLUG_BYTES {
+        return Err(format!("slug {:?} is {} bytes long, longer than the {MAX_SLUG_BYTES} bytes allowed", shorten(slug), slug.len()));
+    }
+    Ok(())
+}
+
+/// A track or tag becomes the folder `tracks/<slug>/` or `tags/<slug>/`.
+fn check_name_length(what: &str, name: &str, slug: &str) -> Result<(), String> {
+    if slug.len() > MAX_NAME_BYTES {
+        return Err(format!(
+            "{what} {:?} makes a folder name of {} bytes, longer than the {MAX_NAME_BYTES} bytes a file system allows",
+            shorten(name),
+            slug.len()
+        ));
+    }
+    Ok(())
+}
+
 /// Where `key:` or `key =` is written in the front matter, for messages.
 fn key_position(text: &str, lines: &LineIndex, key: &str) -> Position {
     let mut offset = 0;
@@ -210,6 +273,31 @@ mod tests {
         assert!(e.message.contains("..") , "{}", e.message);
         assert!(playbook(&source("x", "---\nslug: /abs\n---\n")).is_err());
         assert!(playbook(&source("x", "---\nslug: \"a\\u0000b\"\n---\n")).is_err());
+    }
+
+    #[test]
+    fn names_too_long_for_a_folder_are_errors_at_their_line() {
+        // These passed `check` and only failed when the site was written.
+        let long = "a".repeat(256);
+        let e = playbook(&source("x", &format!("---\ntitle: t\nslug: {long}\n---\n"))).unwrap_err();
+        assert_eq!((e.line, e.column), (3, 1));
+        assert!(e.message.contains("has a part of 256 bytes, longer than the 255 bytes"), "{}", e.message);
+        let e = playbook(&source("x", &format!("---\nslug: {}\n---\n", ["ab"; 400].join("/")))).unwrap_err();
+        assert!(e.message.contains("is 1199 bytes long"), "{}", e.message);
+        let e = playbook(&source("x", &format!("---\ntitle: t\ntags: [ok, {long}]\n---\n"))).unwrap_err();
+        assert_eq!((e.line, e.column), (3, 1));
+        assert!(e.message.starts_with("tag \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…\" makes a folder name of 256 bytes"), "{}", e.message);
+        let e = playbook(&source("x", &format!("+++\ntitle = \"t\"\ntrack = \"{long}\"\n+++\n"))).unwrap_err();
+        assert_eq!((e.line, e.column), (3, 1));
+        let e = playbook(&source("x", &format!("---\ntitle: t\n---\n\n# {long}: Title\n"))).unwrap_err();
+        assert_eq!((e.line, e.column), (5, 1), "{}", e.message);
+        // 'Ⱥ' is two bytes and its lowercase three: a file name that fits
+        // can still give a slug that does not.
+        let e = playbook(&source(&"Ⱥ".repeat(120), "")).unwrap_err();
+        assert_eq!((e.line, e.column), (1, 1));
+        assert!(e.message.contains("360 bytes"), "{}", e.message);
+        // At the limit is fine.
+        assert!(playbook(&source("x", &format!("---\nslug: {}\ntags: [{}]\n---\n", "b".repeat(255), "c".repeat(255)))).is_ok());
     }
 
     #[test]
