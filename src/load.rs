@@ -62,11 +62,18 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
 
 fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
     let path = err.path().map(|p| relative(root, p)).unwrap_or_else(|| PathBuf::from(PLAYBOOKS_DIR));
+    // The walker's own message repeats the absolute path; the I/O error is enough.
+    let reason = err.io_error().map_or_else(|| err.to_string(), ToString::to_string);
+    let link = err.path().filter(|p| p.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()));
     if err.loop_ancestor().is_some() {
         Diagnostic::error(path, Position::START, "symbolic link loop: this folder links back to one that contains it")
             .with_hint("remove the symbolic link or point it somewhere outside its own parent folders")
+    } else if let Some(link) = link.filter(|l| std::fs::metadata(l).is_err()) {
+        let target = std::fs::read_link(link).map(|t| t.display().to_string()).unwrap_or_default();
+        Diagnostic::error(path, Position::START, format!("broken symbolic link to `{target}`: {reason}"))
+            .with_hint("point the link at an existing file or folder, or remove it")
     } else {
-        Diagnostic::error(path, Position::START, format!("cannot read this folder: {err}"))
+        Diagnostic::error(path, Position::START, format!("cannot read this folder: {reason}"))
             .with_hint("check that the folder exists and that you have permission to read it")
     }
 }
@@ -145,6 +152,24 @@ mod tests {
         assert_eq!(text, "# a\n## 📜 Story\n");
         assert_eq!(warnings.len(), 1);
         assert_eq!(warnings[0].line, 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_symlink_is_named_as_one() {
+        // It was \"cannot read this folder: IO error for operation on /abs/path…\".
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(PLAYBOOKS_DIR)).unwrap();
+        std::fs::write(dir.path().join("playbooks/ok.md"), "# Ok\n").unwrap();
+        std::os::unix::fs::symlink("gone.md", dir.path().join("playbooks/dangling.md")).unwrap();
+        let mut diags = Diagnostics::default();
+        let files = discover(dir.path(), &mut diags);
+        assert_eq!(files.len(), 1);
+        let d: Vec<_> = diags.iter().map(|d| (d.file.clone(), d.message.clone())).collect();
+        assert_eq!(d, [(
+            PathBuf::from("playbooks/dangling.md"),
+            "broken symbolic link to `gone.md`: No such file or directory (os error 2)".to_string()
+        )]);
     }
 
     #[test]
