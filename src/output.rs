@@ -170,6 +170,107 @@ fn swap(staging: &Path, out: &Path, parent: &Path, name: &str) -> io::Result<()>
     std::fs::remove_dir_all(&old)
 }
 
+/// What [`sync_site`] did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Files created or rewritten because their bytes changed.
+    pub written: usize,
+    /// Files deleted because the site no longer has them.
+    pub removed: usize,
+    /// Files left alone, bytes and modification time untouched.
+    pub unchanged: usize,
+}
+
+/// Makes `dir` hold exactly `files`, touching only what differs: a file whose
+/// bytes changed is replaced (written beside it, then renamed over it, so a
+/// server reading it never sees half a file), a new one is written, and one
+/// the site no longer has is deleted, with the folders it leaves empty.
+/// Unchanged files keep their modification time, so a browser's or server's
+/// cache stays valid. Nothing outside `dir` is touched: symbolic links inside
+/// it are removed or replaced, never followed.
+pub fn sync_site(dir: &Path, files: &[OutputFile]) -> io::Result<SyncReport> {
+    use std::collections::{HashMap, HashSet};
+
+    let mut wanted: HashMap<PathBuf, &[u8]> = HashMap::with_capacity(files.len());
+    let mut keep_dirs: HashSet<PathBuf> = HashSet::new();
+    for f in files {
+        let rel = inside(&f.path).ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write `{}` outside the site folder", f.path))
+        })?;
+        let mut parent = rel.parent();
+        while let Some(p) = parent.filter(|p| !p.as_os_str().is_empty()) {
+            if !keep_dirs.insert(p.to_path_buf()) {
+                break;
+            }
+            parent = p.parent();
+        }
+        wanted.insert(rel, &f.bytes);
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut report = SyncReport::default();
+    // Children before their folder, so emptied folders can go too.
+    for entry in WalkDir::new(dir).min_depth(1).contents_first(true) {
+        let entry = entry.map_err(io::Error::other)?;
+        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+        if entry.file_type().is_dir() {
+            if !keep_dirs.contains(rel) {
+                // Fails only if something is left in it; that is fine.
+                let _ = std::fs::remove_dir(entry.path());
+            }
+        } else if !entry.file_type().is_file() || !wanted.contains_key(rel) {
+            // Symbolic links and other non-files are never read through.
+            std::fs::remove_file(entry.path())?;
+            report.removed += usize::from(!wanted.contains_key(rel));
+        }
+    }
+    for (rel, bytes) in &wanted {
+        let target = dir.join(rel);
+        let same = match std::fs::symlink_metadata(&target) {
+            Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => std::fs::read(&target)? == *bytes,
+            Ok(m) if m.is_dir() => {
+                std::fs::remove_dir_all(&target)?;
+                false
+            }
+            _ => false,
+        };
+        if same {
+            report.unchanged += 1;
+            continue;
+        }
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let temp = target.with_file_name(format!(".{name}.sync-{}", std::process::id()));
+        std::fs::write(&temp, bytes)?;
+        if let Err(e) = std::fs::rename(&temp, &target) {
+            let _ = std::fs::remove_file(&temp);
+            return Err(e);
+        }
+        report.written += 1;
+    }
+    Ok(report)
+}
+
+/// The project's `static/` folder as site files, for serving from memory.
+/// Symbolic links are not followed, as when building.
+pub fn read_static(dir: &Path) -> io::Result<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    if !dir.is_dir() {
+        return Ok(files);
+    }
+    for entry in WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(io::Error::other)?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+        let path = rel.to_string_lossy().replace('\\', "/");
+        files.push(OutputFile { path, bytes: std::fs::read(entry.path())? });
+    }
+    Ok(files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +292,56 @@ mod tests {
         assert!(check_out_dir(root, Path::new("/tmp/proj/public"), false).is_ok());
         assert!(check_out_dir(root, Path::new("/elsewhere/site"), false).is_err());
         assert!(check_out_dir(root, Path::new("/elsewhere/site"), true).is_ok());
+    }
+
+    #[test]
+    fn syncing_rewrites_only_what_changed_and_removes_what_went() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("site");
+        let site = |files: &[(&str, &str)]| files.iter().map(|(p, b)| OutputFile::new(p, *b)).collect::<Vec<_>>();
+        let first = site(&[("index.html", "home"), ("a/index.html", "a"), ("old/x.css", "x")]);
+        let r = sync_site(&dir, &first).unwrap();
+        assert_eq!(r, SyncReport { written: 3, removed: 0, unchanged: 0 });
+        let a_time = std::fs::metadata(dir.join("a/index.html")).unwrap().modified().unwrap();
+
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let second = site(&[("index.html", "home, edited"), ("a/index.html", "a"), ("b.txt", "new")]);
+        let r = sync_site(&dir, &second).unwrap();
+        assert_eq!(r, SyncReport { written: 2, removed: 1, unchanged: 1 });
+        assert_eq!(std::fs::read_to_string(dir.join("index.html")).unwrap(), "home, edited");
+        assert_eq!(std::fs::read_to_string(dir.join("b.txt")).unwrap(), "new");
+        assert!(!dir.join("old").exists(), "the emptied folder goes too");
+        let a_after = std::fs::metadata(dir.join("a/index.html")).unwrap().modified().unwrap();
+        assert_eq!(a_time, a_after, "an unchanged file is not rewritten");
+
+        // A file that becomes a folder and a folder that becomes a file.
+        let third = site(&[("index.html/x", "now a folder"), ("a", "now a file")]);
+        let r = sync_site(&dir, &third).unwrap();
+        assert_eq!((r.written, r.unchanged), (2, 0));
+        assert_eq!(std::fs::read_to_string(dir.join("a")).unwrap(), "now a file");
+        let names: Vec<_> = walkdir::WalkDir::new(&dir).min_depth(1).into_iter().map(|e| e.unwrap().path().strip_prefix(&dir).unwrap().to_path_buf()).collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+    }
+
+    #[test]
+    fn syncing_never_writes_outside_the_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("site");
+        assert!(sync_site(&dir, &[OutputFile::new("../escape.txt", "x")]).is_err());
+        assert!(!tmp.path().join("escape.txt").exists());
+        // A symbolic link inside the folder is replaced, not written through.
+        let outside = tmp.path().join("outside.txt");
+        std::fs::write(&outside, "keep").unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&outside, dir.join("link.txt")).unwrap();
+            std::os::unix::fs::symlink(&outside, dir.join("stray.txt")).unwrap();
+            let r = sync_site(&dir, &[OutputFile::new("link.txt", "site")]).unwrap();
+            assert_eq!(r, SyncReport { written: 1, removed: 1, unchanged: 0 });
+            assert_eq!(std::fs::read_to_string(dir.join("link.txt")).unwrap(), "site");
+            assert!(!dir.join("link.txt").symlink_metadata().unwrap().file_type().is_symlink());
+        }
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep");
     }
 }
