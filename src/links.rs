@@ -9,6 +9,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 
+use rayon::prelude::*;
+
 use crate::config::BaseUrl;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::handbook::{Handbook, PageId};
@@ -383,16 +385,22 @@ fn related(handbook: &Handbook, edges: &[(PageId, PageId)]) -> Vec<Vec<PageId>> 
         neighbours[a].push(b);
         neighbours[b].push(a);
     }
-    let track_of: Vec<usize> = {
-        let mut t = vec![0; n];
-        for (gi, g) in handbook.tracks.iter().enumerate() {
-            for &m in &g.members {
-                t[m] = gi;
-            }
+    let mut track_of = vec![0; n];
+    for (gi, g) in handbook.tracks.iter().enumerate() {
+        for &m in &g.members {
+            track_of[m] = gi;
         }
-        t
-    };
+    }
+    let mut tags_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (gi, g) in handbook.tags.iter().enumerate() {
+        for &m in &g.members {
+            tags_of[m].push(gi);
+        }
+    }
+    // Candidates are bounded per tag and track, so this stays linear in the
+    // number of playbooks however large the groups get.
     (0..n)
+        .into_par_iter()
         .map(|page| {
             let mut score: HashMap<PageId, usize> = HashMap::new();
             for &other in &neighbours[page] {
@@ -401,9 +409,8 @@ fn related(handbook: &Handbook, edges: &[(PageId, PageId)]) -> Vec<Vec<PageId>> 
                     *score.entry(second).or_default() += 1;
                 }
             }
-            let tags = &handbook.playbooks[page].tags;
-            for g in handbook.tags.iter().filter(|g| tags.iter().any(|t| crate::slug::slugify(t) == g.slug)) {
-                for &m in g.members.iter().take(200) {
+            for &g in &tags_of[page] {
+                for &m in handbook.tags[g].members.iter().take(200) {
                     *score.entry(m).or_default() += 2;
                 }
             }

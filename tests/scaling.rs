@@ -1,0 +1,63 @@
+//! Output grows linearly with the number of playbooks: nothing (such as a
+//! sidebar listing every playbook) is copied into every page.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+fn corpus(n: usize, dir: &Path) {
+    let status = Command::new("python3")
+        .args([concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/gen_corpus.py"), "--n", &n.to_string(), "--seed", "1", "--out"])
+        .arg(dir.join("playbooks"))
+        .output()
+        .expect("python3 runs scripts/gen_corpus.py");
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+}
+
+fn total_bytes(dir: &Path) -> u64 {
+    common::walk(dir).iter().map(|p| std::fs::metadata(p).unwrap().len()).sum()
+}
+
+fn built_size(n: usize) -> u64 {
+    let project = tempfile::tempdir().unwrap();
+    corpus(n, project.path());
+    let site = common::build_project(project.path(), None);
+    total_bytes(site.dir.path())
+}
+
+#[test]
+fn doubling_the_playbooks_at_most_doubles_the_output() {
+    let small = built_size(100);
+    let large = built_size(200);
+    let ratio = large as f64 / small as f64;
+    assert!(ratio < 2.2, "200 playbooks made {large} bytes, 100 made {small}: ratio {ratio:.2}");
+}
+
+#[test]
+fn a_page_does_not_grow_with_the_handbook() {
+    let project = tempfile::tempdir().unwrap();
+    corpus(30, project.path());
+    let first = std::fs::read_dir(project.path().join("playbooks")).unwrap().next().unwrap().unwrap().path();
+    let file = std::fs::read_dir(&first).unwrap().find_map(|e| e.ok().map(|e| e.path())).unwrap();
+    let rel = file.strip_prefix(project.path()).unwrap().to_path_buf();
+    // The same playbook alone and among 30 others (its links removed so it
+    // builds alone): what precedes its body must not grow with the handbook.
+    let alone = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(alone.path().join(rel.parent().unwrap())).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let unlinked: String = text.lines().filter(|l| !l.contains("[[")).collect::<Vec<_>>().join("\n");
+    std::fs::write(alone.path().join(&rel), &unlinked).unwrap();
+    std::fs::write(&file, &unlinked).unwrap();
+    let big = common::build_project(project.path(), None);
+    let small = common::build_project(alone.path(), None);
+    let page = |site: &common::Built| {
+        let html = std::fs::read_to_string(common::walk(site.dir.path()).into_iter().find(|p| {
+            p.to_string_lossy().contains(&format!("/{}/index.html", playbook::parse::slug_from_path(&rel.with_extension("").file_name().unwrap().to_string_lossy())))
+        }).expect("the page")).unwrap();
+        // back-links, related playbooks and prev/next legitimately differ
+        html[..html.find("<div class=\"playbook-body\">").unwrap()].len()
+    };
+    let (with_many, with_one) = (page(&big), page(&small));
+    assert!(with_many <= with_one + 200, "page head grew from {with_one} to {with_many} bytes");
+}
