@@ -1,0 +1,66 @@
+//! Two builds of the same handbook are byte for byte the same: parallel
+//! stages, hash maps and the file system's order must never leak into the
+//! site, or every deploy would churn every file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use playbook::BuildOptions;
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/handbook")
+}
+
+/// Every file under `dir` by relative path, with its bytes.
+fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+fn build_into(out: &Path, drafts: bool) -> BTreeMap<PathBuf, Vec<u8>> {
+    let opts = BuildOptions {
+        root: fixture(),
+        out: out.to_path_buf(),
+        base_url: Some("https://example.org/handbook/".into()),
+        drafts,
+    };
+    // The output is outside the fixture, so the build needs `force`.
+    playbook::build(&opts, true).unwrap_or_else(|d| panic!("the fixture must build:\n{d}"));
+    files(out)
+}
+
+#[test]
+fn two_builds_of_the_fixture_are_byte_identical() {
+    for drafts in [false, true] {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let first = build_into(&a.path().join("site"), drafts);
+        let second = build_into(&b.path().join("site"), drafts);
+        assert!(first.contains_key(Path::new("index.html")), "{:?}", first.keys().collect::<Vec<_>>());
+        assert!(first.len() > 10, "{:?}", first.keys().collect::<Vec<_>>());
+        let names_a: Vec<_> = first.keys().collect();
+        let names_b: Vec<_> = second.keys().collect();
+        assert_eq!(names_a, names_b, "the two builds wrote different files (drafts: {drafts})");
+        for (path, bytes) in &first {
+            assert!(&second[path] == bytes, "{} differs between two builds (drafts: {drafts})", path.display());
+        }
+    }
+}
+
+#[test]
+fn rebuilding_in_place_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let first = build_into(&out, false);
+    let second = build_into(&out, false);
+    assert_eq!(first.keys().collect::<Vec<_>>(), second.keys().collect::<Vec<_>>());
+    assert!(first == second, "a second build into the same folder changed it");
+    // Nothing is left beside the output folder (staging or old copies).
+    let beside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(beside, ["site"]);
+}
