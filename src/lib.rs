@@ -36,6 +36,7 @@ pub mod render;
 pub mod sanitize;
 pub mod search;
 pub mod slug;
+pub mod term;
 pub mod theme;
 
 use std::path::PathBuf;
@@ -141,16 +142,45 @@ pub fn check(opts: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
     render_site(opts).map(|(_, warnings)| warnings)
 }
 
+/// Why a build failed, which decides the exit code: the content (1) or the
+/// output folder (2). Either way every diagnostic is listed.
+#[derive(Debug)]
+pub enum BuildError {
+    /// Problems in the playbooks, templates or configuration.
+    Content(Diagnostics),
+    /// The output folder was refused, or could not be written.
+    Output(Diagnostics),
+}
+
+impl BuildError {
+    pub fn diagnostics(&self) -> &Diagnostics {
+        match self {
+            BuildError::Content(d) | BuildError::Output(d) => d,
+        }
+    }
+
+    pub fn into_diagnostics(self) -> Diagnostics {
+        match self {
+            BuildError::Content(d) | BuildError::Output(d) => d,
+        }
+    }
+}
+
 /// Builds the handbook into the output folder.
 pub fn build(opts: &BuildOptions, force: bool) -> Result<BuildReport, Diagnostics> {
+    try_build(opts, force).map_err(BuildError::into_diagnostics)
+}
+
+/// [`build`], telling content errors from output-folder errors.
+pub fn try_build(opts: &BuildOptions, force: bool) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
     let out_dir = opts.out_dir();
     if let Err(d) = output::check_out_dir(&opts.root, &out_dir, force) {
         let mut diags = Diagnostics::default();
         diags.push(d);
-        return Err(diags);
+        return Err(BuildError::Output(diags));
     }
-    let (site, warnings) = render_site(opts)?;
+    let (site, warnings) = render_site(opts).map_err(BuildError::Content)?;
     let pages = site.files.iter().filter(|f| f.path.ends_with(".html")).count();
     let static_dir = opts.root.join("static");
     let written = output::write_site(&out_dir, &site.files, Some(&static_dir)).map_err(|e| {
@@ -159,7 +189,7 @@ pub fn build(opts: &BuildOptions, force: bool) -> Result<BuildReport, Diagnostic
             Diagnostic::error(out_dir.clone(), Position::START, format!("cannot write the site: {e}"))
                 .with_hint("check that the output folder's parent exists and is writable; the previous output was left as it was"),
         );
-        diags
+        BuildError::Output(diags)
     })?;
     Ok(BuildReport {
         playbooks: site.playbooks,
