@@ -34,6 +34,7 @@ pub mod parts;
 pub mod paths;
 pub mod render;
 pub mod sanitize;
+pub mod scaffold;
 pub mod search;
 pub mod slug;
 pub mod term;

@@ -13,7 +13,7 @@ Exit codes:
   0  success
   1  content errors: every problem is listed as file:line:col
   2  usage or I/O errors: bad arguments, an output folder that is refused or
-     cannot be written
+     cannot be written, a file that would be overwritten
 
 Colours are used when stderr is a terminal and NO_COLOR is not set; builds
 that take over a second show a spinner there, unless CI is set.";
@@ -58,6 +58,23 @@ enum Command {
     Check {
         #[command(flatten)]
         site: SiteArgs,
+    },
+    /// Write a new playbook skeleton to playbooks/<slug>.md
+    New {
+        /// The playbook's title; the file name is made from it
+        title: String,
+        /// Track the playbook belongs to
+        #[arg(long, default_value = "General")]
+        track: String,
+        /// Project folder
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Start a handbook: playbook.toml, a sample playbook, .gitignore and a GitHub Pages workflow
+    Init {
+        /// Folder to create the handbook in
+        #[arg(default_value = ".")]
+        dir: PathBuf,
     },
 }
 
@@ -110,6 +127,35 @@ fn main() -> ExitCode {
                 Err(diags) => fail(term, &diags, 1),
             }
         }
+        Command::New { title, track, root } => match playbook::scaffold::new_playbook(&root, &title, Some(&track)) {
+            Ok(path) => {
+                term.say(&format!("Wrote {}", path.display()));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                term.error(&e.to_string());
+                ExitCode::from(2)
+            }
+        },
+        Command::Init { dir } => match playbook::scaffold::init(&dir) {
+            Ok(paths) => {
+                for p in &paths {
+                    term.say(&format!("Wrote {}", p.display()));
+                }
+                if playbook::scaffold::git_url() == playbook::scaffold::PLACEHOLDER_GIT_URL {
+                    term.say(&format!(
+                        "Before publishing, set PLAYBOOK_GIT in {} to the repository playbook is installed from.",
+                        dir.join(playbook::scaffold::WORKFLOW_FILE).display()
+                    ));
+                }
+                term.say(&format!("Next: playbook build --root {}", dir.display()));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                term.error(&e.to_string());
+                ExitCode::from(2)
+            }
+        },
     }
 }
 
