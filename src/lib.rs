@@ -36,6 +36,7 @@ pub mod render;
 pub mod sanitize;
 pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod slug;
 pub mod term;
 pub mod theme;

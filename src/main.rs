@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use playbook::serve::ServeOptions;
 use playbook::term::Term;
 use playbook::{BuildError, BuildOptions, Diagnostics};
 
@@ -13,7 +14,7 @@ Exit codes:
   0  success
   1  content errors: every problem is listed as file:line:col
   2  usage or I/O errors: bad arguments, an output folder that is refused or
-     cannot be written, a file that would be overwritten
+     cannot be written, a port that is taken, a file that would be overwritten
 
 Colours are used when stderr is a terminal and NO_COLOR is not set; builds
 that take over a second show a spinner there, unless CI is set.";
@@ -58,6 +59,20 @@ enum Command {
     Check {
         #[command(flatten)]
         site: SiteArgs,
+    },
+    /// Serve the handbook on 127.0.0.1, rebuilding and reloading the browser on every save
+    #[command(after_help = "The site is built in memory (public/ is not touched) and served under \
+        --base-url's path (default /). While a build fails, the terminal and every page show its \
+        errors, and the last good build is still served.")]
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Port to listen on; 0 picks a free one
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Open the handbook in the browser (xdg-open)
+        #[arg(long)]
+        open: bool,
     },
     /// Write a new playbook skeleton to playbooks/<slug>.md
     New {
@@ -127,6 +142,16 @@ fn main() -> ExitCode {
                 Err(diags) => fail(term, &diags, 1),
             }
         }
+        Command::Serve { site, port, open } => {
+            let opts = ServeOptions { build: site.options(PathBuf::from("public")), port, open };
+            match playbook::serve::serve(&opts, term) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    term.error(&e.to_string());
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::New { title, track, root } => match playbook::scaffold::new_playbook(&root, &title, Some(&track)) {
             Ok(path) => {
                 term.say(&format!("Wrote {}", path.display()));
@@ -148,7 +173,7 @@ fn main() -> ExitCode {
                         dir.join(playbook::scaffold::WORKFLOW_FILE).display()
                     ));
                 }
-                term.say(&format!("Next: playbook build --root {}", dir.display()));
+                term.say(&format!("Next: playbook serve --root {} --open", dir.display()));
                 ExitCode::SUCCESS
             }
             Err(e) => {
