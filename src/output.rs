@@ -128,11 +128,52 @@ fn fill(staging: &Path, files: &[OutputFile], static_dir: Option<&Path>) -> io::
     targets.par_iter().try_for_each(|(path, bytes)| std::fs::write(path, bytes))?;
     let mut report = WriteReport { files: files.len(), bytes: files.iter().map(|f| f.bytes.len() as u64).sum() };
     if let Some(dir) = static_dir.filter(|d| d.is_dir()) {
+        if let Some(first) = static_conflicts(files, dir).first() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{}: {}", crate::diagnostic::display_path(&first.file), first.message)));
+        }
         let copied = copy_static(dir, staging)?;
         report.files += copied.files;
         report.bytes += copied.bytes;
     }
     Ok(report)
+}
+
+/// Files of `static/` that would replace a file the site generates, or
+/// clash with one (a file where the site needs a folder, or the other way
+/// round), as errors on `static/<path>`. Copying them would silently lose a
+/// page, or fail halfway with an error naming no file. A static file with
+/// the same bytes as the generated one (an empty `.nojekyll`) is no clash.
+pub fn static_conflicts(files: &[OutputFile], static_dir: &Path) -> Vec<Diagnostic> {
+    use std::collections::{HashMap, HashSet};
+    let generated: HashMap<&str, &[u8]> = files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())).collect();
+    let folders: HashSet<&str> = files
+        .iter()
+        .flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i]))
+        .collect();
+    let mut conflicts = Vec::new();
+    for entry in WalkDir::new(static_dir).min_depth(1).sort_by_file_name().into_iter().filter_map(Result::ok) {
+        let Ok(rel) = entry.path().strip_prefix(static_dir) else { continue };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        let is_file = entry.file_type().is_file();
+        let problem = if let Some(bytes) = generated.get(rel.as_str()) {
+            let same = is_file && std::fs::read(entry.path()).is_ok_and(|b| b == *bytes);
+            (!same).then(|| format!("would replace `{rel}`, which playbook generates; the generated file would be lost"))
+        } else if is_file && folders.contains(rel.as_str()) {
+            Some(format!("is a file where the site needs the folder `{rel}/`"))
+        } else {
+            rel.match_indices('/')
+                .map(|(i, _)| &rel[..i])
+                .find(|a| generated.contains_key(a))
+                .map(|a| format!("needs the folder `{a}/`, where the site has the file `{a}`"))
+        };
+        if let Some(message) = problem {
+            conflicts.push(
+                Diagnostic::error(Path::new("static").join(&rel), Position::START, message)
+                    .with_hint("rename or move it; pages are overridden through templates/, not static/"),
+            );
+        }
+    }
+    conflicts
 }
 
 /// Copies `static/` verbatim. Symbolic links are not followed, so a link
@@ -274,6 +315,50 @@ pub fn read_static(dir: &Path) -> io::Result<Vec<OutputFile>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn static_files_never_replace_generated_ones() {
+        // `static/x/index.html` used to overwrite the page `x/` without a word,
+        // and a file `static/x` failed the write with "Is a directory".
+        let tmp = tempfile::tempdir().unwrap();
+        let static_dir = tmp.path().join("static");
+        for (rel, bytes) in [
+            ("index.html", "MINE"),
+            ("x", "a file"),
+            (".nojekyll", ""),
+            ("robots.txt", "ok"),
+            ("sitemap.xml/inner.txt", "under a generated file"),
+        ] {
+            let path = static_dir.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+        let files = [
+            OutputFile::new("index.html", "home"),
+            OutputFile::new("x/index.html", "page x"),
+            OutputFile::new(".nojekyll", ""),
+            OutputFile::new("sitemap.xml", "<urlset/>"),
+        ];
+        let found: Vec<_> = static_conflicts(&files, &static_dir)
+            .iter()
+            .map(|d| (crate::diagnostic::display_path(&d.file), d.message.clone()))
+            .collect();
+        assert_eq!(found, [
+            ("static/index.html".to_string(), "would replace `index.html`, which playbook generates; the generated file would be lost".to_string()),
+            ("static/sitemap.xml".to_string(), "would replace `sitemap.xml`, which playbook generates; the generated file would be lost".to_string()),
+            ("static/sitemap.xml/inner.txt".to_string(), "needs the folder `sitemap.xml/`, where the site has the file `sitemap.xml`".to_string()),
+            ("static/x".to_string(), "is a file where the site needs the folder `x/`".to_string()),
+        ]);
+
+        // Writing refuses, and the previous site stays as it was.
+        let out = tmp.path().join("public");
+        write_site(&out, &[OutputFile::new("index.html", "old")], None).unwrap();
+        let err = write_site(&out, &files, Some(&static_dir)).unwrap_err();
+        assert!(err.to_string().starts_with("static/index.html: would replace `index.html`"), "{err}");
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "old");
+        let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(beside.len(), 2, "staging left behind: {beside:?}");
+    }
 
     #[test]
     fn paths_that_leave_the_output_are_refused() {

@@ -704,6 +704,23 @@ fn a_file_that_fails_to_read_even_as_root() {
     );
 }
 
+#[test]
+fn a_static_file_never_replaces_a_generated_page() {
+    let p = Project::new();
+    p.build_ok();
+    let before = snapshot(&p.out());
+    p.write("static/good/index.html", "<p>not the playbook</p>");
+    p.write("static/robots.txt", "User-agent: *\n");
+    let diags = p.build().expect_err("a static file replacing a page fails the build");
+    let e: Vec<_> = diags.iter().filter(|d| d.is_error()).map(|d| d.message.as_str()).collect();
+    assert_eq!(e, ["cannot write the site: static/good/index.html: would replace `good/index.html`, which playbook generates; the generated file would be lost"]);
+    assert_eq!(snapshot(&p.out()), before);
+    std::fs::remove_file(p.root.join("static/good/index.html")).unwrap();
+    p.build_ok();
+    assert!(p.page("good").contains("<h1>Good Playbook</h1>"));
+    assert_eq!(std::fs::read_to_string(p.out().join("robots.txt")).unwrap(), "User-agent: *\n");
+}
+
 // ---------------------------------------------------------------------------
 // All at once, and through the binary
 
