@@ -15,6 +15,7 @@
 //! problems together; nothing is written when any of them is an error.
 
 pub mod assets;
+pub mod cache;
 pub mod config;
 pub mod diagnostic;
 pub mod emoji;
@@ -79,6 +80,28 @@ pub struct Site {
 
 /// Runs every stage but writing. `Err` holds all diagnostics when any is an error.
 pub fn render_site(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    Builder::new(opts.clone()).render()
+}
+
+/// Builds the same project again and again (as `serve` does), reusing what
+/// did not change since the previous build.
+pub struct Builder {
+    pub opts: BuildOptions,
+    cache: cache::Cache,
+}
+
+impl Builder {
+    pub fn new(opts: BuildOptions) -> Self {
+        Builder { opts, cache: cache::Cache::default() }
+    }
+
+    /// Every file of the site, in memory.
+    pub fn render(&self) -> Result<(Site, Diagnostics), Diagnostics> {
+        render_with(&self.opts, &self.cache)
+    }
+}
+
+fn render_with(opts: &BuildOptions, cache: &cache::Cache) -> Result<(Site, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut clock = StageClock::new();
     let config = match Config::load(&opts.root) {
@@ -91,7 +114,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnosti
     let base = BaseUrl::parse(opts.base_url.as_deref().unwrap_or(&config.base_url));
     let sources = load::discover(&opts.root, &mut diags);
     clock.lap("load");
-    let parsed: Vec<_> = sources.par_iter().map(parse::playbook).collect();
+    let parsed: Vec<_> = sources.par_iter().map(|s| cache.parsed(&s.path, &s.text, || parse::playbook(s))).collect();
     let mut playbooks = Vec::with_capacity(parsed.len());
     for p in parsed {
         match p {
@@ -107,9 +130,11 @@ pub fn render_site(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnosti
     let Some(renderer) = render::Renderer::new(&theme, &mut diags) else {
         return Err(diags.sorted());
     };
-    let site = pages::Site::new(&handbook, &graph, &config, &base, &renderer);
+    cache.start_epoch(cache::hash_of(&(&theme.templates, &theme.assets, format!("{config:?}"), &base.path, &base.origin)));
+    let site = pages::Site::new(&handbook, &graph, &config, &base, &renderer, cache);
     let mut files = site.files(&theme, &mut diags);
     files.extend(assets::read(&opts.root, &graph.files, links::MEDIA_DIR, &mut diags));
+    diags.extend(output::static_conflicts(&files, &opts.root.join("static")));
     clock.lap("render");
     let diags = diags.sorted();
     if diags.has_errors() {

@@ -6,13 +6,13 @@
 //! mean" from the closest known name. The same pass records back-links,
 //! references to frameworks and exit games, and the edges of the handbook map.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 
 use rayon::prelude::*;
 
 use crate::config::BaseUrl;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Position};
 use crate::handbook::{Handbook, PageId};
 use crate::markdown::{LinkRewrite, LinkRewrites};
 use crate::model::{LinkKind, LinkRef, Playbook};
@@ -45,6 +45,8 @@ struct Index<'a> {
     handbook: &'a Handbook,
     by_name: HashMap<String, Vec<PageId>>,
     anchors: Vec<HashMap<String, String>>,
+    /// Per page: any anchor of a framework or exit game (stable or GitHub id) -> its stable id.
+    sections: Vec<HashMap<String, String>>,
     base: &'a BaseUrl,
 }
 
@@ -74,7 +76,16 @@ impl<'a> Index<'a> {
             }
         }
         let anchors = (0..handbook.page_count()).map(|id| page_anchors(handbook.page(id))).collect();
-        Index { handbook, by_name, anchors, base }
+        let sections = (0..handbook.page_count())
+            .map(|id| {
+                let p = handbook.page(id);
+                p.sections
+                    .iter()
+                    .flat_map(|s| [(s.id.clone(), s.id.clone()), (s.heading_id.clone(), s.id.clone())])
+                    .collect()
+            })
+            .collect();
+        Index { handbook, by_name, anchors, sections, base }
     }
 
     fn page(&self, target: &str) -> Result<PageId, String> {
@@ -144,6 +155,19 @@ fn anchor_label(p: &Playbook, anchor: &str) -> Option<String> {
     p.headings.iter().find(|h| h.id == anchor).map(|h| strip_section_number(&h.text).to_string())
 }
 
+/// `javascript:`, `vbscript:` and `data:` URLs (but images as `data:image/`)
+/// execute in the page; browsers ignore whitespace and case in the scheme.
+fn dangerous_scheme(dest: &str, image: bool) -> Option<String> {
+    let cleaned: String = dest.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_lowercase();
+    let scheme = cleaned.split_once(':')?.0;
+    let dangerous = match scheme {
+        "javascript" | "vbscript" => true,
+        "data" => !(image && cleaned.starts_with("data:image/")),
+        _ => false,
+    };
+    dangerous.then(|| scheme.to_string())
+}
+
 fn is_external(dest: &str) -> bool {
     let scheme_end = dest.find(':');
     let slash = dest.find('/');
@@ -161,54 +185,42 @@ enum Outcome {
 pub fn link(handbook: &Handbook, base: &BaseUrl, diags: &mut Diagnostics) -> LinkGraph {
     let index = Index::new(handbook, base);
     let n = handbook.page_count();
-    let mut graph = LinkGraph {
-        rewrites: vec![LinkRewrites::new(); n],
-        backlinks: vec![Vec::new(); n],
-        ..LinkGraph::default()
-    };
+    // Resolving is per page and independent, so it runs in parallel; the
+    // cross-page records (back-links, references) are merged after, in order.
+    let resolved: Vec<PageLinks> = (0..n).into_par_iter().map(|from| resolve_page(&index, from)).collect();
+    let mut graph = LinkGraph { backlinks: vec![Vec::new(); n], ..LinkGraph::default() };
+    let mut seen_back: HashSet<(PageId, PageId, Option<String>)> = HashSet::new();
+    let mut seen_refs: HashSet<(PageId, String, PageId)> = HashSet::new();
     let mut edges = BTreeSet::new();
-    for from in 0..n {
+    for (from, page_links) in resolved.into_iter().enumerate() {
         let p = handbook.page(from);
-        for link in &p.links {
-            match resolve(&index, from, link) {
-                Ok(Outcome::Internal { page, anchor, rewrite }) => {
-                    graph.rewrites[from].insert(link.offset, rewrite);
-                    // Back-links, references and the map are about playbooks.
-                    if page == from || handbook.is_landing(page) || handbook.is_landing(from) {
-                        continue;
-                    }
-                    edges.insert((from, page));
-                    let section = section_at(p, link.offset);
-                    let back = Backlink { from, section };
-                    if !graph.backlinks[page].contains(&back) {
-                        graph.backlinks[page].push(back);
-                    }
-                    if let Some(a) = anchor {
-                        let target = handbook.page(page);
-                        if let Some(s) = target.sections.iter().find(|s| s.id == a || s.heading_id == a) {
-                            let refs = graph.section_refs.entry((page, s.id.clone())).or_default();
-                            if !refs.contains(&from) {
-                                refs.push(from);
-                            }
-                        }
-                    }
-                }
-                Ok(Outcome::File { rel, rewrite }) => {
-                    graph.rewrites[from].insert(link.offset, rewrite);
-                    graph.files.insert(rel);
-                }
-                Ok(Outcome::External(rewrite)) => {
-                    graph.rewrites[from].insert(link.offset, rewrite);
-                }
-                Ok(Outcome::Untouched) => {}
-                Err(message) => {
-                    let pos = p.position(link.offset);
-                    diags.push(Diagnostic::error(&p.source, pos, message).with_hint(
-                        "link to a playbook by its file name or slug, e.g. [[career_strategy#buy-vs-build]] or [text](career_strategy.md)",
-                    ));
+        graph.files.extend(page_links.files);
+        for (page, section, anchor_section) in page_links.internal {
+            // Back-links, references and the map are about playbooks.
+            if page == from || handbook.is_landing(page) || handbook.is_landing(from) {
+                continue;
+            }
+            edges.insert((from, page));
+            if seen_back.insert((page, from, section.clone())) {
+                graph.backlinks[page].push(Backlink { from, section });
+            }
+            if let Some(id) = anchor_section {
+                if seen_refs.insert((page, id.clone(), from)) {
+                    graph.section_refs.entry((page, id)).or_default().push(from);
                 }
             }
         }
+        if !page_links.errors.is_empty() {
+            let lines = LineIndex::new(&p.body);
+            for (offset, message) in page_links.errors {
+                let pos = lines.position(&p.body, offset);
+                let pos = Position { line: pos.line + p.body_line - 1, column: pos.column };
+                diags.push(Diagnostic::error(&p.source, pos, message).with_hint(
+                    "link to a playbook by its file name or slug, e.g. [[career_strategy#buy-vs-build]] or [text](career_strategy.md)",
+                ));
+            }
+        }
+        graph.rewrites.push(page_links.rewrites);
     }
     graph.edges = edges.into_iter().collect();
     graph.related = related(handbook, &graph.edges);
@@ -216,10 +228,55 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, diags: &mut Diagnostics) -> Lin
     graph
 }
 
+/// What the links of one page resolved to.
+#[derive(Default)]
+struct PageLinks {
+    rewrites: LinkRewrites,
+    /// (target page, heading the link sits under, framework or exit game it points at)
+    internal: Vec<(PageId, Option<String>, Option<String>)>,
+    files: Vec<String>,
+    /// (byte offset in the body, message)
+    errors: Vec<(usize, String)>,
+}
+
+fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
+    let p = index.handbook.page(from);
+    let mut out = PageLinks::default();
+    // Links come in document order, so the heading each sits under is found
+    // by walking the headings once.
+    let mut headings = p.headings.iter().filter(|h| h.level >= 2).peekable();
+    let mut section: Option<&str> = None;
+    for link in &p.links {
+        while let Some(h) = headings.next_if(|h| h.range.start < link.offset) {
+            section = Some(&h.text);
+        }
+        match resolve(index, from, link) {
+            Ok(Outcome::Internal { page, anchor, rewrite }) => {
+                out.rewrites.insert(link.offset, rewrite);
+                let target_section = anchor.and_then(|a| index.sections[page].get(&a).cloned());
+                out.internal.push((page, section.map(|s| strip_section_number(s).to_string()), target_section));
+            }
+            Ok(Outcome::File { rel, rewrite }) => {
+                out.rewrites.insert(link.offset, rewrite);
+                out.files.push(rel);
+            }
+            Ok(Outcome::External(rewrite)) => {
+                out.rewrites.insert(link.offset, rewrite);
+            }
+            Ok(Outcome::Untouched) => {}
+            Err(message) => out.errors.push((link.offset, message)),
+        }
+    }
+    out
+}
+
 fn resolve(index: &Index<'_>, from: PageId, link: &LinkRef) -> Result<Outcome, String> {
     let dest = link.dest.trim();
     if link.kind == LinkKind::Wiki {
         return resolve_wiki(index, from, dest, link.has_label);
+    }
+    if let Some(scheme) = dangerous_scheme(dest, link.kind == LinkKind::Image) {
+        return Err(format!("a `{scheme}:` URL runs code in the reader's browser, so it is not allowed here"));
     }
     if is_external(dest) {
         let external = dest.starts_with("http:") || dest.starts_with("https:") || dest.starts_with("//");
@@ -342,16 +399,6 @@ fn join_relative(from_stem: &str, rel: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// The heading a byte offset sits under, without its number.
-fn section_at(p: &Playbook, offset: usize) -> Option<String> {
-    p.headings
-        .iter()
-        .take_while(|h| h.range.start < offset)
-        .filter(|h| h.level >= 2)
-        .last()
-        .map(|h| strip_section_number(&h.text).to_string())
-}
-
 /// The known name closest to `wanted`, if it is close enough to be a typo.
 fn closest<'n>(wanted: &str, names: impl Iterator<Item = &'n str>) -> Option<&'n str> {
     let wanted = normalize(wanted);
@@ -442,6 +489,15 @@ mod tests {
         assert_eq!(join_relative("a", "b.md").as_deref(), Some("b.md"));
         assert_eq!(join_relative("people/a", "img/l.png").as_deref(), Some("people/img/l.png"));
         assert_eq!(join_relative("a", "../../b.md"), None);
+    }
+
+    #[test]
+    fn script_urls_are_refused() {
+        assert_eq!(dangerous_scheme("javascript:alert(1)", false).as_deref(), Some("javascript"));
+        assert_eq!(dangerous_scheme(" JavaScript\t:x", false).as_deref(), Some("javascript"));
+        assert_eq!(dangerous_scheme("data:text/html,<b>", true).as_deref(), Some("data"));
+        assert_eq!(dangerous_scheme("data:image/png;base64,AA", true), None);
+        assert_eq!(dangerous_scheme("https://x.org", false), None);
     }
 
     #[test]

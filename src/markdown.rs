@@ -26,7 +26,7 @@ pub fn options() -> Options {
 }
 
 /// Where a link of the body goes, decided by the link stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LinkRewrite {
     pub href: String,
     /// Replaces the link's text when the author gave none (`[[target]]`).
@@ -51,6 +51,10 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
     let mut iter = Parser::new_ext(body, options()).into_offset_iter().peekable();
     let mut open_section: Option<u8> = None;
     let mut depth = 0usize;
+    // Raw HTML in a heading is shown as text: titles and the table of
+    // contents take heading text, and markup there would run in every page
+    // that lists it.
+    let mut in_heading = false;
     let heading_ids: HashMap<usize, &str> =
         playbook.headings.iter().map(|h| (h.range.start, h.id.as_str())).collect();
     let sections: HashMap<usize, (SectionKind, &str, &str)> =
@@ -94,6 +98,13 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                 let id = heading_ids.get(&range.start).map(|id| CowStr::from(id.to_string()));
                 events.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
                 depth += 1;
+                in_heading = true;
+            }
+            Event::Html(h) | Event::InlineHtml(h) if in_heading => events.push(Event::Text(h)),
+            Event::End(TagEnd::Heading(level)) => {
+                in_heading = false;
+                depth = depth.saturating_sub(1);
+                events.push(Event::End(TagEnd::Heading(level)));
             }
             Event::Start(Tag::List(_)) if depth == 0 && pattern_lists.contains_key(&range.start) => {
                 skip_block(&mut iter);
@@ -163,6 +174,7 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
             }
             Event::Start(tag) => {
                 depth += 1;
+                in_heading |= matches!(tag, Tag::Heading { .. });
                 events.push(Event::Start(tag));
             }
             Event::End(tag) => {

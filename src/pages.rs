@@ -17,6 +17,7 @@ use crate::links::LinkGraph;
 use crate::markdown;
 use crate::model::{Pattern, Playbook, SectionKind, StoryMode};
 use crate::output::OutputFile;
+use crate::cache::Html;
 use crate::paths;
 use crate::render::Renderer;
 use crate::theme::Theme;
@@ -92,7 +93,7 @@ struct PlaybookView<'a> {
     exit_games: Vec<&'a crate::model::Section>,
     patterns: &'a [Pattern],
     toc: Vec<TocEntry<'a>>,
-    content: String,
+    content: Html,
     prev: Option<LinkView>,
     next: Option<LinkView>,
     backlinks: Vec<LinkView>,
@@ -123,7 +124,7 @@ struct CatalogView<'a> {
 struct ListingView<'a> {
     title: String,
     /// The folder's README or index page, rendered, for a track.
-    intro: Option<String>,
+    intro: Option<Html>,
     playbooks: Vec<Card<'a>>,
 }
 
@@ -133,7 +134,7 @@ struct HomeContext<'a> {
     page: PageView,
     tracks: Vec<TrackView<'a>>,
     /// `playbooks/README.md`, rendered.
-    intro: Option<String>,
+    intro: Option<Html>,
 }
 
 #[derive(Serialize)]
@@ -164,7 +165,7 @@ struct Chapter<'a> {
     track: &'a str,
     level: Option<&'a str>,
     story: Option<StoryMode>,
-    content: String,
+    content: Html,
 }
 
 #[derive(Serialize)]
@@ -204,6 +205,7 @@ struct BareContext<'a> {
 /// Shared inputs of every page.
 pub struct Site<'a> {
     pub handbook: &'a Handbook,
+    pub cache: &'a crate::cache::Cache,
     pub links: &'a LinkGraph,
     pub config: &'a Config,
     pub base: &'a BaseUrl,
@@ -212,7 +214,14 @@ pub struct Site<'a> {
 }
 
 impl<'a> Site<'a> {
-    pub fn new(handbook: &'a Handbook, links: &'a LinkGraph, config: &'a Config, base: &'a BaseUrl, renderer: &'a Renderer) -> Self {
+    pub fn new(
+        handbook: &'a Handbook,
+        links: &'a LinkGraph,
+        config: &'a Config,
+        base: &'a BaseUrl,
+        renderer: &'a Renderer,
+        cache: &'a crate::cache::Cache,
+    ) -> Self {
         let view = SiteView {
             title: config.title.clone(),
             description: config.description.clone(),
@@ -220,7 +229,7 @@ impl<'a> Site<'a> {
             language: config.language.clone(),
             base: base.path.clone(),
         };
-        Site { handbook, links, config, base, view, renderer }
+        Site { handbook, cache, links, config, base, view, renderer }
     }
 
     fn url(&self, site_path: &str) -> String {
@@ -259,13 +268,7 @@ impl<'a> Site<'a> {
     /// Every file of the site, in a stable order.
     pub fn files(&self, theme: &Theme, diags: &mut Diagnostics) -> Vec<OutputFile> {
         // Playbooks first, then landing pages: ids as in `Handbook::page`.
-        let bodies: Vec<String> = (0..self.handbook.page_count())
-            .into_par_iter()
-            .map(|id| {
-                let html = markdown::render_body(self.handbook.page(id), &self.links.rewrites[id]);
-                if self.config.safe_html { crate::sanitize::clean(&html) } else { html }
-            })
-            .collect();
+        let bodies: Vec<Html> = (0..self.handbook.page_count()).into_par_iter().map(|id| self.body(id)).collect();
         let n = self.handbook.playbooks.len();
         let rendered: Vec<Result<(OutputFile, bool), Diagnostic>> =
             bodies[..n].par_iter().enumerate().map(|(id, body)| self.playbook_page(id, body)).collect();
@@ -298,7 +301,7 @@ impl<'a> Site<'a> {
         files.push(OutputFile::new("assets/search-index.js", self.search_index()));
         for (name, bytes) in &theme.assets {
             let needed = match crate::theme::ON_DEMAND.iter().find(|(asset, _)| asset == name) {
-                Some((_, marker)) => bodies.iter().any(|b| b.contains(marker)),
+                Some((_, marker)) => bodies.iter().any(|b| b.html.contains(marker)),
                 None => true,
             };
             if needed {
@@ -318,16 +321,33 @@ impl<'a> Site<'a> {
         files
     }
 
+    /// A page through its template, unless the same context was rendered
+    /// before (then the cached bytes are reused).
     fn render<T: Serialize>(&self, template: &str, site_path: &str, ctx: &T) -> Result<OutputFile, Diagnostic> {
-        let html = self.renderer.render(template, ctx)?;
-        Ok(OutputFile::new(&paths::file(site_path), html))
+        let out = paths::file(site_path);
+        let key = crate::cache::key_of(template, ctx);
+        let bytes = self.cache.page(&out, key, || self.renderer.render(template, ctx).map(String::into_bytes))?;
+        Ok(OutputFile::new(&out, bytes.to_vec()))
+    }
+
+    /// A page's body as HTML, reused when its text and links are unchanged.
+    fn body(&self, id: PageId) -> Html {
+        let p = self.handbook.page(id);
+        let rewrites = &self.links.rewrites[id];
+        let mut sorted: Vec<_> = rewrites.iter().collect();
+        sorted.sort_by_key(|(offset, _)| **offset);
+        let key = crate::cache::hash_of(&(&p.body, sorted, self.config.safe_html));
+        self.cache.body(&p.source, key, || {
+            let html = markdown::render_body(p, rewrites);
+            if self.config.safe_html { crate::sanitize::clean(&html) } else { html }
+        })
     }
 
     /// The page, and whether it shows highlighted code.
-    fn playbook_page(&self, id: PageId, content: &str) -> Result<(OutputFile, bool), Diagnostic> {
+    fn playbook_page(&self, id: PageId, content: &Html) -> Result<(OutputFile, bool), Diagnostic> {
         let p = &self.handbook.playbooks[id];
-        let content = content.to_string();
-        let has_code = content.contains("<pre class=\"code\">");
+        let content = content.clone();
+        let has_code = content.html.contains("<pre class=\"code\">");
         let site_path = paths::playbook(&p.slug);
         let track_url = self.url(&paths::track(&p.track.slug));
         let mut page = self.page(&p.title, &site_path, vec![
@@ -381,7 +401,7 @@ impl<'a> Site<'a> {
         Ok((file, has_code))
     }
 
-    fn home(&self, bodies: &[String]) -> Result<OutputFile, Diagnostic> {
+    fn home(&self, bodies: &[Html]) -> Result<OutputFile, Diagnostic> {
         let tracks = self
             .handbook
             .tracks
@@ -426,7 +446,7 @@ impl<'a> Site<'a> {
         self.render("catalog.html", site_path, &CatalogContext { site: &self.view, page, catalog })
     }
 
-    fn listings(&self, bodies: &[String]) -> Vec<Result<OutputFile, Diagnostic>> {
+    fn listings(&self, bodies: &[Html]) -> Vec<Result<OutputFile, Diagnostic>> {
         let no_members = Vec::new();
         // A folder's landing page gives its track page a title and an introduction.
         let tracks = self.handbook.tracks.iter().map(|g| {
@@ -465,7 +485,7 @@ impl<'a> Site<'a> {
 
     /// The whole handbook on one page, in reading order, for "save as PDF".
     /// Ids are prefixed per chapter so they stay unique on the page.
-    fn print(&self, bodies: &[String]) -> Result<OutputFile, Diagnostic> {
+    fn print(&self, bodies: &[Html]) -> Result<OutputFile, Diagnostic> {
         let chapters: Vec<Chapter<'_>> = self
             .handbook
             .playbooks
@@ -483,12 +503,16 @@ impl<'a> Site<'a> {
                     track: &p.track.name,
                     level: p.level.as_deref(),
                     story,
-                    content: markdown::prefix_ids(&bodies[id], &prefix),
+                    content: {
+                        // Cached beside the page's body, under its own key.
+                        let key = crate::cache::hash_of(&(bodies[id].key, &prefix));
+                        self.cache.body(&p.source.join("#print"), key, || markdown::prefix_ids(&bodies[id].html, &prefix))
+                    },
                 }
             })
             .collect();
         let mut page = self.page("Print", paths::PRINT, vec![self.home_crumb(), Crumb { name: "Print".into(), url: None }]);
-        page.has_code = chapters.iter().any(|c| c.content.contains("<pre class=\"code\">"));
+        page.has_code = chapters.iter().any(|c| c.content.html.contains("<pre class=\"code\">"));
         self.render("print.html", paths::PRINT, &PrintContext { site: &self.view, page, chapters })
     }
 

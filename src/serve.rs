@@ -61,6 +61,9 @@ pub fn serve(opts: &ServeOptions, term: Term) -> io::Result<()> {
     // Watch before the first build, so a save during it is not missed.
     let mut watch = Watch::new(&build.root)?;
     let shared = Arc::new(Shared::new(base.clone()));
+    // One builder for the whole session: each rebuild reuses what the
+    // previous one parsed and rendered.
+    let build = crate::Builder::new(build);
     rebuild(&build, &shared, term, None);
 
     let url = format!("http://127.0.0.1:{port}{base}");
@@ -146,8 +149,9 @@ impl Shared {
 }
 
 /// Renders the site into memory, with the project's `static/` files.
-fn render(opts: &BuildOptions) -> Result<(SiteFiles, usize, Diagnostics), Diagnostics> {
-    let (site, warnings) = crate::render_site(opts)?;
+fn render(builder: &crate::Builder) -> Result<(SiteFiles, usize, Diagnostics), Diagnostics> {
+    let opts = &builder.opts;
+    let (site, warnings) = builder.render()?;
     let mut files: HashMap<String, Arc<[u8]>> =
         site.files.into_iter().map(|f| (f.path, Arc::from(f.bytes))).collect();
     let static_dir = opts.root.join("static");
@@ -165,21 +169,26 @@ fn render(opts: &BuildOptions) -> Result<(SiteFiles, usize, Diagnostics), Diagno
     Ok((SiteFiles { files }, site.playbooks, warnings))
 }
 
-fn rebuild(opts: &BuildOptions, shared: &Shared, term: Term, changed: Option<(&Path, &[PathBuf])>) {
+fn rebuild(builder: &crate::Builder, shared: &Shared, term: Term, changed: Option<(&Path, &[PathBuf])>) {
     let start = Instant::now();
     let result = {
         let _spinner = term.spinner("Building the handbook");
-        render(opts)
+        render(builder)
     };
     let ms = start.elapsed().as_millis();
     match result {
         Ok((site, playbooks, warnings)) => {
             term.diagnostics(&warnings);
             let pages = site.files.keys().filter(|p| p.ends_with(".html")).count();
+            let (previous, _, _) = shared.snapshot();
+            let updated = site.files.iter().filter(|(path, bytes)| previous.files.get(*path) != Some(*bytes)).count()
+                + previous.files.keys().filter(|p| !site.files.contains_key(*p)).count();
             shared.publish(Some(site), None);
             match changed {
                 None => term.say(&format!("Built {playbooks} playbooks: {pages} pages in {ms} ms")),
-                Some((root, paths)) => term.say(&format!("rebuilt in {ms} ms ({})", describe(root, paths))),
+                Some((root, paths)) => {
+                    term.say(&format!("rebuilt in {ms} ms ({}); {updated} files changed", describe(root, paths)))
+                }
             }
         }
         Err(diags) => {
