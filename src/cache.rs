@@ -9,7 +9,7 @@
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::diagnostic::Diagnostic;
@@ -92,14 +92,14 @@ impl Cache {
         result
     }
 
-    pub fn body(&self, path: &PathBuf, key: u64, render: impl FnOnce() -> String) -> Html {
+    pub fn body(&self, path: &Path, key: u64, render: impl FnOnce() -> String) -> Html {
         if let Some((k, html)) = lock(&self.bodies).get(path) {
             if *k == key {
                 return Html { key, html: html.clone() };
             }
         }
         let html: Arc<str> = render().into();
-        lock(&self.bodies).insert(path.clone(), (key, html.clone()));
+        lock(&self.bodies).insert(path.to_path_buf(), (key, html.clone()));
         Html { key, html }
     }
 

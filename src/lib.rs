@@ -124,13 +124,14 @@ fn render_with(opts: &BuildOptions, cache: &cache::Cache) -> Result<(Site, Diagn
     }
     clock.lap("parse");
     let handbook = handbook::Handbook::assemble(playbooks, assets::discover(&opts.root), opts.drafts, &mut diags);
+    clock.lap("assemble");
     let graph = links::link(&handbook, &base, &mut diags);
     clock.lap("link");
     let theme = theme::Theme::load(&opts.root, &mut diags);
     let Some(renderer) = render::Renderer::new(&theme, &mut diags) else {
         return Err(diags.sorted());
     };
-    cache.start_epoch(cache::hash_of(&(&theme.templates, &theme.assets, format!("{config:?}"), &base.path, &base.origin)));
+    cache.start_epoch(cache::hash_of(&(theme.fingerprint, format!("{config:?}"), &base.path, &base.origin)));
     let site = pages::Site::new(&handbook, &graph, &config, &base, &renderer, cache);
     let mut files = site.files(&theme, &mut diags);
     files.extend(assets::read(&opts.root, &graph.files, links::MEDIA_DIR, &mut diags));

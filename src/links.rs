@@ -457,11 +457,11 @@ fn related(handbook: &Handbook, edges: &[(PageId, PageId)]) -> Vec<Vec<PageId>> 
                 }
             }
             for &g in &tags_of[page] {
-                for &m in handbook.tags[g].members.iter().take(200) {
+                for &m in handbook.tags[g].members.iter().take(40) {
                     *score.entry(m).or_default() += 2;
                 }
             }
-            for &m in handbook.tracks[track_of[page]].members.iter().take(50) {
+            for &m in handbook.tracks[track_of[page]].members.iter().take(25) {
                 *score.entry(m).or_default() += 1;
             }
             score.remove(&page);

@@ -4,6 +4,7 @@
 //! was, and nothing is written outside the output folder.
 
 use std::io;
+use std::sync::Arc;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
@@ -15,12 +16,18 @@ use crate::diagnostic::{Diagnostic, Position};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
     pub path: String,
-    pub bytes: Vec<u8>,
+    /// Shared, so pages reused from the previous build are not copied.
+    pub bytes: Arc<[u8]>,
 }
 
 impl OutputFile {
     pub fn new(path: &str, bytes: impl Into<Vec<u8>>) -> Self {
-        OutputFile { path: path.to_string(), bytes: bytes.into() }
+        OutputFile { path: path.to_string(), bytes: bytes.into().into() }
+    }
+
+    /// A file whose bytes are shared with a cache, without copying them.
+    pub fn shared(path: &str, bytes: Arc<[u8]>) -> Self {
+        OutputFile { path: path.to_string(), bytes }
     }
 }
 
@@ -145,7 +152,7 @@ fn fill(staging: &Path, files: &[OutputFile], static_dir: Option<&Path>) -> io::
 /// the same bytes as the generated one (an empty `.nojekyll`) is no clash.
 pub fn static_conflicts(files: &[OutputFile], static_dir: &Path) -> Vec<Diagnostic> {
     use std::collections::{HashMap, HashSet};
-    let generated: HashMap<&str, &[u8]> = files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())).collect();
+    let generated: HashMap<&str, &[u8]> = files.iter().map(|f| (f.path.as_str(), &f.bytes[..])).collect();
     let folders: HashSet<&str> = files
         .iter()
         .flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i]))
@@ -307,7 +314,7 @@ pub fn read_static(dir: &Path) -> io::Result<Vec<OutputFile>> {
         }
         let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
         let path = rel.to_string_lossy().replace('\\', "/");
-        files.push(OutputFile { path, bytes: std::fs::read(entry.path())? });
+        files.push(OutputFile { path, bytes: std::fs::read(entry.path())?.into() });
     }
     Ok(files)
 }

@@ -185,7 +185,7 @@ struct MapNode {
 
 #[derive(Debug, Serialize)]
 struct MapView {
-    svg: String,
+    svg: Html,
     nodes: Vec<MapNode>,
 }
 
@@ -201,6 +201,8 @@ struct BareContext<'a> {
     site: &'a SiteView,
     page: PageView,
 }
+
+const SEARCH_INDEX: &str = "assets/search-index.js";
 
 /// Shared inputs of every page.
 pub struct Site<'a> {
@@ -283,14 +285,17 @@ impl<'a> Site<'a> {
                 Err(d) => diags.push(d),
             }
         }
-        let others = [
-            self.home(&bodies),
-            self.catalog(SectionKind::Framework),
-            self.catalog(SectionKind::ExitGame),
-            self.print(&bodies),
-            self.map(),
-            self.not_found(),
-        ];
+        let others: Vec<Result<OutputFile, Diagnostic>> = [0, 1, 2, 3, 4, 5]
+            .into_par_iter()
+            .map(|page| match page {
+                0 => self.home(&bodies),
+                1 => self.catalog(SectionKind::Framework),
+                2 => self.catalog(SectionKind::ExitGame),
+                3 => self.print(&bodies),
+                4 => self.map(),
+                _ => self.not_found(),
+            })
+            .collect();
         for r in others.into_iter().chain(self.listings(&bodies)) {
             match r {
                 Ok(f) => files.push(f),
@@ -298,14 +303,14 @@ impl<'a> Site<'a> {
             }
         }
         files.push(OutputFile::new("assets/nav.js", self.nav_script()));
-        files.push(OutputFile::new("assets/search-index.js", self.search_index()));
+        files.push(OutputFile::shared(SEARCH_INDEX, self.search_index()));
         for (name, bytes) in &theme.assets {
             let needed = match crate::theme::ON_DEMAND.iter().find(|(asset, _)| asset == name) {
                 Some((_, marker)) => bodies.iter().any(|b| b.html.contains(marker)),
                 None => true,
             };
             if needed {
-                files.push(OutputFile::new(name, bytes.clone()));
+                files.push(OutputFile::new(name, bytes.as_ref()));
             }
         }
         if has_code {
@@ -327,7 +332,7 @@ impl<'a> Site<'a> {
         let out = paths::file(site_path);
         let key = crate::cache::key_of(template, ctx);
         let bytes = self.cache.page(&out, key, || self.renderer.render(template, ctx).map(String::into_bytes))?;
-        Ok(OutputFile::new(&out, bytes.to_vec()))
+        Ok(OutputFile::shared(&out, bytes))
     }
 
     /// A page's body as HTML, reused when its text and links are unchanged.
@@ -468,9 +473,9 @@ impl<'a> Site<'a> {
             .tags
             .iter()
             .map(|g| (format!("Tag: {}", g.name), g.name.clone(), paths::tag(&g.slug), &g.members, None));
-        tracks
-            .chain(lone)
-            .chain(tags)
+        let pages: Vec<_> = tracks.chain(lone).chain(tags).collect();
+        pages
+            .into_par_iter()
             .map(|(title, name, site_path, members, landing)| {
                 let page = self.page(&title, &site_path, vec![self.home_crumb(), Crumb { name, url: None }]);
                 let listing = ListingView {
@@ -518,7 +523,11 @@ impl<'a> Site<'a> {
 
     fn map(&self) -> Result<OutputFile, Diagnostic> {
         let url = |id: PageId| self.url(&paths::playbook(&self.handbook.playbooks[id].slug));
-        let svg = crate::map::svg(self.handbook, &self.links.edges, &url);
+        // The picture depends on titles, tracks and links only; most edits
+        // change none of them.
+        let drawn: Vec<_> = self.handbook.playbooks.iter().map(|p| (&p.title, &p.slug, &p.track.name)).collect();
+        let key = crate::cache::hash_of(&(&drawn, &self.links.edges, &self.base.path));
+        let svg = self.cache.body(std::path::Path::new("#map"), key, || crate::map::svg(self.handbook, &self.links.edges, &url));
         let mut nodes: Vec<MapNode> = self
             .handbook
             .playbooks
@@ -534,14 +543,20 @@ impl<'a> Site<'a> {
         self.render("map.html", paths::MAP, &MapContext { site: &self.view, page, map: MapView { svg, nodes } })
     }
 
-    fn search_index(&self) -> String {
+    /// The index script; writing megabytes of JSON is skipped when the
+    /// documents are the same as last build's.
+    fn search_index(&self) -> std::sync::Arc<[u8]> {
         let docs: Vec<_> = self
             .handbook
             .playbooks
             .par_iter()
             .flat_map_iter(|p| crate::search::documents(p, &self.url(&paths::playbook(&p.slug))))
             .collect();
-        crate::search::index_script(&docs)
+        let key = crate::cache::hash_of(&docs);
+        let script = self.cache.page(SEARCH_INDEX, key, || {
+            Ok::<_, std::convert::Infallible>(crate::search::index_script(&docs).into_bytes())
+        });
+        script.unwrap_or_else(|never| match never {})
     }
 
     fn not_found(&self) -> Result<OutputFile, Diagnostic> {

@@ -17,7 +17,7 @@ pub struct Renderer {
 impl Renderer {
     pub fn new(theme: &Theme, diags: &mut Diagnostics) -> Option<Renderer> {
         let mut tera = Tera::new();
-        match tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
+        match tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_ref()))) {
             Ok(()) => Some(Renderer { tera }),
             Err(e) => {
                 diags.push(template_error(&e));

@@ -12,7 +12,7 @@ use crate::model::{Heading, Playbook, SectionKind};
 const TEXT_CHARS: usize = 400;
 
 /// One search result target. Short field names keep the index small.
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, PartialEq, Hash)]
 pub struct SearchDoc {
     /// Title shown for the result.
     pub t: String,

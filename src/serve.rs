@@ -153,10 +153,10 @@ fn render(builder: &crate::Builder) -> Result<(SiteFiles, usize, Diagnostics), D
     let opts = &builder.opts;
     let (site, warnings) = builder.render()?;
     let mut files: HashMap<String, Arc<[u8]>> =
-        site.files.into_iter().map(|f| (f.path, Arc::from(f.bytes))).collect();
+        site.files.into_iter().map(|f| (f.path, f.bytes)).collect();
     let static_dir = opts.root.join("static");
     match crate::output::read_static(&static_dir) {
-        Ok(extra) => files.extend(extra.into_iter().map(|f| (f.path, Arc::from(f.bytes)))),
+        Ok(extra) => files.extend(extra.into_iter().map(|f| (f.path, f.bytes))),
         Err(e) => {
             let mut diags = warnings;
             diags.push(

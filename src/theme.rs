@@ -3,6 +3,7 @@
 //!
 //! This table is the one list of theme files; nothing else repeats it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -43,9 +44,12 @@ pub const ON_DEMAND: &[(&str, &str)] =
 #[derive(Debug, Default)]
 pub struct Theme {
     /// Tera templates by name.
-    pub templates: BTreeMap<String, String>,
+    pub templates: BTreeMap<String, Cow<'static, str>>,
     /// Files published under `assets/`, by path relative to `templates/`.
-    pub assets: BTreeMap<String, Vec<u8>>,
+    /// Embedded ones are borrowed: mermaid alone is 5 MB.
+    pub assets: BTreeMap<String, Cow<'static, [u8]>>,
+    /// Identifies the project's overrides; the embedded files are fixed per binary.
+    pub fingerprint: u64,
 }
 
 fn is_template(name: &str) -> bool {
@@ -57,8 +61,9 @@ impl Theme {
     pub fn load(root: &Path, diags: &mut Diagnostics) -> Theme {
         let mut theme = Theme::default();
         for (name, bytes) in DEFAULT_THEME {
-            theme.add(name, bytes.to_vec(), Path::new("templates"), diags);
+            theme.add(name, Cow::Borrowed(bytes), Path::new("templates"), diags);
         }
+        let mut overrides: Vec<(String, Vec<u8>)> = Vec::new();
         let dir = root.join("templates");
         if dir.is_dir() {
             for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
@@ -68,7 +73,7 @@ impl Theme {
                 let Ok(rel) = entry.path().strip_prefix(&dir) else { continue };
                 let name = rel.to_string_lossy().replace('\\', "/");
                 match std::fs::read(entry.path()) {
-                    Ok(bytes) => theme.add(&name, bytes, Path::new("templates"), diags),
+                    Ok(bytes) => overrides.push((name, bytes)),
                     Err(e) => diags.push(Diagnostic::error(
                         Path::new("templates").join(rel),
                         Position::START,
@@ -77,16 +82,24 @@ impl Theme {
                 }
             }
         }
+        theme.fingerprint = crate::cache::hash_of(&overrides);
+        for (name, bytes) in overrides {
+            theme.add(&name, Cow::Owned(bytes), Path::new("templates"), diags);
+        }
         theme
     }
 
-    fn add(&mut self, name: &str, bytes: Vec<u8>, dir: &Path, diags: &mut Diagnostics) {
+    fn add(&mut self, name: &str, bytes: Cow<'static, [u8]>, dir: &Path, diags: &mut Diagnostics) {
         if is_template(name) {
-            match String::from_utf8(bytes) {
+            let text = match bytes {
+                Cow::Borrowed(b) => std::str::from_utf8(b).map(Cow::Borrowed).map_err(|_| ()),
+                Cow::Owned(b) => String::from_utf8(b).map(Cow::Owned).map_err(|_| ()),
+            };
+            match text {
                 Ok(text) => {
                     self.templates.insert(name.to_string(), text);
                 }
-                Err(_) => diags.push(
+                Err(()) => diags.push(
                     Diagnostic::error(dir.join(name), Position::START, "template is not valid UTF-8")
                         .with_hint("save the template as UTF-8"),
                 ),
