@@ -253,3 +253,63 @@ fn a_base_url_serves_the_handbook_under_its_path() {
     assert_eq!(server.get("/handbook/%2e%2e/Cargo.toml").0, 404);
     assert_eq!(server.get("/handbook/../Cargo.toml").0, 404);
 }
+
+/// Resident memory of a process, from /proc, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A bounded load on loopback: 20,000 requests from 64 concurrent clients
+/// lose nothing, and the server's memory stays flat.
+#[test]
+fn under_load_no_request_is_lost_and_memory_stays_flat() {
+    const CLIENTS: usize = 64;
+    const PER_CLIENT: usize = 313; // 64 x 313 = 20,032 requests
+    let dir = project();
+    let server = Server::start(dir.path(), &[]);
+    let port = server.port;
+    let pid = server.child.id();
+    let paths: [(&str, u16); 5] =
+        [("/", 200), ("/alpha/", 200), ("/assets/style.css", 200), ("/beta/", 200), ("/no-such-page/", 404)];
+    let run = |clients: usize, per_client: usize| {
+        let failures = Arc::new(Mutex::new(Vec::new()));
+        let threads: Vec<_> = (0..clients)
+            .map(|c| {
+                let failures = Arc::clone(&failures);
+                std::thread::spawn(move || {
+                    for i in 0..per_client {
+                        let (path, want) = paths[(c + i) % paths.len()];
+                        let (status, _) = get(port, path);
+                        if status != want {
+                            failures.lock().unwrap().push(format!("{path}: {status}"));
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        Arc::try_unwrap(failures).unwrap().into_inner().unwrap()
+    };
+    assert!(run(8, 50).is_empty(), "warm-up");
+    let before = rss_kib(pid);
+    let start = Instant::now();
+    let failures = run(CLIENTS, PER_CLIENT);
+    let elapsed = start.elapsed();
+    let after = rss_kib(pid);
+    println!(
+        "load: {} requests, {CLIENTS} concurrent, {} failed, {:.1} s ({:.0} req/s); server RSS {before} KiB -> {after} KiB",
+        CLIENTS * PER_CLIENT,
+        failures.len(),
+        elapsed.as_secs_f64(),
+        (CLIENTS * PER_CLIENT) as f64 / elapsed.as_secs_f64()
+    );
+    assert!(failures.is_empty(), "{} of {} requests failed: {:?}", failures.len(), CLIENTS * PER_CLIENT, &failures[..failures.len().min(10)]);
+    assert!(after < before + 32 * 1024, "server memory grew from {before} KiB to {after} KiB");
+}
