@@ -71,13 +71,24 @@ impl Config {
 pub struct BaseUrl {
     /// `https://example.org` when known; sitemaps need absolute URLs.
     pub origin: Option<String>,
-    /// Always starts and ends with `/`: `/` or `/handbook/`.
+    /// Always starts and ends with `/`: `/` or `/handbook/`. For a relative
+    /// site, a placeholder that each page replaces with its way to the root.
     pub path: String,
+    /// `base_url = "./"`: every link relative, so the site also works opened
+    /// from disk (`file://`) or moved to any folder.
+    pub relative: bool,
 }
+
+/// Stands for the path to the site's root in a relative site until each
+/// page's own prefix (`../../`) is known.
+pub const ROOT_PLACEHOLDER: &str = "/__playbook_root__/";
 
 impl BaseUrl {
     pub fn parse(raw: &str) -> BaseUrl {
         let raw = raw.trim();
+        if raw == "." || raw == "./" {
+            return BaseUrl { origin: None, path: ROOT_PLACEHOLDER.to_string(), relative: true };
+        }
         let (origin, path) = match raw.split_once("://") {
             Some((scheme, rest)) => {
                 let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
@@ -87,7 +98,7 @@ impl BaseUrl {
         };
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         let path = if segments.is_empty() { "/".to_string() } else { format!("/{}/", segments.join("/")) };
-        BaseUrl { origin, path }
+        BaseUrl { origin, path, relative: false }
     }
 
     /// Absolute URL for a site path (`career-strategy/`), when the origin is known.
@@ -146,5 +157,6 @@ mod tests {
         assert_eq!(BaseUrl::parse("").path, "/");
         assert_eq!(BaseUrl::parse("repo").path, "/repo/");
         assert_eq!(BaseUrl::parse("https://x.io").path, "/");
+        assert!(BaseUrl::parse("./").relative);
     }
 }

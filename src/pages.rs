@@ -204,6 +204,44 @@ struct BareContext<'a> {
 
 const SEARCH_INDEX: &str = "assets/search-index.js";
 
+/// A page of a relative site with the root placeholder replaced by its way
+/// to the root: `people/a/index.html` gets `../../`. The 404 page is served
+/// at any depth, so it keeps links from the server's root.
+fn relative_links(path: &str, html: &[u8]) -> Vec<u8> {
+    let prefix = match path.matches('/').count() {
+        _ if path == "404.html" => "/".to_string(),
+        0 => "./".to_string(),
+        depth => "../".repeat(depth),
+    };
+    let html = String::from_utf8_lossy(html).replace(crate::config::ROOT_PLACEHOLDER, &prefix);
+    if path == "404.html" {
+        return html.into_bytes();
+    }
+    // Opened from disk, a folder URL shows a file listing, not its page:
+    // internal links name `index.html` explicitly.
+    let mut out = String::with_capacity(html.len() + html.len() / 50);
+    let mut rest = html.as_str();
+    while let Some(i) = rest.find("href=\"") {
+        let (head, tail) = rest.split_at(i + 6);
+        out.push_str(head);
+        let end = tail.find('"').unwrap_or(tail.len());
+        let url = &tail[..end];
+        let internal = url.starts_with("./") || url.starts_with("../");
+        let (path, anchor) = url.split_once('#').map_or((url, None), |(p, a)| (p, Some(a)));
+        out.push_str(path);
+        if internal && path.ends_with('/') {
+            out.push_str("index.html");
+        }
+        if let Some(a) = anchor {
+            out.push('#');
+            out.push_str(a);
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out.into_bytes()
+}
+
 /// Shared inputs of every page.
 pub struct Site<'a> {
     pub handbook: &'a Handbook,
@@ -322,6 +360,11 @@ impl<'a> Site<'a> {
         }
         if self.base.origin.is_some() {
             files.push(OutputFile::new("sitemap.xml", self.sitemap()));
+        }
+        if self.base.relative {
+            for f in files.iter_mut().filter(|f| f.path.ends_with(".html")) {
+                f.bytes = relative_links(&f.path, &f.bytes).into();
+            }
         }
         files
     }
@@ -550,7 +593,7 @@ impl<'a> Site<'a> {
             .handbook
             .playbooks
             .par_iter()
-            .flat_map_iter(|p| crate::search::documents(p, &self.url(&paths::playbook(&p.slug))))
+            .flat_map_iter(|p| crate::search::documents(p, &paths::playbook(&p.slug)))
             .collect();
         let key = crate::cache::hash_of(&docs);
         let script = self.cache.page(SEARCH_INDEX, key, || {
@@ -565,6 +608,7 @@ impl<'a> Site<'a> {
     }
 
     /// The sidebar's data, shared by every page instead of copied into each.
+    /// URLs are site paths; the script puts the page's base in front.
     fn nav_script(&self) -> String {
         #[derive(Serialize)]
         struct NavPage<'a> {
@@ -588,12 +632,12 @@ impl<'a> Site<'a> {
                 .iter()
                 .map(|g| NavTrack {
                     n: &g.track.name,
-                    u: self.url(&paths::track(&g.track.slug)),
+                    u: paths::track(&g.track.slug),
                     p: g.members
                         .iter()
                         .map(|&m| {
                             let p = &self.handbook.playbooks[m];
-                            NavPage { t: &p.title, u: self.url(&paths::playbook(&p.slug)) }
+                            NavPage { t: &p.title, u: paths::playbook(&p.slug) }
                         })
                         .collect(),
                 })

@@ -18,7 +18,7 @@ pub struct SearchDoc {
     pub t: String,
     /// The playbook it belongs to (empty for the playbook itself).
     pub p: String,
-    /// URL, with the section's anchor.
+    /// Site path (without the base, which the page adds), with the section's anchor.
     pub u: String,
     /// Kind: `page`, `section`, `framework`, `exit-game` or `story`.
     pub k: &'static str,

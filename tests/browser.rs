@@ -169,3 +169,30 @@ fn browser_end_to_end_and_html_validity() {
     }
     assert!(failures.is_empty(), "{}\n(full output above)", failures.join("\n"));
 }
+
+/// A relative site opened from disk: search loads its index as a script and
+/// its result opens the right page, with no server at all.
+#[test]
+fn search_works_from_disk() {
+    if !missing_prerequisites().is_empty() {
+        assert!(std::env::var_os("CI").is_none_or(|v| v.is_empty()), "browser tests cannot run under CI without their tools");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let site = tmp.path().join("site");
+    let build = run(
+        Command::new(env!("CARGO_BIN_EXE_playbook"))
+            .current_dir(root())
+            .args(["build", "--root", "tests/fixtures/handbook", "--out"])
+            .arg(&site)
+            .args(["--base-url", "./", "--force"]),
+        Duration::from_secs(120),
+    );
+    assert!(build.success, "playbook build failed ({}):\n{}{}", build.status, build.stdout, build.stderr);
+    let check = run(
+        Command::new("node").current_dir(root()).arg(e2e_dir().join("file_search.mjs")).arg(&site),
+        Duration::from_secs(120),
+    );
+    println!("{}{}", check.stdout, check.stderr);
+    assert!(check.success, "search from file:// failed ({}):\n{}{}", check.status, check.stdout, check.stderr);
+}

@@ -318,3 +318,20 @@ fn all_errors_of_a_build_are_reported_together() {
     assert!(stderr.contains("playbooks/b.md:2:"), "{stderr}");
     assert!(stderr.contains("2 problems found"), "{stderr}");
 }
+
+#[test]
+fn a_relative_site_links_every_page_from_where_it_is() {
+    let site = build_fixture(Some("./"));
+    let page = site.page("people/hiring-loop/index.html");
+    assert!(page.contains("href=\"../../assets/style.css\""), "assets");
+    assert!(page.contains("data-base=\"../../\""), "the scripts' base");
+    // Folder links name index.html, which a browser needs on file://.
+    assert!(page.contains("<a href=\"../../career-strategy/index.html#buy-vs-build\">"), "body links");
+    let home = site.page("index.html");
+    assert!(home.contains("href=\"./assets/style.css\"") && home.contains("<a href=\"./career-strategy/index.html\">"));
+    let print = site.page("print/index.html");
+    assert!(print.contains("<a href=\"../career-strategy/index.html#buy-vs-build\">"), "print links from its own depth");
+    assert!(!site.all_files().iter().any(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains("__playbook_root__"))));
+    // Scripts get site paths and add the page's base themselves.
+    assert!(site.page("assets/search-index.js").contains("\"u\":\"career-strategy/#buy-vs-build\""));
+}

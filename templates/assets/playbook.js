@@ -1,3 +1,14 @@
+/* A site path as a link from this page. A relative site (base "../")
+   may be opened from disk, where a folder URL shows a file listing, so its
+   links name index.html. */
+window.PLAYBOOK_LINK = function (sitePath) {
+  var base = document.body.getAttribute("data-base") || "/";
+  if (base.charAt(0) === "/") return base + sitePath;
+  var parts = sitePath.split("#");
+  if (parts[0] === "" || parts[0].slice(-1) === "/") parts[0] += "index.html";
+  return base + parts.join("#");
+};
+
 /* playbook reader script: sidebar from nav.js, theme toggle, menu, keys.
    The sidebar list lives in one shared nav.js instead of in every page, so
    the site grows linearly with the number of playbooks. */
@@ -8,23 +19,25 @@
   var base = body.getAttribute("data-base") || "/";
 
   function buildSidebar() {
+    var link = window.PLAYBOOK_LINK;
     var nav = window.PLAYBOOK_NAV;
     var sidebar = document.getElementById("sidebar");
     if (!nav || !sidebar) return;
     var here = location.pathname;
+    function abs(u) { return new URL(base + u, location.href).pathname; }
     var list = document.createElement("ul");
     nav.tracks.forEach(function (track) {
       var head = document.createElement("li");
       head.className = "nav-track";
       var ta = document.createElement("a");
-      ta.href = track.u; ta.textContent = track.n;
+      ta.href = link(track.u); ta.textContent = track.n;
       head.appendChild(ta);
       list.appendChild(head);
       track.p.forEach(function (p) {
         var li = document.createElement("li");
         var a = document.createElement("a");
-        a.href = p.u; a.textContent = p.t;
-        if (here === p.u || here === p.u + "index.html") a.setAttribute("aria-current", "page");
+        a.href = link(p.u); a.textContent = p.t;
+        if (here === abs(p.u) || here === abs(p.u) + "index.html") a.setAttribute("aria-current", "page");
         li.appendChild(a);
         list.appendChild(li);
       });
@@ -148,7 +161,7 @@
     hits.forEach(function (h) {
       var li = document.createElement("li");
       var a = document.createElement("a");
-      a.href = h.d.u;
+      a.href = window.PLAYBOOK_LINK(h.d.u);
       a.textContent = h.d.t;
       var where = document.createElement("span");
       where.className = "result-where";
