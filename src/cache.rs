@@ -17,6 +17,9 @@ use crate::model::Playbook;
 
 #[derive(Default)]
 pub struct Cache {
+    /// A one-shot build keeps nothing: storing every page it renders would
+    /// only double its memory.
+    enabled: bool,
     /// Source path -> (hash of its text, what parsing it gave).
     parsed: Mutex<HashMap<PathBuf, (u64, Result<Playbook, Diagnostic>)>>,
     /// Source path -> (hash of body and links, HTML).
@@ -70,6 +73,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Cache {
+    /// A cache that remembers, for builders that build again.
+    pub fn enabled() -> Self {
+        Cache { enabled: true, ..Cache::default() }
+    }
+
     /// Forgets rendered output made with another theme or configuration.
     pub fn start_epoch(&self, epoch: u64) {
         let mut current = lock(&self.epoch);
@@ -81,6 +89,9 @@ impl Cache {
     }
 
     pub fn parsed(&self, path: &PathBuf, text: &str, parse: impl FnOnce() -> Result<Playbook, Diagnostic>) -> Result<Playbook, Diagnostic> {
+        if !self.enabled {
+            return parse();
+        }
         let key = hash_of(text);
         if let Some((k, r)) = lock(&self.parsed).get(path) {
             if *k == key {
@@ -88,11 +99,19 @@ impl Cache {
             }
         }
         let result = parse();
-        lock(&self.parsed).insert(path.clone(), (key, result.clone()));
+        if self.enabled {
+            lock(&self.parsed).insert(path.clone(), (key, result.clone()));
+        }
         result
     }
 
-    pub fn body(&self, path: &Path, key: u64, render: impl FnOnce() -> String) -> Html {
+    /// Keys are computed only by a cache that remembers; a one-shot build
+    /// skips hashing entirely.
+    pub fn body(&self, path: &Path, key: impl FnOnce() -> u64, render: impl FnOnce() -> String) -> Html {
+        if !self.enabled {
+            return Html { key: 0, html: render().into() };
+        }
+        let key = key();
         if let Some((k, html)) = lock(&self.bodies).get(path) {
             if *k == key {
                 return Html { key, html: html.clone() };
@@ -103,7 +122,16 @@ impl Cache {
         Html { key, html }
     }
 
-    pub fn page<E>(&self, out_path: &str, key: u64, render: impl FnOnce() -> Result<Vec<u8>, E>) -> Result<Arc<[u8]>, E> {
+    pub fn page<E>(
+        &self,
+        out_path: &str,
+        key: impl FnOnce() -> u64,
+        render: impl FnOnce() -> Result<Vec<u8>, E>,
+    ) -> Result<Arc<[u8]>, E> {
+        if !self.enabled {
+            return render().map(Arc::from);
+        }
+        let key = key();
         if let Some((k, bytes)) = lock(&self.pages).get(out_path) {
             if *k == key {
                 return Ok(bytes.clone());

@@ -80,7 +80,7 @@ pub struct Site {
 
 /// Runs every stage but writing. `Err` holds all diagnostics when any is an error.
 pub fn render_site(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
-    Builder::new(opts.clone()).render()
+    render_with(opts, &cache::Cache::default())
 }
 
 /// Builds the same project again and again (as `serve` does), reusing what
@@ -92,7 +92,7 @@ pub struct Builder {
 
 impl Builder {
     pub fn new(opts: BuildOptions) -> Self {
-        Builder { opts, cache: cache::Cache::default() }
+        Builder { opts, cache: cache::Cache::enabled() }
     }
 
     /// Every file of the site, in memory.

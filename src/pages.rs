@@ -373,7 +373,7 @@ impl<'a> Site<'a> {
     /// before (then the cached bytes are reused).
     fn render<T: Serialize>(&self, template: &str, site_path: &str, ctx: &T) -> Result<OutputFile, Diagnostic> {
         let out = paths::file(site_path);
-        let key = crate::cache::key_of(template, ctx);
+        let key = || crate::cache::key_of(template, ctx);
         let bytes = self.cache.page(&out, key, || self.renderer.render(template, ctx).map(String::into_bytes))?;
         Ok(OutputFile::shared(&out, bytes))
     }
@@ -382,9 +382,11 @@ impl<'a> Site<'a> {
     fn body(&self, id: PageId) -> Html {
         let p = self.handbook.page(id);
         let rewrites = &self.links.rewrites[id];
-        let mut sorted: Vec<_> = rewrites.iter().collect();
-        sorted.sort_by_key(|(offset, _)| **offset);
-        let key = crate::cache::hash_of(&(&p.body, sorted, self.config.safe_html));
+        let key = || {
+            let mut sorted: Vec<_> = rewrites.iter().collect();
+            sorted.sort_by_key(|(offset, _)| **offset);
+            crate::cache::hash_of(&(&p.body, sorted, self.config.safe_html))
+        };
         self.cache.body(&p.source, key, || {
             let html = markdown::render_body(p, rewrites);
             if self.config.safe_html { crate::sanitize::clean(&html) } else { html }
@@ -553,7 +555,7 @@ impl<'a> Site<'a> {
                     story,
                     content: {
                         // Cached beside the page's body, under its own key.
-                        let key = crate::cache::hash_of(&(bodies[id].key, &prefix));
+                        let key = || crate::cache::hash_of(&(bodies[id].key, &prefix));
                         self.cache.body(&p.source.join("#print"), key, || markdown::prefix_ids(&bodies[id].html, &prefix))
                     },
                 }
@@ -568,8 +570,10 @@ impl<'a> Site<'a> {
         let url = |id: PageId| self.url(&paths::playbook(&self.handbook.playbooks[id].slug));
         // The picture depends on titles, tracks and links only; most edits
         // change none of them.
-        let drawn: Vec<_> = self.handbook.playbooks.iter().map(|p| (&p.title, &p.slug, &p.track.name)).collect();
-        let key = crate::cache::hash_of(&(&drawn, &self.links.edges, &self.base.path));
+        let key = || {
+            let drawn: Vec<_> = self.handbook.playbooks.iter().map(|p| (&p.title, &p.slug, &p.track.name)).collect();
+            crate::cache::hash_of(&(&drawn, &self.links.edges, &self.base.path))
+        };
         let svg = self.cache.body(std::path::Path::new("#map"), key, || crate::map::svg(self.handbook, &self.links.edges, &url));
         let mut nodes: Vec<MapNode> = self
             .handbook
@@ -595,7 +599,7 @@ impl<'a> Site<'a> {
             .par_iter()
             .flat_map_iter(|p| crate::search::documents(p, &paths::playbook(&p.slug)))
             .collect();
-        let key = crate::cache::hash_of(&docs);
+        let key = || crate::cache::hash_of(&docs);
         let script = self.cache.page(SEARCH_INDEX, key, || {
             Ok::<_, std::convert::Infallible>(crate::search::index_script(&docs).into_bytes())
         });
