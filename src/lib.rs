@@ -115,6 +115,8 @@ fn render_with(opts: &BuildOptions, cache: &cache::Cache) -> Result<(Site, Diagn
     let sources = load::discover(&opts.root, &mut diags);
     clock.lap("load");
     let parsed: Vec<_> = sources.par_iter().map(|s| cache.parsed(&s.path, &s.text, || parse::playbook(s))).collect();
+    // The playbooks hold what they need of the text; the sources can go.
+    drop(sources);
     let mut playbooks = Vec::with_capacity(parsed.len());
     for p in parsed {
         match p {
