@@ -201,9 +201,22 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
 /// never contains a literal `"` (it is escaped), so these patterns only match
 /// attributes.
 pub fn prefix_ids(html: &str, prefix: &str) -> String {
-    html.replace(" id=\"", &format!(" id=\"{prefix}"))
-        .replace(" aria-labelledby=\"", &format!(" aria-labelledby=\"{prefix}"))
-        .replace(" href=\"#", &format!(" href=\"#{prefix}"))
+    const ATTRS: [&str; 3] = [" id=\"", " aria-labelledby=\"", " href=\"#"];
+    // One pass, one allocation (the print page joins every body of the
+    // handbook); each pattern's next match is remembered, so nothing is
+    // scanned twice.
+    let next = |from: usize, attr: &str| html[from..].find(attr).map_or(usize::MAX, |i| from + i + attr.len());
+    let mut ends: Vec<usize> = ATTRS.iter().map(|a| next(0, a)).collect();
+    let mut out = String::with_capacity(html.len() + html.len() / 20);
+    let mut done = 0;
+    while let Some((k, &end)) = ends.iter().enumerate().min_by_key(|(_, e)| **e).filter(|(_, e)| **e != usize::MAX) {
+        out.push_str(&html[done..end]);
+        out.push_str(prefix);
+        done = end;
+        ends[k] = next(end, ATTRS[k]);
+    }
+    out.push_str(&html[done..]);
+    out
 }
 
 fn is_block_start(e: &Event<'_>) -> bool {
