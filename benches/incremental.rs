@@ -3,7 +3,7 @@
 //! the same `Builder`. Reports the cold build, the median rebuild time and
 //! how many output files each rebuild changed.
 //!
-//!     cargo bench --bench incremental [-- N]
+//!     cargo bench --bench incremental [-- N]    (EDITS=k edits, default 7)
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -42,7 +42,8 @@ fn main() {
         .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
         .map(|e| e.into_path())
         .collect();
-    edited.truncate(7);
+    let edits = std::env::var("EDITS").ok().and_then(|e| e.parse().ok()).unwrap_or(7);
+    edited.truncate(edits);
     let mut times: Vec<Duration> = Vec::new();
     let mut changed_counts = Vec::new();
     for (i, path) in edited.iter().enumerate() {

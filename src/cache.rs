@@ -6,9 +6,9 @@
 //! Keys are 64-bit hashes of the inputs; everything is dropped when the
 //! theme or the configuration changes.
 
-use std::cell::Cell;
+use std::any::Any;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -28,42 +28,80 @@ pub struct Cache {
     pages: Mutex<HashMap<String, (u64, Arc<[u8]>)>>,
     /// Hash of the theme and configuration the cached output was made with.
     epoch: Mutex<u64>,
+    /// Search documents per source path: (hash of inputs, documents).
+    docs: Mutex<HashMap<PathBuf, (u64, Arc<[crate::search::SearchDoc]>)>>,
+    /// Other whole-handbook results, by name: (hash of inputs, value).
+    memos: Mutex<HashMap<&'static str, (u64, Box<dyn Any + Send>)>>,
 }
 
 /// A rendered HTML fragment and the hash of what it was rendered from.
 ///
 /// Page contexts carry bodies of several kilobytes (megabytes, for the print
-/// page). To key the page cache, a context is serialized with each fragment
-/// written as its hash instead of its text, which is what makes checking an
-/// unchanged page cheap.
+/// page). A context's cache key hashes each fragment as the hash it was made
+/// from instead of its text, which is what makes checking an unchanged page
+/// cheap.
 #[derive(Debug, Clone)]
 pub struct Html {
     pub key: u64,
     pub html: Arc<str>,
 }
 
-thread_local! {
-    static KEYING: Cell<bool> = const { Cell::new(false) };
-}
-
 impl serde::Serialize for Html {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if KEYING.with(Cell::get) { s.serialize_u64(self.key) } else { s.serialize_str(&self.html) }
+        s.serialize_str(&self.html)
     }
 }
 
-/// The cache key of a template context: its JSON, with fragments as hashes.
-pub fn key_of<T: serde::Serialize>(template: &str, context: &T) -> u64 {
-    KEYING.with(|k| k.set(true));
-    let json = serde_json::to_vec(context);
-    KEYING.with(|k| k.set(false));
-    json.map_or(0, |j| hash_of(&(template, j)))
+/// A fragment enters a cache key as the hash it was made from, not as its text.
+impl Hash for Html {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.key.hash(h);
+    }
 }
 
 pub fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = KeyHasher::default();
     value.hash(&mut h);
     h.finish()
+}
+
+/// The Fx hash (rustc's), eight bytes a step: keys cover megabytes of page
+/// text per rebuild, where SipHash's resistance to crafted collisions buys
+/// nothing and costs a few milliseconds.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl KeyHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(tail) ^ (rest.len() as u64) << 56);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// A poisoned lock only means another thread panicked mid-insert; the maps
@@ -93,6 +131,7 @@ impl Cache {
             return parse();
         }
         let key = hash_of(text);
+        // (the parser stores the same hash in `Playbook::text_hash`)
         if let Some((k, r)) = lock(&self.parsed).get(path) {
             if *k == key {
                 return r.clone();
@@ -122,6 +161,35 @@ impl Cache {
         Html { key, html }
     }
 
+    /// A whole-handbook result (such as related playbooks) reused while its
+    /// inputs hash the same.
+    pub fn memo<T: Clone + Send + 'static>(&self, name: &'static str, key: impl FnOnce() -> u64, compute: impl FnOnce() -> T) -> T {
+        if !self.enabled {
+            return compute();
+        }
+        let key = key();
+        if let Some(hit) = lock(&self.memos).get(name).filter(|(k, _)| *k == key).and_then(|(_, v)| v.downcast_ref::<T>()) {
+            return hit.clone();
+        }
+        let value = compute();
+        lock(&self.memos).insert(name, (key, Box::new(value.clone())));
+        value
+    }
+
+    /// A playbook's search documents, reused while its text, URL and track
+    /// are the same.
+    pub fn docs(&self, path: &Path, key: u64, make: impl FnOnce() -> Vec<crate::search::SearchDoc>) -> Arc<[crate::search::SearchDoc]> {
+        if !self.enabled {
+            return make().into();
+        }
+        if let Some((_, docs)) = lock(&self.docs).get(path).filter(|(k, _)| *k == key) {
+            return docs.clone();
+        }
+        let docs: Arc<[crate::search::SearchDoc]> = make().into();
+        lock(&self.docs).insert(path.to_path_buf(), (key, docs.clone()));
+        docs
+    }
+
     pub fn page<E>(
         &self,
         out_path: &str,
@@ -140,5 +208,17 @@ impl Cache {
         let bytes: Arc<[u8]> = render()?.into();
         lock(&self.pages).insert(out_path.to_string(), (key, bytes.clone()));
         Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_tell_apart_what_differs_by_one_byte_or_by_length() {
+        assert_ne!(hash_of("abcdefgh1"), hash_of("abcdefgh2"));
+        assert_ne!(hash_of(&[0u8; 3][..]), hash_of(&[0u8; 4][..]));
+        assert_eq!(hash_of(&("page", 1u64)), hash_of(&("page", 1u64)));
     }
 }

@@ -127,7 +127,7 @@ fn render_with(opts: &BuildOptions, cache: &cache::Cache) -> Result<(Site, Diagn
     clock.lap("parse");
     let handbook = handbook::Handbook::assemble(playbooks, assets::discover(&opts.root), opts.drafts, &mut diags);
     clock.lap("assemble");
-    let graph = links::link(&handbook, &base, &mut diags);
+    let graph = links::link(&handbook, &base, cache, &mut diags);
     clock.lap("link");
     let theme = theme::Theme::load(&opts.root, &mut diags);
     let Some(renderer) = render::Renderer::new(&theme, &mut diags) else {

@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 
+use crate::cache::Cache;
 use crate::config::BaseUrl;
 use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Position};
 use crate::handbook::{Handbook, PageId};
@@ -182,7 +183,7 @@ enum Outcome {
     Untouched,
 }
 
-pub fn link(handbook: &Handbook, base: &BaseUrl, diags: &mut Diagnostics) -> LinkGraph {
+pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diagnostics) -> LinkGraph {
     let index = Index::new(handbook, base);
     let n = handbook.page_count();
     // Resolving is per page and independent, so it runs in parallel; the
@@ -223,7 +224,12 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, diags: &mut Diagnostics) -> Lin
         graph.rewrites.push(page_links.rewrites);
     }
     graph.edges = edges.into_iter().collect();
-    graph.related = related(handbook, &graph.edges);
+    let inputs = || {
+        let tags: Vec<&Vec<PageId>> = handbook.tags.iter().map(|g| &g.members).collect();
+        let tracks: Vec<&Vec<PageId>> = handbook.tracks.iter().map(|g| &g.members).collect();
+        crate::cache::hash_of(&(&graph.edges, tags, tracks))
+    };
+    graph.related = cache.memo("related", inputs, || related(handbook, &graph.edges));
     graph.related.resize(n, Vec::new());
     graph
 }
@@ -449,24 +455,26 @@ fn related(handbook: &Handbook, edges: &[(PageId, PageId)]) -> Vec<Vec<PageId>> 
     (0..n)
         .into_par_iter()
         .map(|page| {
-            let mut score: HashMap<PageId, usize> = HashMap::new();
+            // (candidate, weight) pairs, summed per candidate after one sort:
+            // a few hundred entries, cheaper than hashing each.
+            let mut votes: Vec<(PageId, usize)> = Vec::with_capacity(256);
             for &other in &neighbours[page] {
-                *score.entry(other).or_default() += 4;
-                for &second in &neighbours[other] {
-                    *score.entry(second).or_default() += 1;
-                }
+                votes.push((other, 4));
+                votes.extend(neighbours[other].iter().take(20).map(|&second| (second, 1)));
             }
             for &g in &tags_of[page] {
-                for &m in handbook.tags[g].members.iter().take(40) {
-                    *score.entry(m).or_default() += 2;
+                votes.extend(handbook.tags[g].members.iter().take(40).map(|&m| (m, 2)));
+            }
+            votes.extend(handbook.tracks[track_of[page]].members.iter().take(25).map(|&m| (m, 1)));
+            votes.sort_unstable();
+            let mut ranked: Vec<(usize, PageId)> = Vec::with_capacity(votes.len());
+            for (candidate, weight) in votes.into_iter().filter(|&(c, _)| c != page) {
+                match ranked.last_mut() {
+                    Some((score, last)) if *last == candidate => *score += weight,
+                    _ => ranked.push((weight, candidate)),
                 }
             }
-            for &m in handbook.tracks[track_of[page]].members.iter().take(25) {
-                *score.entry(m).or_default() += 1;
-            }
-            score.remove(&page);
-            let mut ranked: Vec<(usize, PageId)> = score.into_iter().map(|(p, s)| (s, p)).collect();
-            ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             ranked.into_iter().take(MAX).map(|(_, p)| p).collect()
         })
         .collect()

@@ -38,6 +38,8 @@ pub struct Playbook {
     pub links: Vec<LinkRef>,
     /// Plain text per heading, for search (see `parts::Parts::texts`).
     pub texts: Vec<String>,
+    /// Hash of the file's text: what a rebuild compares to reuse work.
+    pub text_hash: u64,
     /// Front matter keys the handbook does not know, for templates.
     pub extra: BTreeMap<String, serde_json::Value>,
     pub body: String,
@@ -63,14 +65,14 @@ impl Playbook {
 }
 
 /// A group of playbooks, such as `career_strategy` or `People`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash)]
 pub struct Track {
     pub name: String,
     pub slug: String,
 }
 
 /// The mission briefing that opens a playbook.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Hash)]
 pub struct StoryMode {
     pub title: Option<String>,
     /// A symbol written before "Story Mode" in the heading, such as 📜.
@@ -85,7 +87,7 @@ pub struct StoryMode {
     pub anchor: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum SectionKind {
     Framework,
@@ -93,7 +95,7 @@ pub enum SectionKind {
 }
 
 /// A framework or an exit game: a named section that the handbook catalogs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Hash)]
 pub struct Section {
     pub kind: SectionKind,
     /// The heading without its section number: `Buy vs Build`.
@@ -109,7 +111,7 @@ pub struct Section {
 }
 
 /// A "Don't say / Do say" pair.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Hash)]
 pub struct Pattern {
     /// The heading the pair sits under: `Speaking to Executives`.
     pub context: String,

@@ -22,7 +22,7 @@ use crate::paths;
 use crate::render::Renderer;
 use crate::theme::Theme;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct SiteView {
     pub title: String,
     pub description: String,
@@ -32,7 +32,7 @@ pub struct SiteView {
     pub base: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 struct PageView {
     title: String,
     url: String,
@@ -41,20 +41,20 @@ struct PageView {
     has_code: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 struct Crumb {
     name: String,
     url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 struct LinkView {
     title: String,
     url: String,
     section: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 struct Card<'a> {
     title: &'a str,
     url: String,
@@ -63,7 +63,7 @@ struct Card<'a> {
     story: Option<&'a StoryMode>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 struct TrackView<'a> {
     name: &'a str,
     slug: &'a str,
@@ -71,14 +71,14 @@ struct TrackView<'a> {
     playbooks: Vec<Card<'a>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 struct TocEntry<'a> {
     level: u8,
     id: &'a str,
     text: &'a str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 struct PlaybookView<'a> {
     slug: &'a str,
     source: String,
@@ -98,10 +98,10 @@ struct PlaybookView<'a> {
     next: Option<LinkView>,
     backlinks: Vec<LinkView>,
     related: Vec<LinkView>,
-    extra: &'a BTreeMap<String, serde_json::Value>,
+    extra: Extra<'a>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 struct CatalogEntry<'a> {
     name: &'a str,
     anchor: String,
@@ -113,14 +113,14 @@ struct CatalogEntry<'a> {
     referenced_by: Vec<LinkView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 struct CatalogView<'a> {
     title: &'static str,
     intro: &'static str,
     entries: Vec<CatalogEntry<'a>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 struct ListingView<'a> {
     title: String,
     /// The folder's README or index page, rendered, for a track.
@@ -128,7 +128,7 @@ struct ListingView<'a> {
     playbooks: Vec<Card<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct HomeContext<'a> {
     site: &'a SiteView,
     page: PageView,
@@ -137,28 +137,28 @@ struct HomeContext<'a> {
     intro: Option<Html>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct PlaybookContext<'a> {
     site: &'a SiteView,
     page: PageView,
     playbook: PlaybookView<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct CatalogContext<'a> {
     site: &'a SiteView,
     page: PageView,
     catalog: CatalogView<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct ListingContext<'a> {
     site: &'a SiteView,
     page: PageView,
     listing: ListingView<'a>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 struct Chapter<'a> {
     anchor: String,
     title: &'a str,
@@ -168,14 +168,14 @@ struct Chapter<'a> {
     content: Html,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct PrintContext<'a> {
     site: &'a SiteView,
     page: PageView,
     chapters: Vec<Chapter<'a>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 struct MapNode {
     title: String,
     url: String,
@@ -183,23 +183,40 @@ struct MapNode {
     links_to: Vec<LinkView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 struct MapView {
     svg: Html,
     nodes: Vec<MapNode>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct MapContext<'a> {
     site: &'a SiteView,
     page: PageView,
     map: MapView,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct BareContext<'a> {
     site: &'a SiteView,
     page: PageView,
+}
+
+/// Front matter keys the handbook does not know, for templates. JSON values
+/// have no `Hash`; their text stands in for them in cache keys.
+#[derive(Debug)]
+struct Extra<'a>(&'a BTreeMap<String, serde_json::Value>);
+
+impl Serialize for Extra<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl std::hash::Hash for Extra<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        serde_json::to_string(self.0).unwrap_or_default().hash(h);
+    }
 }
 
 const SEARCH_INDEX: &str = "assets/search-index.js";
@@ -371,9 +388,9 @@ impl<'a> Site<'a> {
 
     /// A page through its template, unless the same context was rendered
     /// before (then the cached bytes are reused).
-    fn render<T: Serialize>(&self, template: &str, site_path: &str, ctx: &T) -> Result<OutputFile, Diagnostic> {
+    fn render<T: Serialize + std::hash::Hash>(&self, template: &str, site_path: &str, ctx: &T) -> Result<OutputFile, Diagnostic> {
         let out = paths::file(site_path);
-        let key = || crate::cache::key_of(template, ctx);
+        let key = || crate::cache::hash_of(&(template, ctx));
         let bytes = self.cache.page(&out, key, || self.renderer.render(template, ctx).map(String::into_bytes))?;
         Ok(OutputFile::shared(&out, bytes))
     }
@@ -445,7 +462,7 @@ impl<'a> Site<'a> {
             next: (id + 1 < n).then(|| self.page_link(id + 1, None)),
             backlinks: self.links.backlinks[id].iter().map(|b| self.page_link(b.from, b.section.clone())).collect(),
             related: self.links.related.get(id).map_or_else(Vec::new, |r| r.iter().map(|&o| self.page_link(o, None)).collect()),
-            extra: &p.extra,
+            extra: Extra(&p.extra),
         };
         let file = self.render("playbook.html", &site_path, &PlaybookContext { site: &self.view, page, playbook: view })?;
         Ok((file, has_code))
@@ -593,14 +610,19 @@ impl<'a> Site<'a> {
     /// The index script; writing megabytes of JSON is skipped when the
     /// documents are the same as last build's.
     fn search_index(&self) -> std::sync::Arc<[u8]> {
-        let docs: Vec<_> = self
+        let per_page: Vec<_> = self
             .handbook
             .playbooks
             .par_iter()
-            .flat_map_iter(|p| crate::search::documents(p, &paths::playbook(&p.slug)))
+            .map(|p| {
+                let url = paths::playbook(&p.slug);
+                let key = crate::cache::hash_of(&(p.text_hash, &url, &p.track.name));
+                (key, self.cache.docs(&p.source, key, || crate::search::documents(p, &url)))
+            })
             .collect();
-        let key = || crate::cache::hash_of(&docs);
+        let key = || crate::cache::hash_of(&per_page.iter().map(|(k, _)| *k).collect::<Vec<u64>>());
         let script = self.cache.page(SEARCH_INDEX, key, || {
+            let docs: Vec<&crate::search::SearchDoc> = per_page.iter().flat_map(|(_, d)| d.iter()).collect();
             Ok::<_, std::convert::Infallible>(crate::search::index_script(&docs).into_bytes())
         });
         script.unwrap_or_else(|never| match never {})

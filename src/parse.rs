@@ -93,6 +93,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         headings: parts.headings,
         links: parts.links,
         texts: parts.texts,
+        text_hash: crate::cache::hash_of(&src.text),
         extra: fm.extra,
         body,
         body_line: lines.position(&src.text, split.body_offset).line,

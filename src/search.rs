@@ -78,7 +78,7 @@ fn clip(text: &str) -> String {
 }
 
 /// The index as a script assigning `window.PLAYBOOK_SEARCH`.
-pub fn index_script(docs: &[SearchDoc]) -> String {
+pub fn index_script(docs: &[&SearchDoc]) -> String {
     let json = serde_json::to_string(docs).unwrap_or_else(|_| "[]".into());
     format!("window.PLAYBOOK_SEARCH={};\n", json.replace('<', "\\u003c"))
 }
