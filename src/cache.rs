@@ -12,7 +12,10 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use std::time::SystemTime;
+
 use crate::diagnostic::Diagnostic;
+use crate::load::SourceFile;
 use crate::model::Playbook;
 
 #[derive(Default)]
@@ -20,6 +23,9 @@ pub struct Cache {
     /// A one-shot build keeps nothing: storing every page it renders would
     /// only double its memory.
     enabled: bool,
+    /// Source file -> (modification time and size, when it was read, what
+    /// reading it gave).
+    sources: Mutex<HashMap<PathBuf, ((SystemTime, u64), SystemTime, SourceRead)>>,
     /// Source path -> (hash of its text, what parsing it gave).
     parsed: Mutex<HashMap<PathBuf, (u64, Result<Playbook, Diagnostic>)>>,
     /// Source path -> (hash of body and links, HTML).
@@ -110,6 +116,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A source file read and decoded, with its warnings (mojibake repaired).
+type SourceRead = (Option<SourceFile>, Vec<Diagnostic>);
+
 impl Cache {
     /// A cache that remembers, for builders that build again.
     pub fn enabled() -> Self {
@@ -124,6 +133,24 @@ impl Cache {
             lock(&self.pages).clear();
             *current = epoch;
         }
+    }
+
+    /// A file as read last time, while its modification time and size are
+    /// the same. File times tick coarsely (a few milliseconds), so a read
+    /// made within a second of the file's modification is not trusted: a
+    /// second save of the same length in the same tick would look unchanged.
+    pub fn source(&self, path: &Path, stamp: (SystemTime, u64), read: impl FnOnce() -> SourceRead) -> SourceRead {
+        if !self.enabled {
+            return read();
+        }
+        let settled = |read_at: &SystemTime| read_at.duration_since(stamp.0).is_ok_and(|d| d.as_secs() >= 1);
+        if let Some((_, _, hit)) = lock(&self.sources).get(path).filter(|(s, at, _)| *s == stamp && settled(at)) {
+            return hit.clone();
+        }
+        let read_at = SystemTime::now();
+        let result = read();
+        lock(&self.sources).insert(path.to_path_buf(), (stamp, read_at, result.clone()));
+        result
     }
 
     pub fn parsed(&self, path: &PathBuf, text: &str, parse: impl FnOnce() -> Result<Playbook, Diagnostic>) -> Result<Playbook, Diagnostic> {

@@ -112,7 +112,7 @@ fn render_with(opts: &BuildOptions, cache: &cache::Cache) -> Result<(Site, Diagn
         }
     };
     let base = BaseUrl::parse(opts.base_url.as_deref().unwrap_or(&config.base_url));
-    let sources = load::discover(&opts.root, &mut diags);
+    let sources = load::discover(&opts.root, &mut diags, cache);
     clock.lap("load");
     let parsed: Vec<_> = sources.par_iter().map(|s| cache.parsed(&s.path, &s.text, || parse::playbook(s))).collect();
     // The playbooks hold what they need of the text; the sources can go.

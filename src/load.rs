@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use crate::cache::Cache;
 use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Position};
 use crate::mojibake;
 
@@ -26,7 +27,9 @@ pub struct SourceFile {
 }
 
 /// Every `playbooks/**/*.md`, sorted by path so builds are deterministic.
-pub fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
+/// A cache that remembers (the `serve` loop's) lets files whose size and
+/// modification time are unchanged be reused instead of read again.
+pub fn discover(root: &Path, diags: &mut Diagnostics, cache: &Cache) -> Vec<SourceFile> {
     let dir = root.join(PLAYBOOKS_DIR);
     if !dir.is_dir() {
         diags.push(
@@ -43,7 +46,16 @@ pub fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
             Err(err) => diags.push(walk_error(root, &err)),
         }
     }
-    let results: Vec<_> = paths.par_iter().map(|p| read_source(root, p)).collect();
+    let results: Vec<_> = paths
+        .par_iter()
+        .map(|p| {
+            let stamp = std::fs::metadata(p).ok().and_then(|m| Some((m.modified().ok()?, m.len())));
+            match stamp {
+                Some(stamp) => cache.source(p, stamp, || read_source(root, p)),
+                None => read_source(root, p),
+            }
+        })
+        .collect();
     let mut files = Vec::with_capacity(results.len());
     for (file, file_diags) in results {
         diags.extend(file_diags);
@@ -163,7 +175,7 @@ mod tests {
         std::fs::write(dir.path().join("playbooks/ok.md"), "# Ok\n").unwrap();
         std::os::unix::fs::symlink("gone.md", dir.path().join("playbooks/dangling.md")).unwrap();
         let mut diags = Diagnostics::default();
-        let files = discover(dir.path(), &mut diags);
+        let files = discover(dir.path(), &mut diags, &Cache::default());
         assert_eq!(files.len(), 1);
         let d: Vec<_> = diags.iter().map(|d| (d.file.clone(), d.message.clone())).collect();
         assert_eq!(d, [(
