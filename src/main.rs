@@ -113,12 +113,12 @@ fn main() -> ExitCode {
                 Ok(report) => {
                     term.diagnostics(&report.warnings);
                     term.say(&format!(
-                        "Built {} playbooks ({} frameworks, {} exit games): {} pages, {} files in {} ({:.2} s)",
-                        report.playbooks,
-                        report.frameworks,
-                        report.exit_games,
-                        report.pages,
-                        report.files,
+                        "Built {} ({}, {}): {}, {} in {} ({:.2} s)",
+                        count(report.playbooks, "playbook"),
+                        count(report.frameworks, "framework"),
+                        count(report.exit_games, "exit game"),
+                        count(report.pages, "page"),
+                        count(report.files, "file"),
                         report.out_dir.display(),
                         report.elapsed.as_secs_f64()
                     ));
@@ -189,4 +189,9 @@ fn fail(term: Term, diags: &Diagnostics, code: u8) -> ExitCode {
     let n = diags.error_count();
     term.error(&format!("{n} problem{} found; nothing was written", if n == 1 { "" } else { "s" }));
     ExitCode::from(code)
+}
+
+/// `1 playbook`, `2 playbooks`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }

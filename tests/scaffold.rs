@@ -131,7 +131,7 @@ fn new_writes_a_skeleton_that_builds_and_never_overwrites() {
 
     let built = playbook(&["build"], root);
     assert_code(&built, 0);
-    assert!(text(&built.stdout).contains("1 frameworks, 1 exit games"), "{}", text(&built.stdout));
+    assert!(text(&built.stdout).contains("Built 1 playbook (1 framework, 1 exit game)"), "{}", text(&built.stdout));
     let page = std::fs::read_to_string(root.join("public/the-hiring-loop/index.html")).unwrap();
     assert!(page.contains("The Hiring Loop"));
     assert!(std::fs::read_to_string(root.join("public/frameworks/index.html")).unwrap().contains("First Framework"));
