@@ -6,7 +6,8 @@
 //! Keys are 64-bit hashes of the inputs; everything is dropped when the
 //! theme or the configuration changes.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
+use std::convert::Infallible;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -16,28 +17,53 @@ use std::time::SystemTime;
 
 use crate::diagnostic::Diagnostic;
 use crate::load::SourceFile;
+use crate::search::SearchDoc;
 use crate::model::Playbook;
+
+/// One kind of cached result: per name (a path), the key it was made from
+/// and the value. Keys are compared whole; a different key replaces the entry.
+struct Slots<N, K, V>(Mutex<HashMap<N, (K, V)>>);
+
+impl<N, K, V> Default for Slots<N, K, V> {
+    fn default() -> Self {
+        Slots(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<N: Hash + Eq, K: PartialEq, V: Clone> Slots<N, K, V> {
+    /// The value stored under `name` for `key`, or `make`'s, stored.
+    fn get_or<E>(&self, name: N, key: K, make: impl FnOnce() -> Result<V, E>) -> Result<V, E> {
+        if let Some((_, v)) = lock(&self.0).get(&name).filter(|(k, _)| *k == key) {
+            return Ok(v.clone());
+        }
+        let value = make()?;
+        lock(&self.0).insert(name, (key, value.clone()));
+        Ok(value)
+    }
+}
+
+/// When a source file was last seen changed (size and modification time),
+/// and when it was read.
+type Stamp = ((SystemTime, u64), SystemTime);
 
 #[derive(Default)]
 pub struct Cache {
     /// A one-shot build keeps nothing: storing every page it renders would
     /// only double its memory.
     enabled: bool,
-    /// Source file -> (modification time and size, when it was read, what
-    /// reading it gave).
-    sources: Mutex<HashMap<PathBuf, ((SystemTime, u64), SystemTime, SourceRead)>>,
-    /// Source path -> (hash of its text, what parsing it gave).
-    parsed: Mutex<HashMap<PathBuf, (u64, Result<Playbook, Diagnostic>)>>,
-    /// Source path -> (hash of body and links, HTML).
-    bodies: Mutex<HashMap<PathBuf, (u64, Arc<str>)>>,
-    /// Output path -> (hash of the page's context, bytes).
-    pages: Mutex<HashMap<String, (u64, Arc<[u8]>)>>,
+    sources: Slots<PathBuf, Stamp, SourceRead>,
+    /// Keyed by the hash of the text.
+    parsed: Slots<PathBuf, u64, Result<Playbook, Diagnostic>>,
+    /// Keyed by the hash of body and resolved links.
+    bodies: Slots<PathBuf, u64, Arc<str>>,
+    /// Output path -> bytes, keyed by the hash of the page's context.
+    pages: Slots<String, u64, Arc<[u8]>>,
+    /// Search documents per playbook, keyed by its text, URL and track.
+    docs: Slots<PathBuf, u64, Arc<[SearchDoc]>>,
+    /// Other whole-handbook results, by name.
+    memos: Slots<(&'static str, TypeId), u64, Arc<dyn Any + Send + Sync>>,
     /// Hash of the theme and configuration the cached output was made with.
     epoch: Mutex<u64>,
-    /// Search documents per source path: (hash of inputs, documents).
-    docs: Mutex<HashMap<PathBuf, (u64, Arc<[crate::search::SearchDoc]>)>>,
-    /// Other whole-handbook results, by name: (hash of inputs, value).
-    memos: Mutex<HashMap<&'static str, (u64, Box<dyn Any + Send>)>>,
 }
 
 /// A rendered HTML fragment and the hash of what it was rendered from.
@@ -129,8 +155,8 @@ impl Cache {
     pub fn start_epoch(&self, epoch: u64) {
         let mut current = lock(&self.epoch);
         if *current != epoch {
-            lock(&self.bodies).clear();
-            lock(&self.pages).clear();
+            lock(&self.bodies.0).clear();
+            lock(&self.pages.0).clear();
             *current = epoch;
         }
     }
@@ -139,36 +165,30 @@ impl Cache {
     /// the same. File times tick coarsely (a few milliseconds), so a read
     /// made within a second of the file's modification is not trusted: a
     /// second save of the same length in the same tick would look unchanged.
-    pub fn source(&self, path: &Path, stamp: (SystemTime, u64), read: impl FnOnce() -> SourceRead) -> SourceRead {
+    pub fn source(&self, path: &Path, changed: (SystemTime, u64), read: impl FnOnce() -> SourceRead) -> SourceRead {
         if !self.enabled {
             return read();
         }
-        let settled = |read_at: &SystemTime| read_at.duration_since(stamp.0).is_ok_and(|d| d.as_secs() >= 1);
-        if let Some((_, _, hit)) = lock(&self.sources).get(path).filter(|(s, at, _)| *s == stamp && settled(at)) {
-            return hit.clone();
-        }
-        let read_at = SystemTime::now();
-        let result = read();
-        lock(&self.sources).insert(path.to_path_buf(), (stamp, read_at, result.clone()));
-        result
+        let settled = |(changed, read_at): &Stamp| read_at.duration_since(changed.0).is_ok_and(|d| d.as_secs() >= 1);
+        // Reading now: a later save gets a later modification time.
+        let stamp = (changed, SystemTime::now());
+        let same_file = |s: &Stamp| s.0 == changed;
+        let hit = lock(&self.sources.0).get(path).filter(|(s, _)| same_file(s) && settled(s)).map(|(_, v)| v.clone());
+        hit.unwrap_or_else(|| {
+            let result = read();
+            lock(&self.sources.0).insert(path.to_path_buf(), (stamp, result.clone()));
+            result
+        })
     }
 
-    pub fn parsed(&self, path: &PathBuf, text: &str, parse: impl FnOnce() -> Result<Playbook, Diagnostic>) -> Result<Playbook, Diagnostic> {
+    /// Parsing, reused while the file's text hashes the same (the parser
+    /// stores that hash in `Playbook::text_hash` too).
+    pub fn parsed(&self, path: &Path, text: &str, parse: impl FnOnce() -> Result<Playbook, Diagnostic>) -> Result<Playbook, Diagnostic> {
         if !self.enabled {
             return parse();
         }
-        let key = hash_of(text);
-        // (the parser stores the same hash in `Playbook::text_hash`)
-        if let Some((k, r)) = lock(&self.parsed).get(path) {
-            if *k == key {
-                return r.clone();
-            }
-        }
-        let result = parse();
-        if self.enabled {
-            lock(&self.parsed).insert(path.clone(), (key, result.clone()));
-        }
-        result
+        let parsed = self.parsed.get_or(path.to_path_buf(), hash_of(text), || Ok::<_, Infallible>(parse()));
+        parsed.unwrap_or_else(|never| match never {})
     }
 
     /// Keys are computed only by a cache that remembers; a one-shot build
@@ -178,63 +198,42 @@ impl Cache {
             return Html { key: 0, html: render().into() };
         }
         let key = key();
-        if let Some((k, html)) = lock(&self.bodies).get(path) {
-            if *k == key {
-                return Html { key, html: html.clone() };
-            }
-        }
-        let html: Arc<str> = render().into();
-        lock(&self.bodies).insert(path.to_path_buf(), (key, html.clone()));
-        Html { key, html }
+        let html = self.bodies.get_or(path.to_path_buf(), key, || Ok::<_, Infallible>(render().into()));
+        Html { key, html: html.unwrap_or_else(|never| match never {}) }
     }
 
     /// A whole-handbook result (such as related playbooks) reused while its
     /// inputs hash the same.
-    pub fn memo<T: Clone + Send + 'static>(&self, name: &'static str, key: impl FnOnce() -> u64, compute: impl FnOnce() -> T) -> T {
+    pub fn memo<T: Clone + Send + Sync + 'static>(&self, name: &'static str, key: impl FnOnce() -> u64, compute: impl FnOnce() -> T) -> T {
         if !self.enabled {
             return compute();
         }
         let key = key();
-        if let Some(hit) = lock(&self.memos).get(name).filter(|(k, _)| *k == key).and_then(|(_, v)| v.downcast_ref::<T>()) {
-            return hit.clone();
-        }
-        let value = compute();
-        lock(&self.memos).insert(name, (key, Box::new(value.clone())));
-        value
+        // Typed by name and type, so the stored value always downcasts.
+        let slot = (name, TypeId::of::<T>());
+        let hit = lock(&self.memos.0).get(&slot).filter(|(k, _)| *k == key).and_then(|(_, v)| v.downcast_ref::<T>().cloned());
+        hit.unwrap_or_else(|| {
+            let value = compute();
+            lock(&self.memos.0).insert(slot, (key, Arc::new(value.clone())));
+            value
+        })
     }
 
-    /// A playbook's search documents, reused while its text, URL and track
-    /// are the same.
-    pub fn docs(&self, path: &Path, key: u64, make: impl FnOnce() -> Vec<crate::search::SearchDoc>) -> Arc<[crate::search::SearchDoc]> {
+    /// A playbook's search documents, reused while their inputs hash the same.
+    pub fn docs(&self, path: &Path, key: u64, make: impl FnOnce() -> Vec<SearchDoc>) -> Arc<[SearchDoc]> {
         if !self.enabled {
             return make().into();
         }
-        if let Some((_, docs)) = lock(&self.docs).get(path).filter(|(k, _)| *k == key) {
-            return docs.clone();
-        }
-        let docs: Arc<[crate::search::SearchDoc]> = make().into();
-        lock(&self.docs).insert(path.to_path_buf(), (key, docs.clone()));
-        docs
+        let docs = self.docs.get_or(path.to_path_buf(), key, || Ok::<_, Infallible>(make().into()));
+        docs.unwrap_or_else(|never| match never {})
     }
 
-    pub fn page<E>(
-        &self,
-        out_path: &str,
-        key: impl FnOnce() -> u64,
-        render: impl FnOnce() -> Result<Vec<u8>, E>,
-    ) -> Result<Arc<[u8]>, E> {
+    /// A page's bytes, reused while its template context hashes the same.
+    pub fn page<E>(&self, out_path: &str, key: impl FnOnce() -> u64, render: impl FnOnce() -> Result<Vec<u8>, E>) -> Result<Arc<[u8]>, E> {
         if !self.enabled {
             return render().map(Arc::from);
         }
-        let key = key();
-        if let Some((k, bytes)) = lock(&self.pages).get(out_path) {
-            if *k == key {
-                return Ok(bytes.clone());
-            }
-        }
-        let bytes: Arc<[u8]> = render()?.into();
-        lock(&self.pages).insert(out_path.to_string(), (key, bytes.clone()));
-        Ok(bytes)
+        self.pages.get_or(out_path.to_string(), key(), || render().map(Arc::from))
     }
 }
 

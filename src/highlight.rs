@@ -24,7 +24,10 @@ const MAX_HIGHLIGHT_BYTES: usize = 128 * 1024;
 /// of a page with code, and the same snippet recurs across playbooks, in the
 /// print page and across `serve` rebuilds, so each distinct block is
 /// highlighted once per process.
-static CACHE: LazyLock<Mutex<HashMap<(String, String), Arc<str>>>> = LazyLock::new(Default::default);
+static CACHE: LazyLock<Mutex<HashMap<CodeKey, Arc<str>>>> = LazyLock::new(Default::default);
+
+/// (language, code)
+type CodeKey = (String, String);
 
 /// A `<pre>` block for `code`, highlighted when `lang` is known.
 pub fn code_block(code: &str, lang: &str) -> Arc<str> {

@@ -205,10 +205,8 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diag
             if seen_back.insert((page, from, section.clone())) {
                 graph.backlinks[page].push(Backlink { from, section });
             }
-            if let Some(id) = anchor_section {
-                if seen_refs.insert((page, id.clone(), from)) {
-                    graph.section_refs.entry((page, id)).or_default().push(from);
-                }
+            if let Some(id) = anchor_section.filter(|id| seen_refs.insert((page, id.clone(), from))) {
+                graph.section_refs.entry((page, id)).or_default().push(from);
             }
         }
         if !page_links.errors.is_empty() {
