@@ -166,10 +166,23 @@ impl StageClock {
 
     fn lap(&mut self, stage: &str) {
         if self.on {
-            eprintln!("timing: {stage:<8} {:>8.1} ms", self.last.elapsed().as_secs_f64() * 1000.0);
+            eprintln!(
+                "timing: {stage:<8} {:>8.1} ms   resident {}",
+                self.last.elapsed().as_secs_f64() * 1000.0,
+                resident_memory()
+            );
             self.last = Instant::now();
         }
     }
+}
+
+/// Current and peak resident memory, where the system tells (Linux).
+fn resident_memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)).map_or("?".to_string(), |v| v.trim().to_string())
+    };
+    format!("{} (peak {})", field("VmRSS:"), field("VmHWM:"))
 }
 
 /// Validates everything a build would, without writing anything.
