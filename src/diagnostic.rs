@@ -169,10 +169,6 @@ impl LineIndex {
         Position { line, column }
     }
 
-    /// Byte offset where 1-based `line` starts.
-    pub fn line_start(&self, line: usize) -> usize {
-        self.starts.get(line.saturating_sub(1)).copied().unwrap_or(0)
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::cache::Cache;
 use crate::config::BaseUrl;
-use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Position};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::handbook::{Handbook, PageId};
 use crate::markdown::{LinkRewrite, LinkRewrites};
 use crate::model::{LinkKind, LinkRef, Playbook};
@@ -210,11 +210,9 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diag
             }
         }
         if !page_links.errors.is_empty() {
-            let lines = LineIndex::new(&p.body);
+            let position = p.locator();
             for (offset, message) in page_links.errors {
-                let pos = lines.position(&p.body, offset);
-                let pos = Position { line: pos.line + p.body_line - 1, column: pos.column };
-                diags.push(Diagnostic::error(&p.source, pos, message).with_hint(
+                diags.push(Diagnostic::error(&p.source, position(offset), message).with_hint(
                     "link to a playbook by its file name or slug, e.g. [[career_strategy#buy-vs-build]] or [text](career_strategy.md)",
                 ));
             }

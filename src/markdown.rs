@@ -139,7 +139,8 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                     Some(rw) => {
                         events.push(Event::Html(link_open(rw, &title).into()));
                         if let Some(label) = &rw.label {
-                            skip_link_text(&mut iter);
+                            // The author's text, up to the link's end, gives way to the label.
+                            skip_block(&mut iter);
                             events.push(Event::Text(label.clone().into()));
                             events.push(Event::Html("</a>".into()));
                             depth -= 1;
@@ -238,11 +239,6 @@ fn skip_block<'a>(iter: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>) {
             _ => {}
         }
     }
-}
-
-/// Consumes a link's text and its end.
-fn skip_link_text<'a>(iter: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>) {
-    skip_block(iter);
 }
 
 fn link_open(rw: &LinkRewrite, title: &str) -> String {

@@ -49,10 +49,14 @@ pub struct Playbook {
 }
 
 impl Playbook {
-    /// Line and column in the file of a byte offset in the body.
-    pub fn position(&self, body_offset: usize) -> Position {
-        let pos = LineIndex::new(&self.body).position(&self.body, body_offset);
-        Position { line: pos.line + self.body_line - 1, column: pos.column }
+    /// Maps byte offsets in the body to line and column in the file. The
+    /// line index is built once, however many offsets are looked up.
+    pub fn locator(&self) -> impl Fn(usize) -> Position + '_ {
+        let lines = LineIndex::new(&self.body);
+        move |body_offset| {
+            let pos = lines.position(&self.body, body_offset);
+            Position { line: pos.line + self.body_line - 1, column: pos.column }
+        }
     }
 
     pub fn frameworks(&self) -> impl Iterator<Item = &Section> {

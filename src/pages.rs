@@ -294,8 +294,7 @@ impl<'a> Site<'a> {
     }
 
     fn page_link(&self, id: PageId, section: Option<String>) -> LinkView {
-        let p = &self.handbook.playbooks[id];
-        LinkView { title: p.title.clone(), url: self.url(&paths::playbook(&p.slug)), section }
+        LinkView { title: self.handbook.page(id).title.clone(), url: self.url(&self.handbook.site_path(id)), section }
     }
 
     fn card(&self, p: &'a Playbook) -> Card<'a> {
@@ -584,7 +583,7 @@ impl<'a> Site<'a> {
     }
 
     fn map(&self) -> Result<OutputFile, Diagnostic> {
-        let url = |id: PageId| self.url(&paths::playbook(&self.handbook.playbooks[id].slug));
+        let url = |id: PageId| self.url(&self.handbook.site_path(id));
         // The picture depends on titles, tracks and links only; most edits
         // change none of them.
         let key = || {

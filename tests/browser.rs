@@ -105,20 +105,26 @@ fn run(cmd: &mut Command, limit: Duration) -> Outcome {
     }
 }
 
-#[test]
-fn browser_end_to_end_and_html_validity() {
+/// Whether the browser tools are installed. Under CI their absence is a
+/// failure; elsewhere the tests are skipped with a message.
+fn tools_ready() -> bool {
     let missing = missing_prerequisites();
-    if !missing.is_empty() {
-        let what = missing.join(", ");
-        if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
-            panic!("browser tests cannot run under CI: missing {what}; .ci/run should have installed them");
-        }
-        // Written to the real stderr, past the test harness's capture, so a
-        // plain `cargo test` shows it.
-        let _ = writeln!(std::io::stderr(), "skipping browser tests: missing {what}; run .ci/run to install");
-        return;
+    if missing.is_empty() {
+        return true;
     }
+    let what = missing.join(", ");
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("browser tests cannot run under CI: missing {what}; .ci/run should have installed them");
+    }
+    // Written to the real stderr, past the test harness's capture, so a
+    // plain `cargo test` shows it.
+    let _ = writeln!(std::io::stderr(), "skipping browser tests: missing {what}; run .ci/run to install");
+    false
+}
 
+/// The fixture handbook built with `base_url` into a temporary folder: the
+/// folder (keep it alive while the site is used) and the site in it.
+fn build_fixture_site(base_url: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let site = tmp.path().join("site");
     let build = run(
@@ -126,10 +132,19 @@ fn browser_end_to_end_and_html_validity() {
             .current_dir(root())
             .args(["build", "--root", "tests/fixtures/handbook", "--out"])
             .arg(&site)
-            .args(["--base-url", BASE, "--force"]),
+            .args(["--base-url", base_url, "--force"]),
         Duration::from_secs(120),
     );
     assert!(build.success, "playbook build failed ({}):\n{}{}", build.status, build.stdout, build.stderr);
+    (tmp, site)
+}
+
+#[test]
+fn browser_end_to_end_and_html_validity() {
+    if !tools_ready() {
+        return;
+    }
+    let (_tmp, site) = build_fixture_site(BASE);
 
     let e2e = run(
         Command::new("node").current_dir(root()).arg(e2e_dir().join("run.mjs")).arg(&site).arg(BASE),
@@ -174,21 +189,10 @@ fn browser_end_to_end_and_html_validity() {
 /// its result opens the right page, with no server at all.
 #[test]
 fn search_works_from_disk() {
-    if !missing_prerequisites().is_empty() {
-        assert!(std::env::var_os("CI").is_none_or(|v| v.is_empty()), "browser tests cannot run under CI without their tools");
+    if !tools_ready() {
         return;
     }
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let site = tmp.path().join("site");
-    let build = run(
-        Command::new(env!("CARGO_BIN_EXE_playbook"))
-            .current_dir(root())
-            .args(["build", "--root", "tests/fixtures/handbook", "--out"])
-            .arg(&site)
-            .args(["--base-url", "./", "--force"]),
-        Duration::from_secs(120),
-    );
-    assert!(build.success, "playbook build failed ({}):\n{}{}", build.status, build.stdout, build.stderr);
+    let (_tmp, site) = build_fixture_site("./");
     let check = run(
         Command::new("node").current_dir(root()).arg(e2e_dir().join("file_search.mjs")).arg(&site),
         Duration::from_secs(120),
