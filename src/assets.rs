@@ -33,8 +33,12 @@ pub fn read(root: &Path, files: &BTreeSet<String>, media_dir: &str, diags: &mut 
             Ok(bytes) => Some(OutputFile::new(&format!("{media_dir}{rel}"), bytes)),
             Err(e) => {
                 diags.push(
-                    Diagnostic::error(Path::new(PLAYBOOKS_DIR).join(rel), Position::START, format!("cannot read this file: {e}"))
-                        .with_hint("check the file's permissions"),
+                    Diagnostic::error(
+                        Path::new(PLAYBOOKS_DIR).join(rel),
+                        Position::START,
+                        format!("cannot read this file: {e}"),
+                    )
+                    .with_hint("check the file's permissions"),
                 );
                 None
             }

@@ -7,8 +7,8 @@
 //! theme or the configuration changes.
 
 use std::any::{Any, TypeId};
-use std::convert::Infallible;
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -17,8 +17,8 @@ use std::time::SystemTime;
 
 use crate::diagnostic::Diagnostic;
 use crate::load::SourceFile;
-use crate::search::SearchDoc;
 use crate::model::Playbook;
+use crate::search::SearchDoc;
 
 /// One kind of cached result: per name (a path), the key it was made from
 /// and the value. Keys are compared whole; a different key replaces the entry.
@@ -183,7 +183,12 @@ impl Cache {
 
     /// Parsing, reused while the file's text hashes the same (the parser
     /// stores that hash in `Playbook::text_hash` too).
-    pub fn parsed(&self, path: &Path, text: &str, parse: impl FnOnce() -> Result<Playbook, Diagnostic>) -> Result<Playbook, Diagnostic> {
+    pub fn parsed(
+        &self,
+        path: &Path,
+        text: &str,
+        parse: impl FnOnce() -> Result<Playbook, Diagnostic>,
+    ) -> Result<Playbook, Diagnostic> {
         if !self.enabled {
             return parse();
         }
@@ -204,14 +209,20 @@ impl Cache {
 
     /// A whole-handbook result (such as related playbooks) reused while its
     /// inputs hash the same.
-    pub fn memo<T: Clone + Send + Sync + 'static>(&self, name: &'static str, key: impl FnOnce() -> u64, compute: impl FnOnce() -> T) -> T {
+    pub fn memo<T: Clone + Send + Sync + 'static>(
+        &self,
+        name: &'static str,
+        key: impl FnOnce() -> u64,
+        compute: impl FnOnce() -> T,
+    ) -> T {
         if !self.enabled {
             return compute();
         }
         let key = key();
         // Typed by name and type, so the stored value always downcasts.
         let slot = (name, TypeId::of::<T>());
-        let hit = lock(&self.memos.0).get(&slot).filter(|(k, _)| *k == key).and_then(|(_, v)| v.downcast_ref::<T>().cloned());
+        let hit =
+            lock(&self.memos.0).get(&slot).filter(|(k, _)| *k == key).and_then(|(_, v)| v.downcast_ref::<T>().cloned());
         hit.unwrap_or_else(|| {
             let value = compute();
             lock(&self.memos.0).insert(slot, (key, Arc::new(value.clone())));
@@ -229,7 +240,12 @@ impl Cache {
     }
 
     /// A page's bytes, reused while its template context hashes the same.
-    pub fn page<E>(&self, out_path: &str, key: impl FnOnce() -> u64, render: impl FnOnce() -> Result<Vec<u8>, E>) -> Result<Arc<[u8]>, E> {
+    pub fn page<E>(
+        &self,
+        out_path: &str,
+        key: impl FnOnce() -> u64,
+        render: impl FnOnce() -> Result<Vec<u8>, E>,
+    ) -> Result<Arc<[u8]>, E> {
         if !self.enabled {
             return render().map(Arc::from);
         }

@@ -56,12 +56,9 @@ impl Config {
 
     pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         toml::from_str(text).map_err(|e| {
-            let pos = e
-                .span()
-                .map_or(Position::START, |s| LineIndex::new(text).position(text, s.start));
-            Diagnostic::error(CONFIG_FILE, pos, e.message().to_string()).with_hint(
-                "valid keys are title, description, author, language, base_url, cname and safe_html",
-            )
+            let pos = e.span().map_or(Position::START, |s| LineIndex::new(text).position(text, s.start));
+            Diagnostic::error(CONFIG_FILE, pos, e.message().to_string())
+                .with_hint("valid keys are title, description, author, language, base_url, cname and safe_html")
         })
     }
 }

@@ -55,14 +55,7 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(
-            f,
-            "{}:{}:{}: {label}: {}",
-            display_path(&self.file),
-            self.line,
-            self.column,
-            self.message
-        )?;
+        write!(f, "{}:{}:{}: {label}: {}", display_path(&self.file), self.line, self.column, self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  help: {hint}")?;
         }
@@ -168,7 +161,6 @@ impl LineIndex {
         let column = text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
         Position { line, column }
     }
-
 }
 
 #[cfg(test)]
@@ -187,8 +179,7 @@ mod tests {
 
     #[test]
     fn a_diagnostic_prints_file_line_column_and_hint() {
-        let d = Diagnostic::error("playbooks/x.md", Position { line: 3, column: 7 }, "bad")
-            .with_hint("fix it");
+        let d = Diagnostic::error("playbooks/x.md", Position { line: 3, column: 7 }, "bad").with_hint("fix it");
         assert_eq!(d.to_string(), "playbooks/x.md:3:7: error: bad\n  help: fix it");
     }
 }

@@ -14,7 +14,8 @@ pub fn replace_shortcodes(text: &str) -> Cow<'_, str> {
     let mut changed = false;
     while let Some(start) = rest.find(':') {
         let after = &rest[start + 1..];
-        let name_len = after.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-'))).unwrap_or(after.len());
+        let name_len =
+            after.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-'))).unwrap_or(after.len());
         let emoji = (name_len > 0 && after[name_len..].starts_with(':'))
             .then(|| emojis::get_by_shortcode(&after[..name_len]))
             .flatten();

@@ -183,8 +183,8 @@ impl<'de> Deserialize<'de> for Tag {
 
 /// `story` is a map of the briefing's fields.
 fn story<'de, D: Deserializer<'de>>(d: D) -> Result<Option<StoryFields>, D::Error> {
-    use serde::de::{Error, MapAccess, Unexpected, Visitor};
     use serde::de::value::MapAccessDeserializer;
+    use serde::de::{Error, MapAccess, Unexpected, Visitor};
     struct Story;
     impl Story {
         fn wrong<E: Error>(self, v: Unexpected<'_>) -> E {
@@ -320,7 +320,8 @@ mod tests {
 
     #[test]
     fn yaml_and_toml_give_the_same_fields() {
-        let y = fm("---\ntitle: Hiring\ntags: [a, b]\nweight: 2\nstory:\n  officer: CTO\nowner: sam\n---\nbody").unwrap();
+        let y =
+            fm("---\ntitle: Hiring\ntags: [a, b]\nweight: 2\nstory:\n  officer: CTO\nowner: sam\n---\nbody").unwrap();
         let t = fm("+++\ntitle = \"Hiring\"\ntags = [\"a\", \"b\"]\nweight = 2\nowner = \"sam\"\n[story]\nofficer = \"CTO\"\n+++\nbody").unwrap();
         assert_eq!(y, t);
         assert_eq!(y.title.as_deref(), Some("Hiring"));
@@ -356,13 +357,19 @@ mod tests {
     fn tags_and_story_of_the_wrong_type_say_what_was_written() {
         let e = fm("---\ntitle: x\ntags: hiring\n---\n").unwrap_err();
         assert_eq!((e.pos.line, e.pos.column), (3, 7), "{e:?}");
-        assert_eq!(e.message, "invalid front matter: invalid type: text \"hiring\", expected a list of tags like [hiring, people]");
+        assert_eq!(
+            e.message,
+            "invalid front matter: invalid type: text \"hiring\", expected a list of tags like [hiring, people]"
+        );
         let e = fm("+++\ntags = \"hiring\"\n+++\n").unwrap_err();
         assert_eq!((e.pos.line, e.pos.column), (2, 8), "{e:?}");
         assert!(e.message.contains("invalid type: text \"hiring\", expected a list of tags"), "{e:?}");
         let e = fm("---\nstory: 5\n---\n").unwrap_err();
         assert_eq!((e.pos.line, e.pos.column), (2, 8), "{e:?}");
-        assert!(e.message.starts_with("invalid front matter: invalid type: number 5, expected the story's fields"), "{e:?}");
+        assert!(
+            e.message.starts_with("invalid front matter: invalid type: number 5, expected the story's fields"),
+            "{e:?}"
+        );
         let e = fm("+++\nstory = [1]\n+++\n").unwrap_err();
         assert_eq!((e.pos.line, e.pos.column), (2, 9), "{e:?}");
         assert!(e.message.contains("invalid type: a list, expected the story's fields"), "{e:?}");

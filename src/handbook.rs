@@ -67,21 +67,34 @@ pub struct Handbook {
 
 impl Handbook {
     /// Drops drafts (unless wanted) and playbooks whose slug is taken.
-    pub fn assemble(mut playbooks: Vec<Playbook>, files: BTreeSet<String>, drafts: bool, diags: &mut Diagnostics) -> Handbook {
+    pub fn assemble(
+        mut playbooks: Vec<Playbook>,
+        files: BTreeSet<String>,
+        drafts: bool,
+        diags: &mut Diagnostics,
+    ) -> Handbook {
         playbooks.retain(|p| drafts || !p.draft);
-        let (landing_pages, mut playbooks): (Vec<Playbook>, Vec<Playbook>) = playbooks.into_iter().partition(is_landing);
+        let (landing_pages, mut playbooks): (Vec<Playbook>, Vec<Playbook>) =
+            playbooks.into_iter().partition(is_landing);
         let mut landings: Vec<Landing> = landing_pages
             .into_iter()
-            .map(|page| Landing { folder: page.stem_path.rsplit_once('/').map_or(String::new(), |(f, _)| f.to_string()), page })
+            .map(|page| Landing {
+                folder: page.stem_path.rsplit_once('/').map_or(String::new(), |(f, _)| f.to_string()),
+                page,
+            })
             .collect();
         landings.sort_by(|a, b| a.folder.cmp(&b.folder).then(a.page.source.cmp(&b.page.source)));
         landings.dedup_by(|later, first| {
             let same = later.folder == first.folder;
             if same {
-                diags.push(Diagnostic::error(&later.page.source, Position::START, format!(
-                    "{} is already the landing page of this folder",
-                    first.page.source.display()
-                )).with_hint("keep one of README.md and index.md"));
+                diags.push(
+                    Diagnostic::error(
+                        &later.page.source,
+                        Position::START,
+                        format!("{} is already the landing page of this folder", first.page.source.display()),
+                    )
+                    .with_hint("keep one of README.md and index.md"),
+                );
             }
             same
         });
@@ -92,19 +105,30 @@ impl Handbook {
             let first_segment = p.slug.split('/').next().unwrap_or_default();
             if RESERVED_SLUGS.contains(&first_segment) {
                 diags.push(
-                    Diagnostic::error(&p.source, Position::START, format!("slug \"{}\" is used by the site itself", p.slug))
-                        .with_hint(format!("rename the file or set another `slug` in its front matter (reserved: {})", RESERVED_SLUGS.join(", "))),
+                    Diagnostic::error(
+                        &p.source,
+                        Position::START,
+                        format!("slug \"{}\" is used by the site itself", p.slug),
+                    )
+                    .with_hint(format!(
+                        "rename the file or set another `slug` in its front matter (reserved: {})",
+                        RESERVED_SLUGS.join(", ")
+                    )),
                 );
                 keep[i] = false;
                 continue;
             }
             if let Some(&other) = owner.get(&p.slug) {
                 diags.push(
-                    Diagnostic::error(&p.source, p.slug_position, format!(
-                        "duplicate slug \"{}\": {} has the same one",
-                        p.slug,
-                        playbooks[other].source.display()
-                    ))
+                    Diagnostic::error(
+                        &p.source,
+                        p.slug_position,
+                        format!(
+                            "duplicate slug \"{}\": {} has the same one",
+                            p.slug,
+                            playbooks[other].source.display()
+                        ),
+                    )
                     .with_hint("give one of them another `slug` in its front matter, or rename the file"),
                 );
                 keep[i] = false;
@@ -115,8 +139,12 @@ impl Handbook {
         let mut keep = keep.into_iter();
         playbooks.retain(|_| keep.next().unwrap_or(false));
         playbooks.sort_by(|a, b| {
-            (a.track.name.to_lowercase(), a.weight, a.title.to_lowercase(), &a.slug)
-                .cmp(&(b.track.name.to_lowercase(), b.weight, b.title.to_lowercase(), &b.slug))
+            (a.track.name.to_lowercase(), a.weight, a.title.to_lowercase(), &a.slug).cmp(&(
+                b.track.name.to_lowercase(),
+                b.weight,
+                b.title.to_lowercase(),
+                &b.slug,
+            ))
         });
         let tracks = group_tracks(&playbooks);
         for g in &tracks {
@@ -148,14 +176,19 @@ impl Handbook {
     /// Where a page lives, relative to the base path.
     pub fn site_path(&self, id: PageId) -> String {
         match id.checked_sub(self.playbooks.len()) {
-            Some(l) => self.landings[l].track_slug().map_or_else(|| crate::paths::HOME.to_string(), |t| crate::paths::track(&t)),
+            Some(l) => self.landings[l]
+                .track_slug()
+                .map_or_else(|| crate::paths::HOME.to_string(), |t| crate::paths::track(&t)),
             None => crate::paths::playbook(&self.playbooks[id].slug),
         }
     }
 
     /// The landing page of a track, if its folder has one.
     pub fn landing_of_track(&self, track_slug: &str) -> Option<PageId> {
-        self.landings.iter().position(|l| l.track_slug().as_deref() == Some(track_slug)).map(|l| self.playbooks.len() + l)
+        self.landings
+            .iter()
+            .position(|l| l.track_slug().as_deref() == Some(track_slug))
+            .map(|l| self.playbooks.len() + l)
     }
 
     /// The top-level `playbooks/README.md`, shown on the home page.
@@ -185,7 +218,9 @@ fn group_tracks(playbooks: &[Playbook]) -> Vec<TrackGroup> {
     // "People" in front matter and "people" in an H1 are one track; show the
     // capitalised spelling if any member uses one.
     for g in &mut groups {
-        if let Some(&better) = g.members.iter().find(|&&m| playbooks[m].track.name != playbooks[m].track.name.to_lowercase()) {
+        if let Some(&better) =
+            g.members.iter().find(|&&m| playbooks[m].track.name != playbooks[m].track.name.to_lowercase())
+        {
             g.track = playbooks[better].track.clone();
         }
     }
@@ -200,7 +235,11 @@ fn group_tags(playbooks: &[Playbook]) -> Vec<TagGroup> {
             if slug.is_empty() {
                 continue;
             }
-            let group = by_slug.entry(slug.clone()).or_insert_with(|| TagGroup { name: tag.clone(), slug, members: Vec::new() });
+            let group = by_slug.entry(slug.clone()).or_insert_with(|| TagGroup {
+                name: tag.clone(),
+                slug,
+                members: Vec::new(),
+            });
             if group.members.last() != Some(&id) {
                 group.members.push(id);
             }

@@ -26,8 +26,8 @@ pub mod links;
 pub mod load;
 pub mod map;
 pub mod markdown;
-pub mod mojibake;
 pub mod model;
+pub mod mojibake;
 pub mod output;
 pub mod pages;
 pub mod parse;
@@ -234,8 +234,9 @@ pub fn try_build(opts: &BuildOptions, force: bool) -> Result<BuildReport, BuildE
     let written = output::write_site(&out_dir, &site.files, Some(&static_dir)).map_err(|e| {
         let mut diags = warnings.clone();
         diags.push(
-            Diagnostic::error(out_dir.clone(), Position::START, format!("cannot write the site: {e}"))
-                .with_hint("check that the output folder's parent exists and is writable; the previous output was left as it was"),
+            Diagnostic::error(out_dir.clone(), Position::START, format!("cannot write the site: {e}")).with_hint(
+                "check that the output folder's parent exists and is writable; the previous output was left as it was",
+            ),
         );
         BuildError::Output(diags)
     })?;

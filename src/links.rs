@@ -8,7 +8,6 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-
 use rayon::prelude::*;
 
 use crate::cache::Cache;
@@ -159,7 +158,8 @@ fn anchor_label(p: &Playbook, anchor: &str) -> Option<String> {
 /// `javascript:`, `vbscript:` and `data:` URLs (but images as `data:image/`)
 /// execute in the page; browsers ignore whitespace and case in the scheme.
 fn dangerous_scheme(dest: &str, image: bool) -> Option<String> {
-    let cleaned: String = dest.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_lowercase();
+    let cleaned: String =
+        dest.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_lowercase();
     let scheme = cleaned.split_once(':')?.0;
     let dangerous = match scheme {
         "javascript" | "vbscript" => true,
@@ -172,7 +172,9 @@ fn dangerous_scheme(dest: &str, image: bool) -> Option<String> {
 fn is_external(dest: &str) -> bool {
     let scheme_end = dest.find(':');
     let slash = dest.find('/');
-    dest.starts_with("//") || matches!((scheme_end, slash), (Some(c), Some(s)) if c < s) || (scheme_end.is_some() && slash.is_none())
+    dest.starts_with("//")
+        || matches!((scheme_end, slash), (Some(c), Some(s)) if c < s)
+        || (scheme_end.is_some() && slash.is_none())
 }
 
 /// Where a link goes, or why it goes nowhere.

@@ -128,8 +128,12 @@ pub fn decode(rel: &Path, mut bytes: Vec<u8>) -> Result<(String, Vec<Diagnostic>
         .lines
         .iter()
         .map(|&line| {
-            Diagnostic::warning(rel, Position { line, column: 1 }, "repaired mojibake (UTF-8 text that was saved as Windows-1252)")
-                .with_hint("save the file as UTF-8 to silence this warning")
+            Diagnostic::warning(
+                rel,
+                Position { line, column: 1 },
+                "repaired mojibake (UTF-8 text that was saved as Windows-1252)",
+            )
+            .with_hint("save the file as UTF-8 to silence this warning")
         })
         .collect();
     Ok((repaired.text, warnings))
@@ -139,12 +143,8 @@ fn not_utf8(rel: &Path, bytes: &[u8], offset: usize) -> Diagnostic {
     // The valid prefix is text, so the line and column of the bad byte are known.
     let prefix = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
     let pos = LineIndex::new(prefix).position(prefix, offset);
-    Diagnostic::error(
-        rel,
-        pos,
-        format!("not valid UTF-8: byte 0x{:02X} at byte offset {offset}", bytes[offset]),
-    )
-    .with_hint("re-save the file with UTF-8 encoding (most editors offer this under \"Save with encoding\")")
+    Diagnostic::error(rel, pos, format!("not valid UTF-8: byte 0x{:02X} at byte offset {offset}", bytes[offset]))
+        .with_hint("re-save the file with UTF-8 encoding (most editors offer this under \"Save with encoding\")")
 }
 
 #[cfg(test)]
@@ -178,10 +178,13 @@ mod tests {
         let files = discover(dir.path(), &mut diags, &Cache::default());
         assert_eq!(files.len(), 1);
         let d: Vec<_> = diags.iter().map(|d| (d.file.clone(), d.message.clone())).collect();
-        assert_eq!(d, [(
-            PathBuf::from("playbooks/dangling.md"),
-            "broken symbolic link to `gone.md`: No such file or directory (os error 2)".to_string()
-        )]);
+        assert_eq!(
+            d,
+            [(
+                PathBuf::from("playbooks/dangling.md"),
+                "broken symbolic link to `gone.md`: No such file or directory (os error 2)".to_string()
+            )]
+        );
     }
 
     #[test]

@@ -55,8 +55,7 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
     // contents take heading text, and markup there would run in every page
     // that lists it.
     let mut in_heading = false;
-    let heading_ids: HashMap<usize, &str> =
-        playbook.headings.iter().map(|h| (h.range.start, h.id.as_str())).collect();
+    let heading_ids: HashMap<usize, &str> = playbook.headings.iter().map(|h| (h.range.start, h.id.as_str())).collect();
     let sections: HashMap<usize, (SectionKind, &str, &str)> =
         playbook.sections.iter().map(|s| (s.heading.start, (s.kind, s.id.as_str(), s.heading_id.as_str()))).collect();
     let pattern_lists: HashMap<usize, &Range<usize>> =

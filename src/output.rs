@@ -4,8 +4,8 @@
 //! was, and nothing is written outside the output folder.
 
 use std::io;
-use std::sync::Arc;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -106,7 +106,8 @@ pub fn write_site(out: &Path, files: &[OutputFile], static_dir: Option<&Path>) -
     if staging.exists() {
         std::fs::remove_dir_all(&staging)?;
     }
-    let result = fill(&staging, files, static_dir).and_then(|report| swap(&staging, out, parent, &name).map(|()| report));
+    let result =
+        fill(&staging, files, static_dir).and_then(|report| swap(&staging, out, parent, &name).map(|()| report));
     if result.is_err() && staging.exists() {
         let _ = std::fs::remove_dir_all(&staging);
     }
@@ -118,7 +119,10 @@ fn fill(staging: &Path, files: &[OutputFile], static_dir: Option<&Path>) -> io::
     let mut targets = Vec::with_capacity(files.len());
     for f in files {
         let rel = inside(&f.path).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write `{}` outside the output folder", f.path))
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to write `{}` outside the output folder", f.path),
+            )
         })?;
         let target = staging.join(&rel);
         if let Some(d) = target.parent() {
@@ -136,7 +140,10 @@ fn fill(staging: &Path, files: &[OutputFile], static_dir: Option<&Path>) -> io::
     let mut report = WriteReport { files: files.len(), bytes: files.iter().map(|f| f.bytes.len() as u64).sum() };
     if let Some(dir) = static_dir.filter(|d| d.is_dir()) {
         if let Some(first) = static_conflicts(files, dir).first() {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{}: {}", crate::diagnostic::display_path(&first.file), first.message)));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{}: {}", crate::diagnostic::display_path(&first.file), first.message),
+            ));
         }
         let copied = copy_static(dir, staging)?;
         report.files += copied.files;
@@ -153,10 +160,8 @@ fn fill(staging: &Path, files: &[OutputFile], static_dir: Option<&Path>) -> io::
 pub fn static_conflicts(files: &[OutputFile], static_dir: &Path) -> Vec<Diagnostic> {
     use std::collections::{HashMap, HashSet};
     let generated: HashMap<&str, &[u8]> = files.iter().map(|f| (f.path.as_str(), &f.bytes[..])).collect();
-    let folders: HashSet<&str> = files
-        .iter()
-        .flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i]))
-        .collect();
+    let folders: HashSet<&str> =
+        files.iter().flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i])).collect();
     let mut conflicts = Vec::new();
     for entry in WalkDir::new(static_dir).min_depth(1).sort_by_file_name().into_iter().filter_map(Result::ok) {
         let Ok(rel) = entry.path().strip_prefix(static_dir) else { continue };
@@ -164,7 +169,8 @@ pub fn static_conflicts(files: &[OutputFile], static_dir: &Path) -> Vec<Diagnost
         let is_file = entry.file_type().is_file();
         let problem = if let Some(bytes) = generated.get(rel.as_str()) {
             let same = is_file && std::fs::read(entry.path()).is_ok_and(|b| b == *bytes);
-            (!same).then(|| format!("would replace `{rel}`, which playbook generates; the generated file would be lost"))
+            (!same)
+                .then(|| format!("would replace `{rel}`, which playbook generates; the generated file would be lost"))
         } else if is_file && folders.contains(rel.as_str()) {
             Some(format!("is a file where the site needs the folder `{rel}/`"))
         } else {
@@ -243,7 +249,10 @@ pub fn sync_site(dir: &Path, files: &[OutputFile]) -> io::Result<SyncReport> {
     let mut keep_dirs: HashSet<PathBuf> = HashSet::new();
     for f in files {
         let rel = inside(&f.path).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write `{}` outside the site folder", f.path))
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to write `{}` outside the site folder", f.path),
+            )
         })?;
         let mut parent = rel.parent();
         while let Some(p) = parent.filter(|p| !p.as_os_str().is_empty()) {
@@ -350,12 +359,26 @@ mod tests {
             .iter()
             .map(|d| (crate::diagnostic::display_path(&d.file), d.message.clone()))
             .collect();
-        assert_eq!(found, [
-            ("static/index.html".to_string(), "would replace `index.html`, which playbook generates; the generated file would be lost".to_string()),
-            ("static/sitemap.xml".to_string(), "would replace `sitemap.xml`, which playbook generates; the generated file would be lost".to_string()),
-            ("static/sitemap.xml/inner.txt".to_string(), "needs the folder `sitemap.xml/`, where the site has the file `sitemap.xml`".to_string()),
-            ("static/x".to_string(), "is a file where the site needs the folder `x/`".to_string()),
-        ]);
+        assert_eq!(
+            found,
+            [
+                (
+                    "static/index.html".to_string(),
+                    "would replace `index.html`, which playbook generates; the generated file would be lost"
+                        .to_string()
+                ),
+                (
+                    "static/sitemap.xml".to_string(),
+                    "would replace `sitemap.xml`, which playbook generates; the generated file would be lost"
+                        .to_string()
+                ),
+                (
+                    "static/sitemap.xml/inner.txt".to_string(),
+                    "needs the folder `sitemap.xml/`, where the site has the file `sitemap.xml`".to_string()
+                ),
+                ("static/x".to_string(), "is a file where the site needs the folder `x/`".to_string()),
+            ]
+        );
 
         // Writing refuses, and the previous site stays as it was.
         let out = tmp.path().join("public");
@@ -411,7 +434,11 @@ mod tests {
         let r = sync_site(&dir, &third).unwrap();
         assert_eq!((r.written, r.unchanged), (2, 0));
         assert_eq!(std::fs::read_to_string(dir.join("a")).unwrap(), "now a file");
-        let names: Vec<_> = walkdir::WalkDir::new(&dir).min_depth(1).into_iter().map(|e| e.unwrap().path().strip_prefix(&dir).unwrap().to_path_buf()).collect();
+        let names: Vec<_> = walkdir::WalkDir::new(&dir)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| e.unwrap().path().strip_prefix(&dir).unwrap().to_path_buf())
+            .collect();
         assert_eq!(names.len(), 3, "{names:?}");
     }
 

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::cache::Html;
 use crate::config::{BaseUrl, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::handbook::{Handbook, PageId};
@@ -17,7 +18,6 @@ use crate::links::LinkGraph;
 use crate::markdown;
 use crate::model::{Pattern, Playbook, SectionKind, StoryMode};
 use crate::output::OutputFile;
-use crate::cache::Html;
 use crate::paths;
 use crate::render::Renderer;
 use crate::theme::Theme;
@@ -387,7 +387,12 @@ impl<'a> Site<'a> {
 
     /// A page through its template, unless the same context was rendered
     /// before (then the cached bytes are reused).
-    fn render<T: Serialize + std::hash::Hash>(&self, template: &str, site_path: &str, ctx: &T) -> Result<OutputFile, Diagnostic> {
+    fn render<T: Serialize + std::hash::Hash>(
+        &self,
+        template: &str,
+        site_path: &str,
+        ctx: &T,
+    ) -> Result<OutputFile, Diagnostic> {
         let out = paths::file(site_path);
         let key = || crate::cache::hash_of(&(template, ctx));
         let bytes = self.cache.page(&out, key, || self.renderer.render(template, ctx).map(String::into_bytes))?;
@@ -416,11 +421,15 @@ impl<'a> Site<'a> {
         let has_code = content.html.contains("<pre class=\"code\">");
         let site_path = paths::playbook(&p.slug);
         let track_url = self.url(&paths::track(&p.track.slug));
-        let mut page = self.page(&p.title, &site_path, vec![
-            self.home_crumb(),
-            Crumb { name: p.track.name.clone(), url: Some(track_url.clone()) },
-            Crumb { name: p.title.clone(), url: None },
-        ]);
+        let mut page = self.page(
+            &p.title,
+            &site_path,
+            vec![
+                self.home_crumb(),
+                Crumb { name: p.track.name.clone(), url: Some(track_url.clone()) },
+                Crumb { name: p.title.clone(), url: None },
+            ],
+        );
         page.has_code = has_code;
         if let Some(d) = p.summary.as_ref().or(p.story.as_ref().and_then(|s| s.problem.as_ref())) {
             page.description = d.clone();
@@ -448,7 +457,11 @@ impl<'a> Site<'a> {
             tags: p
                 .tags
                 .iter()
-                .map(|t| LinkView { title: t.clone(), url: self.url(&paths::tag(&crate::slug::slugify(t))), section: None })
+                .map(|t| LinkView {
+                    title: t.clone(),
+                    url: self.url(&paths::tag(&crate::slug::slugify(t))),
+                    section: None,
+                })
                 .collect(),
             summary: p.summary.as_deref(),
             story: p.story.as_ref(),
@@ -460,10 +473,15 @@ impl<'a> Site<'a> {
             prev: (id > 0).then(|| self.page_link(id - 1, None)),
             next: (id + 1 < n).then(|| self.page_link(id + 1, None)),
             backlinks: self.links.backlinks[id].iter().map(|b| self.page_link(b.from, b.section.clone())).collect(),
-            related: self.links.related.get(id).map_or_else(Vec::new, |r| r.iter().map(|&o| self.page_link(o, None)).collect()),
+            related: self
+                .links
+                .related
+                .get(id)
+                .map_or_else(Vec::new, |r| r.iter().map(|&o| self.page_link(o, None)).collect()),
             extra: Extra(&p.extra),
         };
-        let file = self.render("playbook.html", &site_path, &PlaybookContext { site: &self.view, page, playbook: view })?;
+        let file =
+            self.render("playbook.html", &site_path, &PlaybookContext { site: &self.view, page, playbook: view })?;
         Ok((file, has_code))
     }
 
@@ -487,7 +505,9 @@ impl<'a> Site<'a> {
     fn catalog(&self, kind: SectionKind) -> Result<OutputFile, Diagnostic> {
         let (title, intro, site_path) = match kind {
             SectionKind::Framework => ("Frameworks", "Every strategic framework of every playbook.", paths::FRAMEWORKS),
-            SectionKind::ExitGame => ("Exit games", "Every exit game: the options compared in each playbook.", paths::EXIT_GAMES),
+            SectionKind::ExitGame => {
+                ("Exit games", "Every exit game: the options compared in each playbook.", paths::EXIT_GAMES)
+            }
         };
         let mut entries = Vec::new();
         for (id, p) in self.handbook.playbooks.iter().enumerate() {
@@ -502,7 +522,8 @@ impl<'a> Site<'a> {
                     playbook_title: &p.title,
                     playbook_url: playbook_url.clone(),
                     track: &p.track.name,
-                    referenced_by: refs.map_or_else(Vec::new, |r| r.iter().map(|&from| self.page_link(from, None)).collect()),
+                    referenced_by: refs
+                        .map_or_else(Vec::new, |r| r.iter().map(|&from| self.page_link(from, None)).collect()),
                 });
             }
         }
@@ -517,7 +538,8 @@ impl<'a> Site<'a> {
         // A folder's landing page gives its track page a title and an introduction.
         let tracks = self.handbook.tracks.iter().map(|g| {
             let landing = self.handbook.landing_of_track(&g.track.slug);
-            let title = landing.map_or_else(|| format!("Track: {}", g.track.name), |l| self.handbook.page(l).title.clone());
+            let title =
+                landing.map_or_else(|| format!("Track: {}", g.track.name), |l| self.handbook.page(l).title.clone());
             (title, g.track.name.clone(), paths::track(&g.track.slug), &g.members, landing)
         });
         // Landing pages of folders with no playbooks still get their page.
@@ -572,12 +594,14 @@ impl<'a> Site<'a> {
                     content: {
                         // Cached beside the page's body, under its own key.
                         let key = || crate::cache::hash_of(&(bodies[id].key, &prefix));
-                        self.cache.body(&p.source.join("#print"), key, || markdown::prefix_ids(&bodies[id].html, &prefix))
+                        self.cache
+                            .body(&p.source.join("#print"), key, || markdown::prefix_ids(&bodies[id].html, &prefix))
                     },
                 }
             })
             .collect();
-        let mut page = self.page("Print", paths::PRINT, vec![self.home_crumb(), Crumb { name: "Print".into(), url: None }]);
+        let mut page =
+            self.page("Print", paths::PRINT, vec![self.home_crumb(), Crumb { name: "Print".into(), url: None }]);
         page.has_code = chapters.iter().any(|c| c.content.html.contains("<pre class=\"code\">"));
         self.render("print.html", paths::PRINT, &PrintContext { site: &self.view, page, chapters })
     }
@@ -590,13 +614,20 @@ impl<'a> Site<'a> {
             let drawn: Vec<_> = self.handbook.playbooks.iter().map(|p| (&p.title, &p.slug, &p.track.name)).collect();
             crate::cache::hash_of(&(&drawn, &self.links.edges, &self.base.path))
         };
-        let svg = self.cache.body(std::path::Path::new("#map"), key, || crate::map::svg(self.handbook, &self.links.edges, &url));
+        let svg = self
+            .cache
+            .body(std::path::Path::new("#map"), key, || crate::map::svg(self.handbook, &self.links.edges, &url));
         let mut nodes: Vec<MapNode> = self
             .handbook
             .playbooks
             .iter()
             .enumerate()
-            .map(|(id, p)| MapNode { title: p.title.clone(), url: url(id), track: p.track.name.clone(), links_to: Vec::new() })
+            .map(|(id, p)| MapNode {
+                title: p.title.clone(),
+                url: url(id),
+                track: p.track.name.clone(),
+                links_to: Vec::new(),
+            })
             .collect();
         for &(from, to) in &self.links.edges {
             let link = self.page_link(to, None);
@@ -674,12 +705,16 @@ impl<'a> Site<'a> {
     }
 
     fn sitemap(&self) -> String {
-        let mut paths_list: Vec<String> =
-            ["", paths::FRAMEWORKS, paths::EXIT_GAMES, paths::MAP, paths::PRINT].iter().map(|s| s.to_string()).collect();
+        let mut paths_list: Vec<String> = ["", paths::FRAMEWORKS, paths::EXIT_GAMES, paths::MAP, paths::PRINT]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         paths_list.extend(self.handbook.playbooks.iter().map(|p| paths::playbook(&p.slug)));
         paths_list.extend(self.handbook.tracks.iter().map(|g| paths::track(&g.track.slug)));
         paths_list.extend(self.handbook.tags.iter().map(|g| paths::tag(&g.slug)));
-        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
         for p in paths_list {
             if let Some(abs) = self.base.absolute(&p) {
                 xml.push_str(&format!("  <url><loc>{}</loc></url>\n", markdown::escape_html(&abs)));

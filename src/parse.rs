@@ -186,7 +186,11 @@ fn check_slug_length(slug: &str) -> Result<(), String> {
         ));
     }
     if slug.len() > MAX_SLUG_BYTES {
-        return Err(format!("slug {:?} is {} bytes long, longer than the {MAX_SLUG_BYTES} bytes allowed", shorten(slug), slug.len()));
+        return Err(format!(
+            "slug {:?} is {} bytes long, longer than the {MAX_SLUG_BYTES} bytes allowed",
+            shorten(slug),
+            slug.len()
+        ));
     }
     Ok(())
 }
@@ -243,12 +247,18 @@ mod tests {
 
     #[test]
     fn the_h1_gives_track_title_and_level() {
-        assert_eq!(TitleLine::parse("career_strategy: From Engineer to Leader (Deep Dive)"), TitleLine {
-            track: Some("career_strategy".into()),
-            title: "From Engineer to Leader".into(),
-            level: Some("Deep Dive".into()),
-        });
-        assert_eq!(TitleLine::parse("Just a Title"), TitleLine { track: None, title: "Just a Title".into(), level: None });
+        assert_eq!(
+            TitleLine::parse("career_strategy: From Engineer to Leader (Deep Dive)"),
+            TitleLine {
+                track: Some("career_strategy".into()),
+                title: "From Engineer to Leader".into(),
+                level: Some("Deep Dive".into()),
+            }
+        );
+        assert_eq!(
+            TitleLine::parse("Just a Title"),
+            TitleLine { track: None, title: "Just a Title".into(), level: None }
+        );
     }
 
     #[test]
@@ -271,7 +281,7 @@ mod tests {
     fn a_slug_leaving_the_site_is_refused_at_its_line() {
         let e = playbook(&source("x", "---\ntitle: t\nslug: ../../etc/x\n---\n")).unwrap_err();
         assert_eq!((e.line, e.column), (3, 1));
-        assert!(e.message.contains("..") , "{}", e.message);
+        assert!(e.message.contains(".."), "{}", e.message);
         assert!(playbook(&source("x", "---\nslug: /abs\n---\n")).is_err());
         assert!(playbook(&source("x", "---\nslug: \"a\\u0000b\"\n---\n")).is_err());
     }
@@ -287,7 +297,11 @@ mod tests {
         assert!(e.message.contains("is 1199 bytes long"), "{}", e.message);
         let e = playbook(&source("x", &format!("---\ntitle: t\ntags: [ok, {long}]\n---\n"))).unwrap_err();
         assert_eq!((e.line, e.column), (3, 1));
-        assert!(e.message.starts_with("tag \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…\" makes a folder name of 256 bytes"), "{}", e.message);
+        assert!(
+            e.message.starts_with("tag \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…\" makes a folder name of 256 bytes"),
+            "{}",
+            e.message
+        );
         let e = playbook(&source("x", &format!("+++\ntitle = \"t\"\ntrack = \"{long}\"\n+++\n"))).unwrap_err();
         assert_eq!((e.line, e.column), (3, 1));
         let e = playbook(&source("x", &format!("---\ntitle: t\n---\n\n# {long}: Title\n"))).unwrap_err();
@@ -298,12 +312,19 @@ mod tests {
         assert_eq!((e.line, e.column), (1, 1));
         assert!(e.message.contains("360 bytes"), "{}", e.message);
         // At the limit is fine.
-        assert!(playbook(&source("x", &format!("---\nslug: {}\ntags: [{}]\n---\n", "b".repeat(255), "c".repeat(255)))).is_ok());
+        assert!(
+            playbook(&source("x", &format!("---\nslug: {}\ntags: [{}]\n---\n", "b".repeat(255), "c".repeat(255))))
+                .is_ok()
+        );
     }
 
     #[test]
     fn story_front_matter_fills_in_over_the_briefing() {
-        let p = playbook(&source("x", "---\nstory:\n  officer: CFO\n---\n## Story Mode: S\n\n> **Officer**: CTO\n> **Location**: Boardroom\n")).unwrap();
+        let p = playbook(&source(
+            "x",
+            "---\nstory:\n  officer: CFO\n---\n## Story Mode: S\n\n> **Officer**: CTO\n> **Location**: Boardroom\n",
+        ))
+        .unwrap();
         let s = p.story.unwrap();
         assert_eq!(s.officer.as_deref(), Some("CFO"));
         assert_eq!(s.location.as_deref(), Some("Boardroom"));

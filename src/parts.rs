@@ -13,8 +13,8 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use crate::markdown;
 use crate::model::{Heading, Layout, LinkKind, LinkRef, Pattern, Section, SectionKind, StoryMode};
-use pulldown_cmark::LinkType;
 use crate::slug::{Slugger, stable_id, strip_section_number};
+use pulldown_cmark::LinkType;
 
 /// Everything found in one body.
 #[derive(Debug, Default)]
@@ -297,7 +297,9 @@ fn pattern_pairs(list: &[(Event<'_>, Range<usize>)]) -> Option<Vec<(String, Stri
     }
     items
         .chunks(2)
-        .map(|pair| Some((strip_label(&pair[0], &["don't say", "don’t say", "dont say"])?, strip_label(&pair[1], &["do say"])?)))
+        .map(|pair| {
+            Some((strip_label(&pair[0], &["don't say", "don’t say", "dont say"])?, strip_label(&pair[1], &["do say"])?))
+        })
         .collect()
 }
 
@@ -438,23 +440,30 @@ mod tests {
     #[test]
     fn finds_frameworks_and_exit_games_with_stable_ids() {
         let p = analyze(SEED_LIKE);
-        let names: Vec<_> = p.sections.iter().map(|s| (s.kind, s.name.as_str(), s.id.as_str(), s.heading_id.as_str())).collect();
-        assert_eq!(names, [
-            (SectionKind::Framework, "The AI Maturity Curve", "the-ai-maturity-curve", "21-the-ai-maturity-curve"),
-            (SectionKind::Framework, "Buy vs Build", "buy-vs-build", "22-buy-vs-build"),
-            (SectionKind::ExitGame, "Startup vs Big Tech", "startup-vs-big-tech", "41-startup-vs-big-tech"),
-        ]);
+        let names: Vec<_> =
+            p.sections.iter().map(|s| (s.kind, s.name.as_str(), s.id.as_str(), s.heading_id.as_str())).collect();
+        assert_eq!(
+            names,
+            [
+                (SectionKind::Framework, "The AI Maturity Curve", "the-ai-maturity-curve", "21-the-ai-maturity-curve"),
+                (SectionKind::Framework, "Buy vs Build", "buy-vs-build", "22-buy-vs-build"),
+                (SectionKind::ExitGame, "Startup vs Big Tech", "startup-vs-big-tech", "41-startup-vs-big-tech"),
+            ]
+        );
         assert_eq!(p.sections[0].summary, "Don't build a Ferrari.");
     }
 
     #[test]
     fn finds_dont_say_do_say_pairs_under_their_heading() {
         let p = analyze(SEED_LIKE);
-        assert_eq!(p.patterns, [Pattern {
-            context: "Speaking to Executives".into(),
-            dont: "\"Loss fell.\"".into(),
-            do_: "\"We saved 20 hours.\"".into(),
-        }]);
+        assert_eq!(
+            p.patterns,
+            [Pattern {
+                context: "Speaking to Executives".into(),
+                dont: "\"Loss fell.\"".into(),
+                do_: "\"We saved 20 hours.\"".into(),
+            }]
+        );
         assert_eq!(p.layout.pattern_lists.len(), 1);
     }
 
@@ -479,7 +488,9 @@ mod tests {
 
     #[test]
     fn html_in_headings_is_text_and_ids_are_made_without_it() {
-        let p = analyze("# <script>alert(1)</script>\n\n## Press <kbd>Ctrl</kbd>\n\n## Frameworks\n\n### <b>Buy</b> vs Build\n");
+        let p = analyze(
+            "# <script>alert(1)</script>\n\n## Press <kbd>Ctrl</kbd>\n\n## Frameworks\n\n### <b>Buy</b> vs Build\n",
+        );
         // Without the tags the title read `alert(1)`, taken as title `alert` at level `1`.
         assert_eq!(p.h1.as_deref(), Some("<script>alert(1)</script>"));
         assert_eq!(p.headings[1].text, "Press <kbd>Ctrl</kbd>");

@@ -20,5 +20,9 @@ pub const MAP: &str = "map/";
 
 /// The file written for a site path: `a/` is `a/index.html`.
 pub fn file(site_path: &str) -> String {
-    if site_path.is_empty() || site_path.ends_with('/') { format!("{site_path}index.html") } else { site_path.to_string() }
+    if site_path.is_empty() || site_path.ends_with('/') {
+        format!("{site_path}index.html")
+    } else {
+        site_path.to_string()
+    }
 }

@@ -46,8 +46,12 @@ impl fmt::Display for ScaffoldError {
         match self {
             ScaffoldError::Exists(paths) => {
                 let list: Vec<_> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
-                write!(f, "{} already exist{}; nothing was written (playbook never overwrites a file)",
-                    list.join(", "), if paths.len() == 1 { "s" } else { "" })
+                write!(
+                    f,
+                    "{} already exist{}; nothing was written (playbook never overwrites a file)",
+                    list.join(", "),
+                    if paths.len() == 1 { "s" } else { "" }
+                )
             }
             ScaffoldError::BadTitle(why) => f.write_str(why),
             ScaffoldError::Io(path, e) => write!(f, "cannot write `{}`: {e}", path.display()),

@@ -32,7 +32,13 @@ pub fn documents(p: &Playbook, url: &str) -> Vec<SearchDoc> {
     page_text.extend(p.level.clone());
     page_text.extend(p.tags.iter().cloned());
     page_text.extend(p.summary.clone());
-    let mut docs = vec![SearchDoc { t: p.title.clone(), p: String::new(), u: url.to_string(), k: "page", x: clip(&page_text.join(" ")) }];
+    let mut docs = vec![SearchDoc {
+        t: p.title.clone(),
+        p: String::new(),
+        u: url.to_string(),
+        k: "page",
+        x: clip(&page_text.join(" ")),
+    }];
     if let Some(s) = &p.story {
         let fields = [&s.title, &s.mission_date, &s.location, &s.officer, &s.problem, &s.solution, &s.quote];
         let text: Vec<&str> = fields.iter().filter_map(|f| f.as_deref()).collect();

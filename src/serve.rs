@@ -52,7 +52,10 @@ pub struct ServeOptions {
 /// the port is taken, or the project folder cannot be watched.
 pub fn serve(opts: &ServeOptions, term: Term) -> io::Result<()> {
     let listener = TcpListener::bind(("127.0.0.1", opts.port)).map_err(|e| {
-        io::Error::new(e.kind(), format!("cannot listen on 127.0.0.1:{}: {e} (`--port 0` picks a free port)", opts.port))
+        io::Error::new(
+            e.kind(),
+            format!("cannot listen on 127.0.0.1:{}: {e} (`--port 0` picks a free port)", opts.port),
+        )
     })?;
     let port = listener.local_addr()?.port();
     let mut build = opts.build.clone();
@@ -152,8 +155,7 @@ impl Shared {
 fn render(builder: &crate::Builder) -> Result<(SiteFiles, usize, Diagnostics), Diagnostics> {
     let opts = &builder.opts;
     let (site, warnings) = builder.render()?;
-    let mut files: HashMap<String, Arc<[u8]>> =
-        site.files.into_iter().map(|f| (f.path, f.bytes)).collect();
+    let mut files: HashMap<String, Arc<[u8]>> = site.files.into_iter().map(|f| (f.path, f.bytes)).collect();
     let static_dir = opts.root.join("static");
     match crate::output::read_static(&static_dir) {
         Ok(extra) => files.extend(extra.into_iter().map(|f| (f.path, f.bytes))),
@@ -210,9 +212,8 @@ fn rebuild(builder: &crate::Builder, shared: &Shared, term: Term, changed: Optio
 fn describe(root: &Path, paths: &[PathBuf]) -> String {
     let existing: Vec<PathBuf> = paths.iter().filter(|p| p.exists()).cloned().collect();
     let paths = if existing.is_empty() { paths } else { &existing };
-    let first = paths.first().map_or_else(String::new, |p| {
-        crate::diagnostic::display_path(p.strip_prefix(root).unwrap_or(p))
-    });
+    let first =
+        paths.first().map_or_else(String::new, |p| crate::diagnostic::display_path(p.strip_prefix(root).unwrap_or(p)));
     match paths.len() {
         0 | 1 => first,
         n => format!("{first} and {} more file{}", n - 1, if n == 2 { "" } else { "s" }),
@@ -245,9 +246,9 @@ struct Watch {
 
 impl Watch {
     fn new(root: &Path) -> io::Result<Watch> {
-        let root = root
-            .canonicalize()
-            .map_err(|e| io::Error::new(e.kind(), format!("cannot open the project folder `{}`: {e}", root.display())))?;
+        let root = root.canonicalize().map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot open the project folder `{}`: {e}", root.display()))
+        })?;
         let (tx, events) = mpsc::channel();
         let mut watcher = notify::recommended_watcher(move |event| {
             let _ = tx.send(event);
@@ -426,7 +427,14 @@ fn handle(stream: TcpStream, shared: &Shared) -> io::Result<()> {
     };
     let head_only = method == "HEAD";
     if method != "GET" && !head_only {
-        return respond(&mut out, "405 Method Not Allowed", "text/plain; charset=utf-8", b"only GET and HEAD\n", false, "Allow: GET, HEAD\r\n");
+        return respond(
+            &mut out,
+            "405 Method Not Allowed",
+            "text/plain; charset=utf-8",
+            b"only GET and HEAD\n",
+            false,
+            "Allow: GET, HEAD\r\n",
+        );
     }
     let (site, error, generation) = shared.snapshot();
     match resolve(target, &shared.base) {
@@ -450,7 +458,13 @@ fn handle(stream: TcpStream, shared: &Shared) -> io::Result<()> {
     }
 }
 
-fn not_found(out: &mut TcpStream, site: &SiteFiles, generation: u64, error: Option<&str>, head_only: bool) -> io::Result<()> {
+fn not_found(
+    out: &mut TcpStream,
+    site: &SiteFiles,
+    generation: u64,
+    error: Option<&str>,
+    head_only: bool,
+) -> io::Result<()> {
     let page = match site.files.get("404.html") {
         Some(bytes) => bytes.to_vec(),
         None if error.is_some() && site.files.is_empty() => {
@@ -467,7 +481,14 @@ fn redirect(out: &mut TcpStream, to: &str) -> io::Result<()> {
     respond(out, "302 Found", "text/plain; charset=utf-8", b"", false, &format!("Location: {to}\r\n"))
 }
 
-fn respond(out: &mut TcpStream, status: &str, content_type: &str, body: &[u8], head_only: bool, extra: &str) -> io::Result<()> {
+fn respond(
+    out: &mut TcpStream,
+    status: &str,
+    content_type: &str,
+    body: &[u8],
+    head_only: bool,
+    extra: &str,
+) -> io::Result<()> {
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n\
          X-Content-Type-Options: nosniff\r\nConnection: close\r\n{extra}\r\n",
@@ -483,7 +504,9 @@ fn respond(out: &mut TcpStream, status: &str, content_type: &str, body: &[u8], h
 /// The event stream: the current generation at once, then each new one as
 /// it is published, and a comment every 15 s so a closed tab is noticed.
 fn events(mut out: TcpStream, shared: &Shared) -> io::Result<()> {
-    out.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n")?;
+    out.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+    )?;
     let (_, _, mut seen) = shared.snapshot();
     write!(out, "retry: 500\ndata: {seen}\n\n")?;
     out.flush()?;
@@ -529,7 +552,9 @@ fn inject(html: &[u8], generation: u64, error: Option<&str>) -> Vec<u8> {
 }
 
 fn find_last_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    (0..=haystack.len().checked_sub(needle.len())?).rev().find(|&i| haystack[i..i + needle.len()].eq_ignore_ascii_case(needle))
+    (0..=haystack.len().checked_sub(needle.len())?)
+        .rev()
+        .find(|&i| haystack[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 fn escape_html(text: &str) -> String {

@@ -83,18 +83,11 @@ pub fn stable_id(name: &str) -> String {
 /// `2.2 Buy vs Build`, `2.2. Buy`, `3) Buy` and `IV. Buy` all lose their number.
 pub fn strip_section_number(name: &str) -> &str {
     let trimmed = name.trim_start();
-    let number_end = trimmed
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ')'))
-        .unwrap_or(trimmed.len());
+    let number_end = trimmed.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ')')).unwrap_or(trimmed.len());
     let (number, rest) = trimmed.split_at(number_end);
     // A bare integer is part of the name ("2050 Vision"); "2.", "2.2" or "3)" is a number.
-    let is_number = number.chars().any(|c| c.is_ascii_digit())
-        && number.chars().any(|c| c == '.' || c == ')');
-    if is_number && (rest.starts_with(' ') || rest.is_empty()) {
-        rest.trim_start()
-    } else {
-        trimmed
-    }
+    let is_number = number.chars().any(|c| c.is_ascii_digit()) && number.chars().any(|c| c == '.' || c == ')');
+    if is_number && (rest.starts_with(' ') || rest.is_empty()) { rest.trim_start() } else { trimmed }
 }
 
 #[cfg(test)]

@@ -45,7 +45,10 @@ fn a_reference_outside_the_playbooks_is_an_error() {
     let run = playbook(&["check", "--root", dir.path().to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1));
-    assert!(stderr.contains("playbooks/a.md:3:1: error: \"../../etc/passwd\" points outside the playbooks folder"), "{stderr}");
+    assert!(
+        stderr.contains("playbooks/a.md:3:1: error: \"../../etc/passwd\" points outside the playbooks folder"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -61,7 +64,10 @@ fn each_github_alert_kind_is_a_labelled_callout() {
         let open = format!("<div class=\"alert alert-{class}\" role=\"note\" aria-label=\"{label}\">");
         let start = body.find(&open).unwrap_or_else(|| panic!("{class} alert"));
         let alert = &body[start..start + body[start..].find("</div>").unwrap()];
-        assert!(alert.contains(&format!("<span class=\"alert-icon\" aria-hidden=\"true\"></span>{label}</p>")), "{alert}");
+        assert!(
+            alert.contains(&format!("<span class=\"alert-icon\" aria-hidden=\"true\"></span>{label}</p>")),
+            "{alert}"
+        );
         assert!(alert.contains(text), "{alert}");
         assert!(!alert.contains("[!"), "the marker is not shown");
     }
@@ -77,10 +83,16 @@ fn emoji_shortcodes_become_emoji_and_unknown_ones_stay() {
 fn mermaid_blocks_become_diagrams_with_a_lazy_script() {
     let site = build_fixture(None);
     let body = site.body(PAGE);
-    assert!(body.contains("<pre class=\"mermaid\">graph TD\n  A[Engineer] --&gt; B[Senior]"), "source readable without JS");
+    assert!(
+        body.contains("<pre class=\"mermaid\">graph TD\n  A[Engineer] --&gt; B[Senior]"),
+        "source readable without JS"
+    );
     assert!(site.path("assets/mermaid.min.js").exists());
     let js = site.page("assets/playbook.js");
-    assert!(js.contains("if (!document.querySelector(\"pre.mermaid\")) return;"), "loaded only on pages with a diagram");
+    assert!(
+        js.contains("if (!document.querySelector(\"pre.mermaid\")) return;"),
+        "loaded only on pages with a diagram"
+    );
     assert!(js.contains("assets/mermaid.min.js"));
 }
 
@@ -97,7 +109,10 @@ fn a_folder_readme_is_the_tracks_landing_page() {
     let track = site.main("tracks/people/index.html");
     assert!(track.contains("<h1>People</h1>"), "{track}");
     assert!(track.contains("Playbooks about hiring and growing people."), "{track}");
-    assert!(track.contains("<a href=\"/people/hiring-loop/\">The Hiring Loop</a>"), "links in the landing page resolve");
+    assert!(
+        track.contains("<a href=\"/people/hiring-loop/\">The Hiring Loop</a>"),
+        "links in the landing page resolve"
+    );
     assert!(track.contains(">Growth Plans</a>"), "the track's playbooks are listed");
     assert!(!site.path("people/readme/index.html").exists(), "not a playbook of its own");
     assert!(!site.page("assets/nav.js").contains("readme"));

@@ -81,10 +81,13 @@ fn the_print_page_has_every_playbook_in_order_with_unique_ids() {
     assert!(order.windows(2).all(|w| w[0] < w[1]), "reading order");
     assert!(main.contains("id=\"career-strategy--buy-vs-build\""));
     assert!(main.contains("<a href=\"#ops-incident-review--pager\">1</a>"), "footnotes point inside their chapter");
-    let mut ids: Vec<&str> = main.match_indices(" id=\"").map(|(i, _)| {
-        let rest = &main[i + 5..];
-        &rest[..rest.find('"').unwrap()]
-    }).collect();
+    let mut ids: Vec<&str> = main
+        .match_indices(" id=\"")
+        .map(|(i, _)| {
+            let rest = &main[i + 5..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect();
     let n = ids.len();
     ids.sort();
     ids.dedup();
@@ -237,7 +240,10 @@ fn every_internal_url_carries_the_base_path() {
 fn a_template_override_takes_effect() {
     let dir = project(&[
         ("playbooks/a.md", "# A\n\nBody.\n"),
-        ("templates/404.html", "{% extends \"base.html\" %}{% block content %}<p>Custom lost page</p>{% endblock content %}"),
+        (
+            "templates/404.html",
+            "{% extends \"base.html\" %}{% block content %}<p>Custom lost page</p>{% endblock content %}",
+        ),
         ("templates/assets/style.css", "body { color: rebeccapurple; }"),
     ]);
     let site = build_project(dir.path(), None);
@@ -278,7 +284,8 @@ fn broken_yaml_fails_with_file_and_line_and_keeps_the_previous_site() {
     let dir = project(&[("playbooks/good.md", "# Good\n"), ("playbooks/x.md", "---\ntitle: fine\n---\nBody\n")]);
     let root = dir.path().to_str().unwrap();
     assert!(playbook(&["build", "--root", root]).status.success());
-    let before: Vec<_> = walk(&dir.path().join("public")).iter().map(|p| (p.clone(), std::fs::read(p).unwrap())).collect();
+    let before: Vec<_> =
+        walk(&dir.path().join("public")).iter().map(|p| (p.clone(), std::fs::read(p).unwrap())).collect();
 
     std::fs::write(dir.path().join("playbooks/x.md"), "---\ntitle: fine\ntags: [a, b\n---\nBody\n").unwrap();
     let run = playbook(&["build", "--root", root]);
@@ -287,7 +294,8 @@ fn broken_yaml_fails_with_file_and_line_and_keeps_the_previous_site() {
     assert!(stderr.contains("playbooks/x.md:3:"), "{stderr}");
     assert!(stderr.contains("invalid front matter"), "{stderr}");
 
-    let after: Vec<_> = walk(&dir.path().join("public")).iter().map(|p| (p.clone(), std::fs::read(p).unwrap())).collect();
+    let after: Vec<_> =
+        walk(&dir.path().join("public")).iter().map(|p| (p.clone(), std::fs::read(p).unwrap())).collect();
     assert_eq!(before, after, "the previous output is untouched");
 }
 
@@ -300,7 +308,10 @@ fn a_duplicate_slug_fails_naming_both_files() {
     let run = playbook(&["build", "--root", dir.path().to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("playbooks/b.md:3:1: error: duplicate slug \"same\": playbooks/a.md has the same one"), "{stderr}");
+    assert!(
+        stderr.contains("playbooks/b.md:3:1: error: duplicate slug \"same\": playbooks/a.md has the same one"),
+        "{stderr}"
+    );
     assert!(!dir.path().join("public").exists(), "nothing written");
 }
 
@@ -330,8 +341,13 @@ fn a_relative_site_links_every_page_from_where_it_is() {
     let home = site.page("index.html");
     assert!(home.contains("href=\"./assets/style.css\"") && home.contains("<a href=\"./career-strategy/index.html\">"));
     let print = site.page("print/index.html");
-    assert!(print.contains("<a href=\"../career-strategy/index.html#buy-vs-build\">"), "print links from its own depth");
-    assert!(!site.all_files().iter().any(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains("__playbook_root__"))));
+    assert!(
+        print.contains("<a href=\"../career-strategy/index.html#buy-vs-build\">"),
+        "print links from its own depth"
+    );
+    assert!(
+        !site.all_files().iter().any(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains("__playbook_root__")))
+    );
     // Scripts get site paths and add the page's base themselves.
     assert!(site.page("assets/search-index.js").contains("\"u\":\"career-strategy/#buy-vs-build\""));
 }

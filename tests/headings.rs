@@ -7,7 +7,9 @@ use common::*;
 use serde_json::Value;
 
 fn cases() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/github-slugger-cases.json")).unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/github-slugger-cases.json"))
+            .unwrap();
     let json: Value = serde_json::from_str(&text).unwrap();
     json["cases"]
         .as_array()

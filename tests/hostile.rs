@@ -119,7 +119,10 @@ type Expected<'a> = (&'a str, usize, usize, &'a str);
 fn assert_errors(diags: &Diagnostics, expected: &[Expected<'_>]) {
     let got = errors(diags);
     let matches = got.len() == expected.len()
-        && got.iter().zip(expected).all(|((f, l, c, m), (ef, el, ec, em))| f == ef && l == el && c == ec && m.contains(em));
+        && got
+            .iter()
+            .zip(expected)
+            .all(|((f, l, c, m), (ef, el, ec, em))| f == ef && l == el && c == ec && m.contains(em));
     assert!(matches, "expected errors {expected:#?}\ngot:\n{diags}");
 }
 
@@ -313,7 +316,12 @@ fn two_playbooks_with_the_same_slug() {
         },
         &[
             ("playbooks/b.md", 2, 1, "duplicate slug \"same\": playbooks/a.md has the same one"),
-            ("playbooks/people/hiring_loop.md", 1, 1, "duplicate slug \"people/hiring-loop\": playbooks/people/Hiring Loop.md has the same one"),
+            (
+                "playbooks/people/hiring_loop.md",
+                1,
+                1,
+                "duplicate slug \"people/hiring-loop\": playbooks/people/Hiring Loop.md has the same one",
+            ),
         ],
     );
 }
@@ -341,18 +349,21 @@ fn slugs_that_try_to_leave_the_output_folder_are_refused() {
     }
     let outside_before = snapshot_outside_output(&p);
     let diags = p.build().expect_err("hostile slugs must fail the build");
-    assert_errors(&diags, &[
-        ("playbooks/absolute.md", 2, 1, "is an absolute path; pages must stay inside the output folder"),
-        ("playbooks/dot.md", 2, 1, "uses `.` or `..`"),
-        ("playbooks/drive.md", 2, 1, "is an absolute path"),
-        ("playbooks/newline.md", 2, 1, "contains control characters"),
-        ("playbooks/nul_toml.md", 3, 1, "contains control characters"),
-        ("playbooks/nul_yaml.md", 2, 1, "contains control characters"),
-        ("playbooks/toml_up.md", 3, 1, "uses `.` or `..`"),
-        ("playbooks/up.md", 2, 1, "slug \"../../x\" uses `.` or `..`; pages must stay inside the output folder"),
-        ("playbooks/up_backslash.md", 2, 1, "uses `.` or `..`"),
-        ("playbooks/up_deep.md", 3, 1, "uses `.` or `..`"),
-    ]);
+    assert_errors(
+        &diags,
+        &[
+            ("playbooks/absolute.md", 2, 1, "is an absolute path; pages must stay inside the output folder"),
+            ("playbooks/dot.md", 2, 1, "uses `.` or `..`"),
+            ("playbooks/drive.md", 2, 1, "is an absolute path"),
+            ("playbooks/newline.md", 2, 1, "contains control characters"),
+            ("playbooks/nul_toml.md", 3, 1, "contains control characters"),
+            ("playbooks/nul_yaml.md", 2, 1, "contains control characters"),
+            ("playbooks/toml_up.md", 3, 1, "uses `.` or `..`"),
+            ("playbooks/up.md", 2, 1, "slug \"../../x\" uses `.` or `..`; pages must stay inside the output folder"),
+            ("playbooks/up_backslash.md", 2, 1, "uses `.` or `..`"),
+            ("playbooks/up_deep.md", 3, 1, "uses `.` or `..`"),
+        ],
+    );
     assert_eq!(snapshot(&p.out()), out_before);
     assert_eq!(snapshot_outside_output(&p), outside_before, "something was written outside the output folder");
     assert!(!abs.exists());
@@ -405,7 +416,12 @@ fn names_too_long_for_a_file_system_are_errors_at_their_line() {
         },
         &[
             ("playbooks/x.md", 3, 1, "has a part of 300 bytes, longer than the 255 bytes a file system allows"),
-            ("playbooks/y.md", 3, 1, "makes a folder name of 300 bytes, longer than the 255 bytes a file system allows"),
+            (
+                "playbooks/y.md",
+                3,
+                1,
+                "makes a folder name of 300 bytes, longer than the 255 bytes a file system allows",
+            ),
             ("playbooks/z.md", 2, 1, "makes a folder name of 300 bytes"),
         ],
     );
@@ -434,7 +450,13 @@ fn html_in_front_matter_comes_out_escaped() {
     p.build_ok();
     assert_no_live_markup(&p);
     let page = p.page("x");
-    for visible in ["&lt;script&gt;alert(1)", "&lt;b&gt;bold", "&lt;img src=x onerror=alert(2)&gt;", "&lt;script&gt;alert(3)", "&lt;script&gt;alert(6)"] {
+    for visible in [
+        "&lt;script&gt;alert(1)",
+        "&lt;b&gt;bold",
+        "&lt;img src=x onerror=alert(2)&gt;",
+        "&lt;script&gt;alert(3)",
+        "&lt;script&gt;alert(6)",
+    ] {
         assert!(page.contains(visible), "{visible} is not visible in\n{page}");
     }
     // The tag's page exists under its slug, with the name escaped.
@@ -452,7 +474,12 @@ fn html_in_headings_comes_out_escaped() {
     p.build_ok();
     assert_no_live_markup(&p);
     let page = p.page("x");
-    for visible in ["&lt;script&gt;alert(1)", "&lt;script&gt;alert(2)&lt;/script&gt; Plans", "&lt;img src=x onerror=alert(3)&gt; Buy", "&lt;b&gt;bold&lt;/b&gt; four"] {
+    for visible in [
+        "&lt;script&gt;alert(1)",
+        "&lt;script&gt;alert(2)&lt;/script&gt; Plans",
+        "&lt;img src=x onerror=alert(3)&gt; Buy",
+        "&lt;b&gt;bold&lt;/b&gt; four",
+    ] {
         assert!(page.contains(visible), "{visible} is not visible in\n{page}");
     }
 }
@@ -577,7 +604,10 @@ fn ten_thousand_nested_blockquotes_build_without_overflowing_the_stack() {
     let p = Project::new();
     p.write("playbooks/quotes.md", format!("# Quotes\n\n{} deep\n", ">".repeat(10_000)));
     // The same, where the Story Mode briefing is read from a blockquote.
-    p.write("playbooks/story.md", format!("# Story\n\n## Story Mode: Deep\n\n{} **Officer**: Deep\n", "> ".repeat(10_000)));
+    p.write(
+        "playbooks/story.md",
+        format!("# Story\n\n## Story Mode: Deep\n\n{} **Officer**: Deep\n", "> ".repeat(10_000)),
+    );
     p.build_ok();
     let quotes = p.page("quotes");
     let quotes = body_of(&quotes);
@@ -677,7 +707,9 @@ fn a_file_that_cannot_be_read() {
     if readable {
         // Root reads any file whatever its mode: the page is built.
         assert!(running_as_root() || readable, "chmod 000 did not stop reading");
-        eprintln!("a_file_that_cannot_be_read: running as root, chmod 000 does not prevent reading; checking that it builds");
+        eprintln!(
+            "a_file_that_cannot_be_read: running as root, chmod 000 does not prevent reading; checking that it builds"
+        );
         result.unwrap_or_else(|d| panic!("{d}"));
         assert!(p.page("secret").contains("<h1>Secret</h1>"));
     } else {
@@ -711,8 +743,18 @@ fn a_static_file_never_replaces_a_generated_page() {
     p.write("static/robots.txt", "User-agent: *\n");
     let diags = p.build().expect_err("a static file replacing a page fails the build");
     // Found before anything is written (so `check` reports it too), at the static file.
-    let e: Vec<_> = diags.iter().filter(|d| d.is_error()).map(|d| (playbook::diagnostic::display_path(&d.file), d.message.as_str())).collect();
-    assert_eq!(e, [("static/good/index.html".to_string(), "would replace `good/index.html`, which playbook generates; the generated file would be lost")]);
+    let e: Vec<_> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| (playbook::diagnostic::display_path(&d.file), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        e,
+        [(
+            "static/good/index.html".to_string(),
+            "would replace `good/index.html`, which playbook generates; the generated file would be lost"
+        )]
+    );
     assert_eq!(snapshot(&p.out()), before);
     std::fs::remove_file(p.root.join("static/good/index.html")).unwrap();
     p.build_ok();
@@ -754,7 +796,11 @@ fn run_binary(args: &[&str], root: &Path) -> (i32, String, String) {
         .arg(root)
         .output()
         .expect("run the playbook binary");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -771,12 +817,16 @@ fn the_binary_exits_1_and_lists_every_error_with_its_position() {
         let (code, _, stderr) = run_binary(&[command], &p.root);
         assert_eq!(code, 1, "{command}: {stderr}");
         let errors: Vec<&str> = stderr.lines().filter(|l| l.contains(": error: ")).collect();
-        assert_eq!(errors, [
-            format!("playbooks/other.md:3:5: error: {TYPO_MESSAGE}").as_str(),
-            "playbooks/x.md:3:7: error: invalid front matter: unclosed bracket '['",
-            "playbooks/y.md:2:3: error: not valid UTF-8: byte 0xFF at byte offset 5",
-            "playbooks/z.md:2:1: error: slug \"../../x\" uses `.` or `..`; pages must stay inside the output folder",
-        ], "{command}: {stderr}");
+        assert_eq!(
+            errors,
+            [
+                format!("playbooks/other.md:3:5: error: {TYPO_MESSAGE}").as_str(),
+                "playbooks/x.md:3:7: error: invalid front matter: unclosed bracket '['",
+                "playbooks/y.md:2:3: error: not valid UTF-8: byte 0xFF at byte offset 5",
+                "playbooks/z.md:2:1: error: slug \"../../x\" uses `.` or `..`; pages must stay inside the output folder",
+            ],
+            "{command}: {stderr}"
+        );
         assert!(stderr.contains("4 problems found; nothing was written"), "{stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
@@ -789,7 +839,10 @@ fn the_binary_reports_an_unclosed_fence_at_line_1() {
     p.write("playbooks/x.md", "---\ntitle: x\n");
     let (code, _, stderr) = run_binary(&["check"], &p.root);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.starts_with("playbooks/x.md:1:1: error: front matter opened with `---` is never closed\n"), "{stderr}");
+    assert!(
+        stderr.starts_with("playbooks/x.md:1:1: error: front matter opened with `---` is never closed\n"),
+        "{stderr}"
+    );
 }
 
 #[test]

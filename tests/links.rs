@@ -44,7 +44,10 @@ fn folder_paths_and_labels_work_in_wiki_links() {
 fn every_link_form_carries_the_base_path() {
     let main = hiring(Some("https://example.org/handbook/"));
     assert_eq!(link_texts(&main, "/handbook/career-strategy/"), ["From Engineer to Leader", "here"]);
-    assert_eq!(link_texts(&main, "/handbook/career-strategy/#buy-vs-build"), ["From Engineer to Leader › Buy vs Build"]);
+    assert_eq!(
+        link_texts(&main, "/handbook/career-strategy/#buy-vs-build"),
+        ["From Engineer to Leader › Buy vs Build"]
+    );
     assert_eq!(link_texts(&main, "/handbook/career-strategy/#22-buy-vs-build"), ["the build question"]);
     assert_eq!(link_texts(&main, "/handbook/career-strategy/#the-ai-maturity-curve"), ["the curve"]);
     assert_eq!(link_texts(&main, "#interview-loop"), ["Interview Loop"]);
@@ -64,7 +67,9 @@ fn back_links_name_the_linking_playbook_and_section() {
     let refs = &main[start..];
     assert!(refs.contains("<a href=\"/people/hiring-loop/\">The Hiring Loop</a> <span class=\"backlink-section\">in Why it matters</span>"), "{refs}");
     let ops = site.main("ops/incident-review/index.html");
-    assert!(ops.contains("<a href=\"/people/feedback/\">Giving Feedback</a> <span class=\"backlink-section\">in Giving Feedback</span>"));
+    assert!(ops.contains(
+        "<a href=\"/people/feedback/\">Giving Feedback</a> <span class=\"backlink-section\">in Giving Feedback</span>"
+    ));
 }
 
 #[test]
@@ -72,7 +77,11 @@ fn catalog_entries_show_where_they_are_referenced_from() {
     let main = build_fixture(None).main("frameworks/index.html");
     let entry = main.find("id=\"career-strategy--buy-vs-build\"").expect("entry");
     let end = main[entry..].find("</li>").unwrap() + entry;
-    assert!(main[entry..end].contains("Referenced from <a href=\"/people/hiring-loop/\">The Hiring Loop</a>"), "{}", &main[entry..end]);
+    assert!(
+        main[entry..end].contains("Referenced from <a href=\"/people/hiring-loop/\">The Hiring Loop</a>"),
+        "{}",
+        &main[entry..end]
+    );
     let whys = main.find("id=\"ops-incident-review--five-whys\"").expect("entry");
     let end = main[whys..].find("</li>").unwrap() + whys;
     assert!(main[whys..end].contains("<a href=\"/people/feedback/\">Giving Feedback</a>"));
@@ -83,7 +92,8 @@ fn related_playbooks_rank_linked_and_tagged_ones_first() {
     let main = build_fixture(None).main("people/hiring-loop/index.html");
     let start = main.find("Related playbooks").expect("related section");
     let related = &main[start..main[start..].find("</section>").unwrap() + start];
-    let order: Vec<_> = ["Incident Review", "From Engineer to Leader", "Giving Feedback"].iter().map(|t| related.find(t)).collect();
+    let order: Vec<_> =
+        ["Incident Review", "From Engineer to Leader", "Giving Feedback"].iter().map(|t| related.find(t)).collect();
     assert!(order.iter().all(Option::is_some), "{related}");
     // Incident Review links here and shares the "people" tag; it ranks first.
     assert!(order[0] < order[1] && order[0] < order[2], "{related}");
@@ -121,7 +131,11 @@ fn broken_page_and_anchor_links_fail_build_with_positions_and_suggestions() {
     let run = playbook(&["build", "--root", dir.path().to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("playbooks/x.md:3:5: error: no playbook \"carreer_strategy\"; did you mean \"career_strategy\"?"), "{stderr}");
+    assert!(
+        stderr
+            .contains("playbooks/x.md:3:5: error: no playbook \"carreer_strategy\"; did you mean \"career_strategy\"?"),
+        "{stderr}"
+    );
     assert!(stderr.contains("playbooks/x.md:5:5: error: no section \"#buy-vs-bild\" in \"career_strategy\"; did you mean \"#buy-vs-build\"?"), "{stderr}");
     assert!(!dir.path().join("public").exists());
 }

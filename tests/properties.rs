@@ -27,11 +27,8 @@ impl Project {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().to_path_buf();
         std::fs::create_dir_all(root.join("playbooks")).unwrap();
-        std::fs::write(
-            root.join("playbooks/good.md"),
-            "# Good\n\n## Strategic Frameworks\n\n### Alpha Plan\nText.\n",
-        )
-        .unwrap();
+        std::fs::write(root.join("playbooks/good.md"), "# Good\n\n## Strategic Frameworks\n\n### Alpha Plan\nText.\n")
+            .unwrap();
         Project { _tmp: tmp, root }
     }
 
@@ -44,7 +41,11 @@ impl Project {
 /// The invariants of one `check`: no panic (the runner catches one), and an
 /// `Err` holds at least one error; every diagnostic is in a file under
 /// `playbooks/`, at a line and column that exist in it.
-fn assert_well_formed(project: &Project, x: &[u8], result: Result<Diagnostics, Diagnostics>) -> Result<(), TestCaseError> {
+fn assert_well_formed(
+    project: &Project,
+    x: &[u8],
+    result: Result<Diagnostics, Diagnostics>,
+) -> Result<(), TestCaseError> {
     let diags = match result {
         Ok(warnings) => {
             prop_assert!(!warnings.has_errors(), "Ok with errors:\n{}", warnings);
@@ -304,13 +305,10 @@ fn what_check_accepts_builds() {
 
 fn tricky_text() -> impl Strategy<Value = String> {
     let tricky = prop::sample::select(vec![
-        "İ", "ǅ", "ẞ", "Σ", "ς", "Ꭰ", "ﬁ", "Ⱥ", "\u{301}", "\u{200d}", "٣", "Ⅻ", "①", "_", "-", " ", "--", ".", "/", "a", "Z", "9",
-        "📜", "é", "中文", "\u{0}", "\t",
+        "İ", "ǅ", "ẞ", "Σ", "ς", "Ꭰ", "ﬁ", "Ⱥ", "\u{301}", "\u{200d}", "٣", "Ⅻ", "①", "_", "-", " ", "--", ".", "/",
+        "a", "Z", "9", "📜", "é", "中文", "\u{0}", "\t",
     ]);
-    prop_oneof![
-        any::<String>(),
-        proptest::collection::vec(tricky, 0..16).prop_map(|v| v.concat()),
-    ]
+    prop_oneof![any::<String>(), proptest::collection::vec(tricky, 0..16).prop_map(|v| v.concat()),]
 }
 
 #[test]
@@ -351,8 +349,8 @@ fn repair_line_never_panics_and_leaves_ascii_alone() {
 /// What cp1252 shows for a byte (the five undefined bytes as themselves).
 fn cp1252(b: u8) -> char {
     const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘', '’', '“', '”',
-        '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
     ];
     match b {
         0x80..=0x9F => HIGH[(b - 0x80) as usize],

@@ -9,12 +9,7 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_playbook");
 
 fn playbook(args: &[&str], cwd: &Path) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("run playbook")
+    Command::new(BIN).args(args).current_dir(cwd).env_remove("NO_COLOR").output().expect("run playbook")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -23,13 +18,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[track_caller]
 fn assert_code(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(code), "stdout:\n{}\nstderr:\n{}", text(&out.stdout), text(&out.stderr));
 }
 
 #[test]
@@ -70,10 +59,11 @@ fn the_workflow_publishes_with_the_official_pages_actions() {
     assert_eq!(wf["concurrency"]["cancel-in-progress"], false);
 
     let jobs = wf["jobs"].as_object().expect("jobs");
-    let steps: Vec<&serde_json::Value> =
-        jobs.values().flat_map(|j| j["steps"].as_array().expect("steps")).collect();
+    let steps: Vec<&serde_json::Value> = jobs.values().flat_map(|j| j["steps"].as_array().expect("steps")).collect();
     let uses: Vec<&str> = steps.iter().filter_map(|s| s["uses"].as_str()).collect();
-    for action in ["actions/checkout@", "actions/configure-pages@", "actions/upload-pages-artifact@", "actions/deploy-pages@"] {
+    for action in
+        ["actions/checkout@", "actions/configure-pages@", "actions/upload-pages-artifact@", "actions/deploy-pages@"]
+    {
         assert!(uses.iter().any(|u| u.starts_with(action)), "{action} in {uses:?}");
     }
     let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
@@ -82,7 +72,8 @@ fn the_workflow_publishes_with_the_official_pages_actions() {
     assert!(build.contains(r#"--base-url "${{ steps.pages.outputs.base_url }}/""#), "{build}");
     let pages_step = steps.iter().find(|s| s["id"] == "pages").expect("configure-pages has id `pages`");
     assert!(pages_step["uses"].as_str().unwrap().starts_with("actions/configure-pages@"));
-    let upload = steps.iter().find(|s| s["uses"].as_str().is_some_and(|u| u.contains("upload-pages-artifact"))).unwrap();
+    let upload =
+        steps.iter().find(|s| s["uses"].as_str().is_some_and(|u| u.contains("upload-pages-artifact"))).unwrap();
     assert_eq!(upload["with"]["path"], "public");
     assert_eq!(jobs["deploy"]["environment"]["name"], "github-pages");
     assert_eq!(jobs["deploy"]["needs"], "build");
@@ -153,7 +144,10 @@ fn exit_codes_tell_content_errors_from_usage_and_io_errors() {
     let help = playbook(&["--help"], root);
     assert_code(&help, 0);
     let help = text(&help.stdout);
-    assert!(help.contains("Exit codes") && help.contains("1  content errors") && help.contains("2  usage or I/O"), "{help}");
+    assert!(
+        help.contains("Exit codes") && help.contains("1  content errors") && help.contains("2  usage or I/O"),
+        "{help}"
+    );
 
     assert_code(&playbook(&["build", "--no-such-flag"], root), 2);
     // An output folder outside the project is refused: 2.
@@ -283,7 +277,10 @@ fn a_build_killed_halfway_leaves_the_previous_site_intact() {
         }
         let after = snapshot(&public);
         assert_eq!(after.len(), before.len(), "same files (kill_when_staging = {kill_when_staging})");
-        assert!(after == before, "public/ is byte for byte the previous site (kill_when_staging = {kill_when_staging})");
+        assert!(
+            after == before,
+            "public/ is byte for byte the previous site (kill_when_staging = {kill_when_staging})"
+        );
     }
 
     // A full build afterwards replaces the site, leftovers or not.

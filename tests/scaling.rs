@@ -8,7 +8,14 @@ use std::process::Command;
 
 fn corpus(n: usize, dir: &Path) {
     let status = Command::new("python3")
-        .args([concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/gen_corpus.py"), "--n", &n.to_string(), "--seed", "1", "--out"])
+        .args([
+            concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/gen_corpus.py"),
+            "--n",
+            &n.to_string(),
+            "--seed",
+            "1",
+            "--out",
+        ])
         .arg(dir.join("playbooks"))
         .output()
         .expect("python3 runs scripts/gen_corpus.py");
@@ -52,9 +59,18 @@ fn a_page_does_not_grow_with_the_handbook() {
     let big = common::build_project(project.path(), None);
     let small = common::build_project(alone.path(), None);
     let page = |site: &common::Built| {
-        let html = std::fs::read_to_string(common::walk(site.dir.path()).into_iter().find(|p| {
-            p.to_string_lossy().contains(&format!("/{}/index.html", playbook::parse::slug_from_path(&rel.with_extension("").file_name().unwrap().to_string_lossy())))
-        }).expect("the page")).unwrap();
+        let html = std::fs::read_to_string(
+            common::walk(site.dir.path())
+                .into_iter()
+                .find(|p| {
+                    p.to_string_lossy().contains(&format!(
+                        "/{}/index.html",
+                        playbook::parse::slug_from_path(&rel.with_extension("").file_name().unwrap().to_string_lossy())
+                    ))
+                })
+                .expect("the page"),
+        )
+        .unwrap();
         // back-links, related playbooks and prev/next legitimately differ
         html[..html.find("<div class=\"playbook-body\">").unwrap()].len()
     };

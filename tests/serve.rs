@@ -104,8 +104,11 @@ impl Server {
                 return start.elapsed();
             }
             if start.elapsed() > limit {
-                panic!("{what}: not seen at {path} within {limit:?}\nstdout: {:?}\nstderr: {}\nlast body:\n{body}",
-                    self.stdout.lock().unwrap(), self.stderr());
+                panic!(
+                    "{what}: not seen at {path} within {limit:?}\nstdout: {:?}\nstderr: {}\nlast body:\n{body}",
+                    self.stdout.lock().unwrap(),
+                    self.stderr()
+                );
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -196,13 +199,18 @@ fn a_broken_save_shows_an_overlay_over_the_last_good_page_until_fixed() {
     let (status, page) = server.get("/alpha/");
     assert_eq!(status, 200);
     assert!(has_error_at(&page, "playbooks/alpha.md"), "the diagnostic with its file, line and column:\n{page}");
-    assert!(page.contains("ORIGINAL-ALPHA-TEXT") && !page.contains("BROKEN-ALPHA-TEXT"), "the last good build is served");
+    assert!(
+        page.contains("ORIGINAL-ALPHA-TEXT") && !page.contains("BROKEN-ALPHA-TEXT"),
+        "the last good build is served"
+    );
     // Every HTML page carries it, not only the broken playbook's.
     assert!(page_with_overlay(&server.get("/beta/").1));
     assert!(has_error_at(&server.stderr(), "playbooks/alpha.md"), "the terminal shows it too:\n{}", server.stderr());
 
     std::fs::write(alpha(dir.path()), ALPHA.replace("ORIGINAL", "FIXED")).unwrap();
-    server.wait_for("/alpha/", Duration::from_secs(5), "the fix", |b| b.contains("FIXED-ALPHA-TEXT") && !page_with_overlay(b));
+    server.wait_for("/alpha/", Duration::from_secs(5), "the fix", |b| {
+        b.contains("FIXED-ALPHA-TEXT") && !page_with_overlay(b)
+    });
     assert!(!page_with_overlay(&server.get("/beta/").1));
 }
 
@@ -234,7 +242,17 @@ fn a_burst_of_saves_is_one_rebuild() {
 fn traversal_urls_are_not_found() {
     let dir = project();
     let server = Server::start(dir.path(), &[]);
-    for path in ["/../Cargo.toml", "/%2e%2e/Cargo.toml", "/%2e%2e/x", "/..%5c..%5cx", "/..%5cCargo.toml", "/%00", "/alpha/%00", "/a\\..\\Cargo.toml", "/./Cargo.toml"] {
+    for path in [
+        "/../Cargo.toml",
+        "/%2e%2e/Cargo.toml",
+        "/%2e%2e/x",
+        "/..%5c..%5cx",
+        "/..%5cCargo.toml",
+        "/%00",
+        "/alpha/%00",
+        "/a\\..\\Cargo.toml",
+        "/./Cargo.toml",
+    ] {
         let (status, body) = server.get(path);
         assert_eq!(status, 404, "{path}");
         assert!(!body.contains("SECRET-OUTSIDE-THE-SITE"), "{path}");
@@ -310,6 +328,12 @@ fn under_load_no_request_is_lost_and_memory_stays_flat() {
         elapsed.as_secs_f64(),
         (CLIENTS * PER_CLIENT) as f64 / elapsed.as_secs_f64()
     );
-    assert!(failures.is_empty(), "{} of {} requests failed: {:?}", failures.len(), CLIENTS * PER_CLIENT, &failures[..failures.len().min(10)]);
+    assert!(
+        failures.is_empty(),
+        "{} of {} requests failed: {:?}",
+        failures.len(),
+        CLIENTS * PER_CLIENT,
+        &failures[..failures.len().min(10)]
+    );
     assert!(after < before + 32 * 1024, "server memory grew from {before} KiB to {after} KiB");
 }

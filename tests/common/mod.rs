@@ -74,7 +74,12 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
 pub fn build_project(root: &Path, base_url: Option<&str>) -> Built {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
-    let opts = BuildOptions { root: root.to_path_buf(), out: out.clone(), base_url: base_url.map(str::to_string), drafts: false };
+    let opts = BuildOptions {
+        root: root.to_path_buf(),
+        out: out.clone(),
+        base_url: base_url.map(str::to_string),
+        drafts: false,
+    };
     if let Err(d) = playbook::build(&opts, true) {
         panic!("build failed:\n{d}");
     }
