@@ -1,29 +1,60 @@
-//! Fenced code highlighted by syntect into CSS classes.
+//! Fenced code highlighted by syntect into a few short CSS classes.
+//!
+//! syntect's own HTML output nests a span per scope with every scope name
+//! as a class (`<span class="hl-meta hl-function hl-rust">`): about 70 bytes
+//! of markup per token, most of a code-heavy page's size. Readers see a
+//! dozen colours, so each token gets one class for its kind (`hk` keyword,
+//! `hs` string, ...) and runs of the same kind share one flat span. The
+//! palettes are the theme's `assets/syntax.css`, light and dark.
 //!
 //! The syntax set is loaded on first use only, so a handbook without code
-//! never pays for it. Classes (not inline colours) let one stylesheet serve
-//! the light and the dark theme.
+//! never pays for it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+/// Scope prefixes and the class of a token inside them, most specific first.
+/// A token takes the class of its innermost scope that has one, so the `//`
+/// of a comment is coloured as the comment and a string's quotes as the string.
+const KINDS: &[(&str, &str)] = &[
+    ("comment", "hc"),
+    ("string", "hs"),
+    ("constant.character.escape", "he"),
+    ("constant", "hn"),
+    ("variable.language", "hk"),
+    ("keyword.operator", "ho"),
+    ("keyword", "hk"),
+    ("storage.type", "hk"),
+    ("storage.modifier", "hk"),
+    ("entity.name.function", "hf"),
+    ("support.function", "hf"),
+    ("variable.function", "hf"),
+    ("entity.name.tag", "hg"),
+    ("entity.other.attribute-name", "ha"),
+    ("entity.name", "ht"),
+    ("support.type", "ht"),
+    ("support.class", "ht"),
+    ("markup.heading", "hh"),
+    ("markup.inserted", "hi"),
+    ("markup.deleted", "hd"),
+    ("invalid", "hx"),
+];
+
+static KIND_SCOPES: LazyLock<Vec<(Scope, &'static str)>> =
+    LazyLock::new(|| KINDS.iter().filter_map(|(s, class)| Some((Scope::new(s).ok()?, *class))).collect());
 
 /// Blocks larger than this are shown plain: some grammars backtrack badly on
 /// pathological input, and a reader gains little from colouring a huge dump.
 const MAX_HIGHLIGHT_BYTES: usize = 128 * 1024;
 
 /// Highlighted blocks by language and code. Highlighting dominates the cost
-/// of a page with code, and the same snippet recurs across playbooks, in the
-/// print page and across `serve` rebuilds, so each distinct block is
-/// highlighted once per process.
+/// of a page with code, and the same snippet recurs across playbooks and
+/// across `serve` rebuilds, so each distinct block is highlighted once per process.
 static CACHE: LazyLock<Mutex<HashMap<CodeKey, Arc<str>>>> = LazyLock::new(Default::default);
 
 /// (language, code)
@@ -53,37 +84,69 @@ fn render_block(code: &str, lang: &str) -> String {
     format!("<pre class=\"code\"><code{class}>{body}</code></pre>\n")
 }
 
+/// The class of a token with these scopes: its innermost scope's that has one.
+fn kind(stack: &[Scope]) -> Option<&'static str> {
+    stack.iter().rev().find_map(|scope| KIND_SCOPES.iter().find(|(k, _)| k.is_prefix_of(*scope)).map(|(_, c)| *c))
+}
+
+/// Builds the HTML, merging neighbouring text of the same kind into one span.
+#[derive(Default)]
+struct Spans {
+    html: String,
+    open: Option<&'static str>,
+}
+
+impl Spans {
+    fn push(&mut self, text: &str, class: Option<&'static str>) {
+        if text.is_empty() {
+            return;
+        }
+        // Whitespace takes any colour, so it never splits a run.
+        let class = if text.trim().is_empty() { self.open } else { class };
+        if class != self.open {
+            if self.open.is_some() {
+                self.html.push_str("</span>");
+            }
+            if let Some(c) = class {
+                self.html.push_str("<span class=\"");
+                self.html.push_str(c);
+                self.html.push_str("\">");
+            }
+            self.open = class;
+        }
+        pulldown_cmark_escape::escape_html_body_text(&mut self.html, text).ok();
+    }
+
+    fn finish(mut self) -> String {
+        if self.open.is_some() {
+            self.html.push_str("</span>");
+        }
+        self.html
+    }
+}
+
 fn highlighted(code: &str, lang: &str) -> Option<String> {
     let syntaxes = &*SYNTAXES;
     let syntax = syntaxes.find_syntax_by_token(lang)?;
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
+    let mut state = ParseState::new(syntax);
+    let mut stack = ScopeStack::new();
+    let mut spans = Spans { html: String::with_capacity(code.len() * 2), open: None };
     for line in LinesWithEndings::from(code) {
-        generator.parse_html_for_line_which_includes_newline(line).ok()?;
+        let mut at = 0;
+        for (offset, op) in state.parse_line(line, syntaxes).ok()? {
+            spans.push(&line[at..offset], kind(stack.as_slice()));
+            at = offset;
+            stack.apply(&op).ok()?;
+        }
+        spans.push(&line[at..], kind(stack.as_slice()));
     }
-    Some(generator.finalize())
+    Some(spans.finish())
 }
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    pulldown_cmark_escape::escape_html(&mut out, s).ok();
+    pulldown_cmark_escape::escape_html_body_text(&mut out, s).ok();
     out
-}
-
-/// One stylesheet with a light palette and a dark one under `[data-theme=dark]`.
-pub fn stylesheet() -> String {
-    let themes = ThemeSet::load_defaults();
-    let light = themes.themes.get("InspiredGitHub").and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok());
-    let dark = themes.themes.get("base16-ocean.dark").and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok());
-    let mut css = light.unwrap_or_default();
-    css.push_str("\n/* dark */\n");
-    for line in dark.unwrap_or_default().lines() {
-        if line.starts_with('.') {
-            css.push_str("html[data-theme=\"dark\"] ");
-        }
-        css.push_str(line);
-        css.push('\n');
-    }
-    css
 }
 
 #[cfg(test)]
@@ -91,22 +154,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn known_languages_get_classes() {
-        let html = code_block("fn main() {}\n", "rust");
-        assert!(html.contains("class=\"language-rust\""));
-        assert!(html.contains("hl-"), "{html}");
+    fn tokens_get_one_flat_class_for_their_kind() {
+        let html = code_block("// check\nfn main() { let s = \"<b>\"; }\n", "rust");
+        assert!(html.starts_with("<pre class=\"code\"><code class=\"language-rust\">"), "{html}");
+        assert!(html.contains("<span class=\"hc\">// check\n</span>"), "{html}");
+        assert!(html.contains("<span class=\"hk\">fn </span>"), "{html}");
+        assert!(html.contains("<span class=\"hf\">main</span>"), "{html}");
+        assert!(html.contains("<span class=\"hs\">\"&lt;b&gt;\"</span>"), "{html}");
+        assert!(!html.contains("<span class=\"hk\"><span"), "spans are never nested: {html}");
+        // Nothing is lost: without the markup (and the newline after the
+        // block), the code reads as written.
+        let text = html.split('<').map(|s| s.split_once('>').map_or(s, |(_, t)| t)).collect::<String>();
+        assert_eq!(text.replace("&lt;", "<").replace("&gt;", ">"), "// check\nfn main() { let s = \"<b>\"; }\n\n");
     }
 
     #[test]
     fn unknown_languages_are_escaped_plain_text() {
         let html = code_block("<b>\n", "nosuchlang");
         assert!(html.contains("&lt;b&gt;"));
-        assert!(!html.contains("hl-"));
+        assert!(!html.contains("<span"));
     }
 
     #[test]
-    fn the_stylesheet_has_a_dark_palette() {
-        let css = stylesheet();
-        assert!(css.contains("html[data-theme=\"dark\"] .hl-"));
+    fn every_kind_has_a_colour_in_both_palettes() {
+        let css = crate::theme::DEFAULT_THEME.iter().find(|(n, _)| *n == "assets/syntax.css").map(|(_, b)| b).unwrap();
+        let css = std::str::from_utf8(css).unwrap();
+        for (_, class) in KINDS {
+            assert!(css.contains(&format!(".{class} ")) || css.contains(&format!(".{class},")), "light .{class}");
+            assert!(css.contains(&format!("html[data-theme=\"dark\"] .{class}")), "dark .{class}");
+        }
     }
 }

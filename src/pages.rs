@@ -13,7 +13,6 @@ use crate::cache::Html;
 use crate::config::{BaseUrl, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::handbook::{Handbook, PageId};
-use crate::highlight;
 use crate::links::LinkGraph;
 use crate::markdown;
 use crate::model::{Pattern, Playbook, SectionKind, StoryMode};
@@ -326,16 +325,12 @@ impl<'a> Site<'a> {
         // Playbooks first, then landing pages: ids as in `Handbook::page`.
         let bodies: Vec<Html> = (0..self.handbook.page_count()).into_par_iter().map(|id| self.body(id)).collect();
         let n = self.handbook.playbooks.len();
-        let rendered: Vec<Result<(OutputFile, bool), Diagnostic>> =
+        let rendered: Vec<Result<OutputFile, Diagnostic>> =
             bodies[..n].par_iter().enumerate().map(|(id, body)| self.playbook_page(id, body)).collect();
         let mut files = Vec::with_capacity(rendered.len() + 16);
-        let mut has_code = false;
         for r in rendered {
             match r {
-                Ok((f, code)) => {
-                    has_code |= code;
-                    files.push(f);
-                }
+                Ok(f) => files.push(f),
                 Err(d) => diags.push(d),
             }
         }
@@ -366,9 +361,6 @@ impl<'a> Site<'a> {
             if needed {
                 files.push(OutputFile::new(name, bytes.as_ref()));
             }
-        }
-        if has_code {
-            files.push(OutputFile::new("assets/syntax.css", highlight::stylesheet()));
         }
         files.push(OutputFile::new(".nojekyll", Vec::new()));
         if let Some(cname) = &self.config.cname {
@@ -414,8 +406,7 @@ impl<'a> Site<'a> {
         })
     }
 
-    /// The page, and whether it shows highlighted code.
-    fn playbook_page(&self, id: PageId, content: &Html) -> Result<(OutputFile, bool), Diagnostic> {
+    fn playbook_page(&self, id: PageId, content: &Html) -> Result<OutputFile, Diagnostic> {
         let p = &self.handbook.playbooks[id];
         let content = content.clone();
         let has_code = content.html.contains("<pre class=\"code\">");
@@ -480,9 +471,7 @@ impl<'a> Site<'a> {
                 .map_or_else(Vec::new, |r| r.iter().map(|&o| self.page_link(o, None)).collect()),
             extra: Extra(&p.extra),
         };
-        let file =
-            self.render("playbook.html", &site_path, &PlaybookContext { site: &self.view, page, playbook: view })?;
-        Ok((file, has_code))
+        self.render("playbook.html", &site_path, &PlaybookContext { site: &self.view, page, playbook: view })
     }
 
     fn home(&self, bodies: &[Html]) -> Result<OutputFile, Diagnostic> {

@@ -28,6 +28,7 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = theme_files![
     "partials/card.html",
     "partials/story_card.html",
     "assets/style.css",
+    "assets/syntax.css",
     "assets/playbook.js",
     "assets/favicon.svg",
     "assets/mermaid.min.js",
@@ -36,9 +37,12 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = theme_files![
 
 /// Assets published only when some page needs them, with the HTML that
 /// marks such a page. Mermaid is 5 MB; a handbook without diagrams never
-/// ships it.
-pub const ON_DEMAND: &[(&str, &str)] =
-    &[("assets/mermaid.min.js", "<pre class=\"mermaid\">"), ("assets/mermaid.LICENSE", "<pre class=\"mermaid\">")];
+/// ships it, nor code colours without code.
+pub const ON_DEMAND: &[(&str, &str)] = &[
+    ("assets/mermaid.min.js", "<pre class=\"mermaid\">"),
+    ("assets/mermaid.LICENSE", "<pre class=\"mermaid\">"),
+    ("assets/syntax.css", "<pre class=\"code\">"),
+];
 
 /// The theme in effect: embedded defaults with the project's overrides on top.
 #[derive(Debug, Default)]

@@ -165,7 +165,7 @@ fn tracks_and_tags_have_listing_pages() {
 fn code_is_highlighted_with_classes_and_one_stylesheet() {
     let site = build_fixture(None);
     let page = site.page("ops/incident-review/index.html");
-    assert!(page.contains("<code class=\"language-rust\"><span class=\"hl-source hl-rust\">"));
+    assert!(page.contains("<code class=\"language-rust\"><span class=\"hk\">"), "{page}");
     assert!(page.contains("assets/syntax.css"));
     assert!(site.page("assets/syntax.css").contains("html[data-theme=\"dark\"]"));
     // a page without code does not load the stylesheet
