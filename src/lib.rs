@@ -64,6 +64,8 @@ pub struct BuildReport {
     pub pages: usize,
     pub files: usize,
     pub bytes: u64,
+    /// Files with the same bytes as in the previous output, which were not written again.
+    pub unchanged: usize,
     pub out_dir: PathBuf,
     pub elapsed: Duration,
     /// Warnings only; a build with errors returns `Err`.
@@ -78,9 +80,17 @@ pub struct Site {
     pub exit_games: usize,
 }
 
+/// What a render produced, its files having gone to a sink.
+struct Rendered {
+    emitted: Vec<output::Emitted>,
+    playbooks: usize,
+    frameworks: usize,
+    exit_games: usize,
+}
+
 /// Runs every stage but writing. `Err` holds all diagnostics when any is an error.
 pub fn render_site(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
-    render_with(opts, &cache::Cache::default())
+    in_memory(opts, &cache::Cache::default())
 }
 
 /// Builds the same project again and again (as `serve` does), reusing what
@@ -97,11 +107,24 @@ impl Builder {
 
     /// Every file of the site, in memory.
     pub fn render(&self) -> Result<(Site, Diagnostics), Diagnostics> {
-        render_with(&self.opts, &self.cache)
+        in_memory(&self.opts, &self.cache)
     }
 }
 
-fn render_with(opts: &BuildOptions, cache: &cache::Cache) -> Result<(Site, Diagnostics), Diagnostics> {
+fn in_memory(opts: &BuildOptions, cache: &cache::Cache) -> Result<(Site, Diagnostics), Diagnostics> {
+    let sink = output::Memory::default();
+    let (r, diags) = render_into(opts, cache, &sink)?;
+    let mut files = sink.into_files();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((Site { files, playbooks: r.playbooks, frameworks: r.frameworks, exit_games: r.exit_games }, diags))
+}
+
+/// Renders the site into `sink`, file by file.
+fn render_into(
+    opts: &BuildOptions,
+    cache: &cache::Cache,
+    sink: &dyn output::Sink,
+) -> Result<(Rendered, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut clock = StageClock::new();
     let config = match Config::load(&opts.root) {
@@ -135,16 +158,19 @@ fn render_with(opts: &BuildOptions, cache: &cache::Cache) -> Result<(Site, Diagn
     };
     cache.start_epoch(cache::hash_of(&(theme.fingerprint, format!("{config:?}"), &base.path, &base.origin)));
     let site = pages::Site::new(&handbook, &graph, &config, &base, &renderer, cache);
-    let mut files = site.files(&theme, &mut diags);
-    files.extend(assets::read(&opts.root, &graph.files, links::MEDIA_DIR, &mut diags));
-    diags.extend(output::static_conflicts(&files, &opts.root.join("static")));
+    let mut emitted = site.emit(&theme, sink, &mut diags);
+    for file in assets::read(&opts.root, &graph.files, links::MEDIA_DIR, &mut diags) {
+        emitted.push(output::Emitted::of(&file));
+        sink.put(file);
+    }
+    diags.extend(output::static_conflicts(&emitted, &opts.root.join("static")));
     clock.lap("render");
     let diags = diags.sorted();
     if diags.has_errors() {
         return Err(diags);
     }
-    let rendered = Site {
-        files,
+    let rendered = Rendered {
+        emitted,
         playbooks: handbook.playbooks.len(),
         frameworks: handbook.framework_count(),
         exit_games: handbook.exit_game_count(),
@@ -187,7 +213,7 @@ fn resident_memory() -> String {
 
 /// Validates everything a build would, without writing anything.
 pub fn check(opts: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
-    render_site(opts).map(|(_, warnings)| warnings)
+    render_into(opts, &cache::Cache::default(), &output::Discard).map(|(_, warnings)| warnings)
 }
 
 /// Why a build failed, which decides the exit code: the content (1) or the
@@ -228,10 +254,7 @@ pub fn try_build(opts: &BuildOptions, force: bool) -> Result<BuildReport, BuildE
         diags.push(d);
         return Err(BuildError::Output(diags));
     }
-    let (site, warnings) = render_site(opts).map_err(BuildError::Content)?;
-    let pages = site.files.iter().filter(|f| f.path.ends_with(".html")).count();
-    let static_dir = opts.root.join("static");
-    let written = output::write_site(&out_dir, &site.files, Some(&static_dir)).map_err(|e| {
+    let cannot_write = |e: std::io::Error, warnings: &Diagnostics| {
         let mut diags = warnings.clone();
         diags.push(
             Diagnostic::error(out_dir.clone(), Position::START, format!("cannot write the site: {e}")).with_hint(
@@ -239,7 +262,14 @@ pub fn try_build(opts: &BuildOptions, force: bool) -> Result<BuildReport, BuildE
             ),
         );
         BuildError::Output(diags)
-    })?;
+    };
+    // Files go into the staging folder as they are rendered; a failed build
+    // drops it, and the previous output stays as it was.
+    let staging = output::Staging::new(&out_dir).map_err(|e| cannot_write(e, &Diagnostics::default()))?;
+    let (site, warnings) = render_into(opts, &cache::Cache::default(), &staging).map_err(BuildError::Content)?;
+    let pages = site.emitted.iter().filter(|f| f.path.ends_with(".html")).count();
+    let static_dir = opts.root.join("static");
+    let written = staging.finish(&site.emitted, Some(&static_dir)).map_err(|e| cannot_write(e, &warnings))?;
     Ok(BuildReport {
         playbooks: site.playbooks,
         frameworks: site.frameworks,
@@ -247,6 +277,7 @@ pub fn try_build(opts: &BuildOptions, force: bool) -> Result<BuildReport, BuildE
         pages,
         files: written.files,
         bytes: written.bytes,
+        unchanged: written.unchanged,
         out_dir,
         elapsed: start.elapsed(),
         warnings,

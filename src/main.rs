@@ -112,8 +112,12 @@ fn main() -> ExitCode {
             match result {
                 Ok(report) => {
                     term.diagnostics(&report.warnings);
+                    let unchanged = match report.unchanged {
+                        0 => String::new(),
+                        n => format!(" ({n} unchanged)"),
+                    };
                     term.say(&format!(
-                        "Built {} ({}, {}): {}, {} in {} ({:.2} s)",
+                        "Built {} ({}, {}): {}, {}{unchanged} in {} ({:.2} s)",
                         count(report.playbooks, "playbook"),
                         count(report.frameworks, "framework"),
                         count(report.exit_games, "exit game"),

@@ -6,6 +6,7 @@
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -94,62 +95,177 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnos
 pub struct WriteReport {
     pub files: usize,
     pub bytes: u64,
+    /// Files whose bytes were the same as in the previous output: linked
+    /// from it instead of written again, keeping their modification time.
+    pub unchanged: usize,
 }
 
-/// Writes `files` and the project's `static/` folder into `out`, replacing it
-/// only once everything has been written.
-pub fn write_site(out: &Path, files: &[OutputFile], static_dir: Option<&Path>) -> io::Result<WriteReport> {
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let name = out.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-    let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)?;
-    }
-    let result =
-        fill(&staging, files, static_dir).and_then(|report| swap(&staging, out, parent, &name).map(|()| report));
-    if result.is_err() && staging.exists() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result
+/// A generated file as the static-file check and the build report need it,
+/// after its bytes have gone to a [`Sink`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Emitted {
+    pub path: String,
+    pub len: u64,
+    pub hash: u64,
 }
 
-fn fill(staging: &Path, files: &[OutputFile], static_dir: Option<&Path>) -> io::Result<WriteReport> {
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    let mut targets = Vec::with_capacity(files.len());
-    for f in files {
-        let rel = inside(&f.path).ok_or_else(|| {
+impl Emitted {
+    pub fn of(file: &OutputFile) -> Self {
+        Emitted { path: file.path.clone(), len: file.bytes.len() as u64, hash: content_hash(&file.bytes) }
+    }
+}
+
+fn content_hash(bytes: &[u8]) -> u64 {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut h = DefaultHasher::new();
+    h.write(bytes);
+    h.finish()
+}
+
+/// Where rendered files go as they are made, so that a build never holds
+/// the whole site in memory unless it is asked to (`serve` does).
+pub trait Sink: Sync {
+    fn put(&self, file: OutputFile);
+}
+
+/// Keeps every file in memory.
+#[derive(Default)]
+pub struct Memory(std::sync::Mutex<Vec<OutputFile>>);
+
+impl Memory {
+    pub fn into_files(self) -> Vec<OutputFile> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for Memory {
+    fn put(&self, file: OutputFile) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+    }
+}
+
+/// Drops every file: `check` renders everything and keeps nothing.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _: OutputFile) {}
+}
+
+/// Writes files into a staging folder beside the output folder as they are
+/// rendered; [`Staging::finish`] adds `static/` and swaps it in. Dropped
+/// unfinished (a failed build), it removes the staging folder and leaves
+/// the previous output as it was.
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    /// Folders made so far, so each is created once.
+    made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    failure: std::sync::Mutex<Option<io::Error>>,
+    files: AtomicUsize,
+    bytes: AtomicU64,
+    unchanged: AtomicUsize,
+    finished: bool,
+}
+
+impl Staging {
+    pub fn new(out: &Path) -> io::Result<Staging> {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)?;
+        let name = out.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+        let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+            made: Default::default(),
+            failure: Default::default(),
+            files: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+            unchanged: AtomicUsize::new(0),
+            finished: false,
+        })
+    }
+
+    fn write(&self, file: &OutputFile) -> io::Result<()> {
+        let rel = inside(&file.path).ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("refusing to write `{}` outside the output folder", f.path),
+                format!("refusing to write `{}` outside the output folder", file.path),
             )
         })?;
-        let target = staging.join(&rel);
-        if let Some(d) = target.parent() {
-            dirs.push(d.to_path_buf());
+        let target = self.dir.join(&rel);
+        if let Some(parent) = target.parent() {
+            let new = lock(&self.made).insert(parent.to_path_buf());
+            if new {
+                std::fs::create_dir_all(parent)?;
+            }
         }
-        targets.push((target, &f.bytes));
-    }
-    dirs.sort();
-    dirs.dedup();
-    std::fs::create_dir_all(staging)?;
-    for d in &dirs {
-        std::fs::create_dir_all(d)?;
-    }
-    targets.par_iter().try_for_each(|(path, bytes)| std::fs::write(path, bytes))?;
-    let mut report = WriteReport { files: files.len(), bytes: files.iter().map(|f| f.bytes.len() as u64).sum() };
-    if let Some(dir) = static_dir.filter(|d| d.is_dir()) {
-        if let Some(first) = static_conflicts(files, dir).first() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{}: {}", crate::diagnostic::display_path(&first.file), first.message),
-            ));
+        // The same bytes as last build's file: link that file in instead of
+        // writing it again, so a no-change rebuild writes no file data and
+        // servers and browsers see unchanged modification times.
+        let previous = self.out.join(&rel);
+        let same = std::fs::symlink_metadata(&previous)
+            .is_ok_and(|m| m.is_file() && m.len() == file.bytes.len() as u64)
+            && std::fs::read(&previous).is_ok_and(|b| b[..] == file.bytes[..]);
+        if same && std::fs::hard_link(&previous, &target).is_ok() {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+        } else {
+            std::fs::write(&target, &file.bytes)?;
         }
-        let copied = copy_static(dir, staging)?;
-        report.files += copied.files;
-        report.bytes += copied.bytes;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(file.bytes.len() as u64, Ordering::Relaxed);
+        Ok(())
     }
-    Ok(report)
+
+    /// Copies `static/` in (refusing files that would replace generated
+    /// ones) and swaps the staging folder in for the output folder.
+    pub fn finish(mut self, emitted: &[Emitted], static_dir: Option<&Path>) -> io::Result<WriteReport> {
+        if let Some(e) = lock(&self.failure).take() {
+            return Err(e);
+        }
+        let mut report = WriteReport {
+            files: self.files.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            unchanged: self.unchanged.load(Ordering::Relaxed),
+        };
+        if let Some(dir) = static_dir.filter(|d| d.is_dir()) {
+            if let Some(first) = static_conflicts(emitted, dir).first() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{}: {}", crate::diagnostic::display_path(&first.file), first.message),
+                ));
+            }
+            let copied = copy_static(dir, &self.dir)?;
+            report.files += copied.files;
+            report.bytes += copied.bytes;
+        }
+        swap(&self.dir, &self.out)?;
+        self.finished = true;
+        Ok(report)
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, file: OutputFile) {
+        if let Err(e) = self.write(&file) {
+            lock(&self.failure).get_or_insert(e);
+        }
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished && self.dir.exists() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Files of `static/` that would replace a file the site generates, or
@@ -157,9 +273,9 @@ fn fill(staging: &Path, files: &[OutputFile], static_dir: Option<&Path>) -> io::
 /// round), as errors on `static/<path>`. Copying them would silently lose a
 /// page, or fail halfway with an error naming no file. A static file with
 /// the same bytes as the generated one (an empty `.nojekyll`) is no clash.
-pub fn static_conflicts(files: &[OutputFile], static_dir: &Path) -> Vec<Diagnostic> {
+pub fn static_conflicts(files: &[Emitted], static_dir: &Path) -> Vec<Diagnostic> {
     use std::collections::{HashMap, HashSet};
-    let generated: HashMap<&str, &[u8]> = files.iter().map(|f| (f.path.as_str(), &f.bytes[..])).collect();
+    let generated: HashMap<&str, &Emitted> = files.iter().map(|f| (f.path.as_str(), f)).collect();
     let folders: HashSet<&str> =
         files.iter().flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i])).collect();
     let mut conflicts = Vec::new();
@@ -167,8 +283,10 @@ pub fn static_conflicts(files: &[OutputFile], static_dir: &Path) -> Vec<Diagnost
         let Ok(rel) = entry.path().strip_prefix(static_dir) else { continue };
         let rel = rel.to_string_lossy().replace('\\', "/");
         let is_file = entry.file_type().is_file();
-        let problem = if let Some(bytes) = generated.get(rel.as_str()) {
-            let same = is_file && std::fs::read(entry.path()).is_ok_and(|b| b == *bytes);
+        let problem = if let Some(made) = generated.get(rel.as_str()) {
+            let same = is_file
+                && std::fs::read(entry.path())
+                    .is_ok_and(|b| b.len() as u64 == made.len && content_hash(&b) == made.hash);
             (!same)
                 .then(|| format!("would replace `{rel}`, which playbook generates; the generated file would be lost"))
         } else if is_file && folders.contains(rel.as_str()) {
@@ -207,11 +325,12 @@ fn copy_static(dir: &Path, staging: &Path) -> io::Result<WriteReport> {
     Ok(report)
 }
 
-fn swap(staging: &Path, out: &Path, parent: &Path, name: &str) -> io::Result<()> {
+fn swap(staging: &Path, out: &Path) -> io::Result<()> {
     if !out.exists() {
         return std::fs::rename(staging, out);
     }
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let name = out.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    let old = staging.with_file_name(format!(".{name}.old-{}", std::process::id()));
     if old.exists() {
         std::fs::remove_dir_all(&old)?;
     }
@@ -332,6 +451,35 @@ pub fn read_static(dir: &Path) -> io::Result<Vec<OutputFile>> {
 mod tests {
     use super::*;
 
+    fn write_site(out: &Path, files: &[OutputFile], static_dir: Option<&Path>) -> io::Result<WriteReport> {
+        let staging = Staging::new(out)?;
+        files.iter().for_each(|f| staging.put(f.clone()));
+        let emitted: Vec<Emitted> = files.iter().map(Emitted::of).collect();
+        staging.finish(&emitted, static_dir)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unchanged_files_are_linked_from_the_previous_output_not_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let first = [OutputFile::new("a/index.html", "same"), OutputFile::new("b.txt", "old")];
+        assert_eq!(write_site(&out, &first, None).unwrap().unchanged, 0);
+        let inode = |rel: &str| {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata(out.join(rel)).unwrap().ino()
+        };
+        let (a, b) = (inode("a/index.html"), inode("b.txt"));
+        let second = [OutputFile::new("a/index.html", "same"), OutputFile::new("b.txt", "new")];
+        let report = write_site(&out, &second, None).unwrap();
+        assert_eq!((report.files, report.unchanged), (2, 1));
+        assert_eq!(inode("a/index.html"), a, "the unchanged file is the same file");
+        assert_ne!(inode("b.txt"), b);
+        assert_eq!(std::fs::read_to_string(out.join("b.txt")).unwrap(), "new");
+        let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(beside, ["public"], "no staging or old folder left behind");
+    }
+
     #[test]
     fn static_files_never_replace_generated_ones() {
         // `static/x/index.html` used to overwrite the page `x/` without a word,
@@ -355,7 +503,8 @@ mod tests {
             OutputFile::new(".nojekyll", ""),
             OutputFile::new("sitemap.xml", "<urlset/>"),
         ];
-        let found: Vec<_> = static_conflicts(&files, &static_dir)
+        let emitted: Vec<Emitted> = files.iter().map(Emitted::of).collect();
+        let found: Vec<_> = static_conflicts(&emitted, &static_dir)
             .iter()
             .map(|d| (crate::diagnostic::display_path(&d.file), d.message.clone()))
             .collect();

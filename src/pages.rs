@@ -5,6 +5,7 @@
 //! Templates receive typed views built here; nothing is a string map.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -16,7 +17,7 @@ use crate::handbook::{Handbook, PageId};
 use crate::links::LinkGraph;
 use crate::markdown;
 use crate::model::{Pattern, Playbook, SectionKind, StoryMode};
-use crate::output::OutputFile;
+use crate::output::{Emitted, OutputFile, Sink};
 use crate::paths;
 use crate::render::Renderer;
 use crate::theme::Theme;
@@ -160,11 +161,16 @@ struct ListingContext<'a> {
 #[derive(Debug, Serialize, Hash)]
 struct Chapter<'a> {
     anchor: String,
+    /// The playbook's page, where the script fetches the chapter from.
+    url: String,
+    /// Put before every id of the chapter.
+    prefix: String,
     title: &'a str,
     track: &'a str,
     level: Option<&'a str>,
+    /// Inline chapters only (relative sites); fetched ones bring their own.
     story: Option<StoryMode>,
-    content: Html,
+    content: Option<Html>,
 }
 
 #[derive(Serialize, Hash)]
@@ -320,61 +326,86 @@ impl<'a> Site<'a> {
         Crumb { name: "Home".into(), url: Some(self.url("")) }
     }
 
-    /// Every file of the site, in a stable order.
-    pub fn files(&self, theme: &Theme, diags: &mut Diagnostics) -> Vec<OutputFile> {
-        // Playbooks first, then landing pages: ids as in `Handbook::page`.
-        let bodies: Vec<Html> = (0..self.handbook.page_count()).into_par_iter().map(|id| self.body(id)).collect();
-        let n = self.handbook.playbooks.len();
-        let rendered: Vec<Result<OutputFile, Diagnostic>> =
-            bodies[..n].par_iter().enumerate().map(|(id, body)| self.playbook_page(id, body)).collect();
-        let mut files = Vec::with_capacity(rendered.len() + 16);
-        for r in rendered {
-            match r {
-                Ok(f) => files.push(f),
-                Err(d) => diags.push(d),
+    /// Renders every file of the site into `sink` as it is made, and lists
+    /// what was emitted. Each playbook page goes out as soon as it is
+    /// rendered, so a build holds a few pages at a time, not the site.
+    pub fn emit(&self, theme: &Theme, sink: &dyn Sink, diags: &mut Diagnostics) -> Vec<Emitted> {
+        let emitted = std::sync::Mutex::new(Vec::with_capacity(self.handbook.playbooks.len() + 64));
+        let put = |file: OutputFile| {
+            let file = if self.base.relative && file.path.ends_with(".html") {
+                OutputFile::new(&file.path, relative_links(&file.path, &file.bytes))
+            } else {
+                file
+            };
+            emitted.lock().unwrap_or_else(|e| e.into_inner()).push(Emitted::of(&file));
+            sink.put(file);
+        };
+        // Which on-demand assets some page needs, noted as bodies go by.
+        let needed: Vec<AtomicBool> = crate::theme::ON_DEMAND.iter().map(|_| AtomicBool::new(false)).collect();
+        let note = |body: &Html| {
+            for ((_, marker), flag) in crate::theme::ON_DEMAND.iter().zip(&needed) {
+                if !flag.load(Ordering::Relaxed) && body.html.contains(marker) {
+                    flag.store(true, Ordering::Relaxed);
+                }
             }
-        }
+        };
+        let n = self.handbook.playbooks.len();
+        // Landing pages (folder READMEs) are few; their bodies are kept for
+        // the home and track pages they introduce.
+        let landings: Vec<Html> = (n..self.handbook.page_count()).map(|id| self.body(id)).collect();
+        landings.iter().for_each(note);
+        let intro = |id: PageId| landings[id - n].clone();
+        let needs = |asset: &str| {
+            crate::theme::ON_DEMAND
+                .iter()
+                .zip(&needed)
+                .any(|((a, _), flag)| *a == asset && flag.load(Ordering::Relaxed))
+        };
+        let mut errors: Vec<Diagnostic> = (0..n)
+            .into_par_iter()
+            .filter_map(|id| {
+                let body = self.body(id);
+                note(&body);
+                self.playbook_page(id, body).map(&put).err()
+            })
+            .collect();
         let others: Vec<Result<OutputFile, Diagnostic>> = [0, 1, 2, 3, 4, 5]
             .into_par_iter()
             .map(|page| match page {
-                0 => self.home(&bodies),
+                0 => self.home(self.handbook.home_landing().map(intro)),
                 1 => self.catalog(SectionKind::Framework),
                 2 => self.catalog(SectionKind::ExitGame),
-                3 => self.print(&bodies),
+                3 => self.print(needs("assets/syntax.css")),
                 4 => self.map(),
                 _ => self.not_found(),
             })
             .collect();
-        for r in others.into_iter().chain(self.listings(&bodies)) {
+        for r in others.into_iter().chain(self.listings(&intro)) {
             match r {
-                Ok(f) => files.push(f),
-                Err(d) => diags.push(d),
+                Ok(f) => put(f),
+                Err(d) => errors.push(d),
             }
         }
-        files.push(OutputFile::new("assets/nav.js", self.nav_script()));
-        files.push(OutputFile::shared(SEARCH_INDEX, self.search_index()));
+        diags.extend(errors);
+        put(OutputFile::new("assets/nav.js", self.nav_script()));
+        put(OutputFile::shared(SEARCH_INDEX, self.search_index()));
         for (name, bytes) in &theme.assets {
-            let needed = match crate::theme::ON_DEMAND.iter().find(|(asset, _)| asset == name) {
-                Some((_, marker)) => bodies.iter().any(|b| b.html.contains(marker)),
-                None => true,
-            };
-            if needed {
-                files.push(OutputFile::new(name, bytes.as_ref()));
+            let on_demand = crate::theme::ON_DEMAND.iter().any(|(asset, _)| asset == name);
+            if !on_demand || needs(name) {
+                put(OutputFile::new(name, bytes.as_ref()));
             }
         }
-        files.push(OutputFile::new(".nojekyll", Vec::new()));
+        put(OutputFile::new(".nojekyll", Vec::new()));
         if let Some(cname) = &self.config.cname {
-            files.push(OutputFile::new("CNAME", format!("{cname}\n")));
+            put(OutputFile::new("CNAME", format!("{cname}\n")));
         }
         if self.base.origin.is_some() {
-            files.push(OutputFile::new("sitemap.xml", self.sitemap()));
+            put(OutputFile::new("sitemap.xml", self.sitemap()));
         }
-        if self.base.relative {
-            for f in files.iter_mut().filter(|f| f.path.ends_with(".html")) {
-                f.bytes = relative_links(&f.path, &f.bytes).into();
-            }
-        }
-        files
+        let mut emitted = emitted.into_inner().unwrap_or_else(|e| e.into_inner());
+        // Files arrive in whatever order the threads finish them.
+        emitted.sort_by(|a, b| a.path.cmp(&b.path));
+        emitted
     }
 
     /// A page through its template, unless the same context was rendered
@@ -406,9 +437,8 @@ impl<'a> Site<'a> {
         })
     }
 
-    fn playbook_page(&self, id: PageId, content: &Html) -> Result<OutputFile, Diagnostic> {
+    fn playbook_page(&self, id: PageId, content: Html) -> Result<OutputFile, Diagnostic> {
         let p = &self.handbook.playbooks[id];
-        let content = content.clone();
         let has_code = content.html.contains("<pre class=\"code\">");
         let site_path = paths::playbook(&p.slug);
         let track_url = self.url(&paths::track(&p.track.slug));
@@ -474,7 +504,7 @@ impl<'a> Site<'a> {
         self.render("playbook.html", &site_path, &PlaybookContext { site: &self.view, page, playbook: view })
     }
 
-    fn home(&self, bodies: &[Html]) -> Result<OutputFile, Diagnostic> {
+    fn home(&self, intro: Option<Html>) -> Result<OutputFile, Diagnostic> {
         let tracks = self
             .handbook
             .tracks
@@ -487,7 +517,6 @@ impl<'a> Site<'a> {
             })
             .collect();
         let page = self.page(&self.view.title, "", Vec::new());
-        let intro = self.handbook.home_landing().map(|id| bodies[id].clone());
         self.render("index.html", "", &HomeContext { site: &self.view, page, tracks, intro })
     }
 
@@ -522,7 +551,7 @@ impl<'a> Site<'a> {
         self.render("catalog.html", site_path, &CatalogContext { site: &self.view, page, catalog })
     }
 
-    fn listings(&self, bodies: &[Html]) -> Vec<Result<OutputFile, Diagnostic>> {
+    fn listings(&self, intro: &(dyn Fn(PageId) -> Html + Sync)) -> Vec<Result<OutputFile, Diagnostic>> {
         let no_members = Vec::new();
         // A folder's landing page gives its track page a title and an introduction.
         let tracks = self.handbook.tracks.iter().map(|g| {
@@ -552,7 +581,7 @@ impl<'a> Site<'a> {
                 let page = self.page(&title, &site_path, vec![self.home_crumb(), Crumb { name, url: None }]);
                 let listing = ListingView {
                     title,
-                    intro: landing.map(|id| bodies[id].clone()),
+                    intro: landing.map(intro),
                     playbooks: members.iter().map(|&m| self.card(&self.handbook.playbooks[m])).collect(),
                 };
                 self.render("listing.html", &site_path, &ListingContext { site: &self.view, page, listing })
@@ -562,7 +591,13 @@ impl<'a> Site<'a> {
 
     /// The whole handbook on one page, in reading order, for "save as PDF".
     /// Ids are prefixed per chapter so they stay unique on the page.
-    fn print(&self, bodies: &[Html]) -> Result<OutputFile, Diagnostic> {
+    ///
+    /// Served over HTTP, the page holds the chapters' headings and its script
+    /// gathers their text from the playbook pages: the text is published once,
+    /// not twice (it would be a third of the site). A relative site is read
+    /// from disk, where browsers refuse to fetch, so there it is inlined.
+    fn print(&self, has_code: bool) -> Result<OutputFile, Diagnostic> {
+        let inline = self.base.relative;
         let chapters: Vec<Chapter<'_>> = self
             .handbook
             .playbooks
@@ -570,28 +605,35 @@ impl<'a> Site<'a> {
             .enumerate()
             .map(|(id, p)| {
                 let prefix = format!("{}--", p.slug.replace('/', "-"));
-                let story = p.story.clone().map(|mut s| {
-                    s.anchor = format!("{prefix}{}", s.anchor);
-                    s
-                });
+                let (story, content) = if inline {
+                    let story = p.story.clone().map(|mut s| {
+                        s.anchor = format!("{prefix}{}", s.anchor);
+                        s
+                    });
+                    let body = self.body(id);
+                    // Cached beside the page's body, under its own key.
+                    let key = || crate::cache::hash_of(&(body.key, &prefix));
+                    let content =
+                        self.cache.body(&p.source.join("#print"), key, || markdown::prefix_ids(&body.html, &prefix));
+                    (story, Some(content))
+                } else {
+                    (None, None)
+                };
                 Chapter {
                     anchor: format!("{prefix}top"),
+                    url: self.url(&paths::playbook(&p.slug)),
+                    prefix,
                     title: &p.title,
                     track: &p.track.name,
                     level: p.level.as_deref(),
                     story,
-                    content: {
-                        // Cached beside the page's body, under its own key.
-                        let key = || crate::cache::hash_of(&(bodies[id].key, &prefix));
-                        self.cache
-                            .body(&p.source.join("#print"), key, || markdown::prefix_ids(&bodies[id].html, &prefix))
-                    },
+                    content,
                 }
             })
             .collect();
         let mut page =
             self.page("Print", paths::PRINT, vec![self.home_crumb(), Crumb { name: "Print".into(), url: None }]);
-        page.has_code = chapters.iter().any(|c| c.content.html.contains("<pre class=\"code\">"));
+        page.has_code = has_code;
         self.render("print.html", paths::PRINT, &PrintContext { site: &self.view, page, chapters })
     }
 
@@ -634,15 +676,21 @@ impl<'a> Site<'a> {
             .playbooks
             .par_iter()
             .map(|p| {
-                let url = paths::playbook(&p.slug);
-                let key = crate::cache::hash_of(&(p.text_hash, &url, &p.track.name));
-                (key, self.cache.docs(&p.source, key, || crate::search::documents(p, &url)))
+                let path = paths::playbook(&p.slug);
+                let key = crate::cache::hash_of(&(p.text_hash, &path, &p.track.name));
+                (key, path, self.cache.docs(&p.source, key, || crate::search::documents(p)))
             })
             .collect();
-        let key = || crate::cache::hash_of(&per_page.iter().map(|(k, _)| *k).collect::<Vec<u64>>());
+        let key = || crate::cache::hash_of(&per_page.iter().map(|(k, _, _)| *k).collect::<Vec<u64>>());
         let script = self.cache.page(SEARCH_INDEX, key, || {
-            let docs: Vec<&crate::search::SearchDoc> = per_page.iter().flat_map(|(_, d)| d.iter()).collect();
-            Ok::<_, std::convert::Infallible>(crate::search::index_script(&docs).into_bytes())
+            let pages: Vec<_> = self
+                .handbook
+                .playbooks
+                .iter()
+                .zip(&per_page)
+                .map(|(p, (_, path, docs))| crate::search::IndexedPage { title: &p.title, path, docs })
+                .collect();
+            Ok::<_, std::convert::Infallible>(crate::search::index_script(&pages).into_bytes())
         });
         script.unwrap_or_else(|never| match never {})
     }

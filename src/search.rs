@@ -11,49 +11,49 @@ use crate::model::{Heading, Playbook, SectionKind};
 /// says, small enough that a 1,000-playbook index stays a few megabytes.
 const TEXT_CHARS: usize = 400;
 
-/// One search result target. Short field names keep the index small.
+/// One search result target. The page it belongs to is not repeated in
+/// each: the index lists pages once and documents point into that list.
 #[derive(Debug, Serialize, PartialEq, Hash)]
 pub struct SearchDoc {
-    /// Title shown for the result.
+    /// Title shown for the result; empty for the playbook itself.
     pub t: String,
-    /// The playbook it belongs to (empty for the playbook itself).
-    pub p: String,
-    /// Site path (without the base, which the page adds), with the section's anchor.
-    pub u: String,
-    /// Kind: `page`, `section`, `framework`, `exit-game` or `story`.
-    pub k: &'static str,
+    /// The anchor on the playbook's page; empty for the playbook itself.
+    pub a: String,
+    /// Kind, one letter: see `KINDS`.
+    pub k: char,
     /// Searchable text.
     pub x: String,
 }
 
-/// The documents of one playbook, whose page is at `url`.
-pub fn documents(p: &Playbook, url: &str) -> Vec<SearchDoc> {
+/// Kind letters and what the page's script calls them.
+pub const KINDS: &[(char, &str)] =
+    &[('p', "page"), ('s', "section"), ('f', "framework"), ('e', "exit-game"), ('m', "story")];
+
+fn kind(name: &str) -> char {
+    KINDS.iter().find(|(_, n)| *n == name).map_or('s', |(c, _)| *c)
+}
+
+/// The documents of one playbook.
+pub fn documents(p: &Playbook) -> Vec<SearchDoc> {
     let mut page_text = vec![p.track.name.clone()];
     page_text.extend(p.level.clone());
     page_text.extend(p.tags.iter().cloned());
     page_text.extend(p.summary.clone());
-    let mut docs = vec![SearchDoc {
-        t: p.title.clone(),
-        p: String::new(),
-        u: url.to_string(),
-        k: "page",
-        x: clip(&page_text.join(" ")),
-    }];
+    let mut docs = vec![SearchDoc { t: String::new(), a: String::new(), k: kind("page"), x: page_text.join(" ") }];
     if let Some(s) = &p.story {
         let fields = [&s.title, &s.mission_date, &s.location, &s.officer, &s.problem, &s.solution, &s.quote];
         let text: Vec<&str> = fields.iter().filter_map(|f| f.as_deref()).collect();
         docs.push(SearchDoc {
             t: format!("Story Mode: {}", s.title.as_deref().unwrap_or(&p.title)),
-            p: p.title.clone(),
-            u: format!("{url}#{}", s.anchor),
-            k: "story",
-            x: clip(&text.join(" ")),
+            a: s.anchor.clone(),
+            k: kind("story"),
+            x: text.join(" "),
         });
     }
     docs[0].x.push(' ');
     docs[0].x.push_str(p.texts.first().map_or("", String::as_str));
     for (heading, text) in p.headings.iter().zip(p.texts.iter().skip(1)) {
-        if let Some(mut doc) = section_doc(p, url, heading) {
+        if let Some(mut doc) = section_doc(p, heading) {
             doc.x = text.clone();
             docs.push(doc);
         }
@@ -65,17 +65,17 @@ pub fn documents(p: &Playbook, url: &str) -> Vec<SearchDoc> {
 }
 
 /// A document for a heading, unless the page hides it.
-fn section_doc(p: &Playbook, url: &str, h: &Heading) -> Option<SearchDoc> {
+fn section_doc(p: &Playbook, h: &Heading) -> Option<SearchDoc> {
     let offset = h.range.start;
     if p.layout.hidden.iter().any(|r| r.start == offset) {
         return None;
     }
-    let (kind, anchor, title) = match p.sections.iter().find(|s| s.heading.start == offset) {
+    let (k, anchor, title) = match p.sections.iter().find(|s| s.heading.start == offset) {
         Some(s) if s.kind == SectionKind::Framework => ("framework", &s.id, s.name.clone()),
         Some(s) => ("exit-game", &s.id, s.name.clone()),
         None => ("section", &h.id, h.text.clone()),
     };
-    Some(SearchDoc { t: title, p: p.title.clone(), u: format!("{url}#{anchor}"), k: kind, x: String::new() })
+    Some(SearchDoc { t: title, a: anchor.clone(), k: kind(k), x: String::new() })
 }
 
 fn clip(text: &str) -> String {
@@ -83,8 +83,27 @@ fn clip(text: &str) -> String {
     crate::parts::truncate_words(&words, TEXT_CHARS)
 }
 
-/// The index as a script assigning `window.PLAYBOOK_SEARCH`.
-pub fn index_script(docs: &[&SearchDoc]) -> String {
-    let json = serde_json::to_string(docs).unwrap_or_else(|_| "[]".into());
+/// A playbook in the index: its title, its site path, and its documents.
+pub struct IndexedPage<'a> {
+    pub title: &'a str,
+    pub path: &'a str,
+    pub docs: &'a [SearchDoc],
+}
+
+/// The index as a script assigning `window.PLAYBOOK_SEARCH`:
+/// `{"pages":[[title, path], ...], "docs":[[page, title, anchor, kind, text], ...]}`.
+pub fn index_script(pages: &[IndexedPage<'_>]) -> String {
+    let listed: Vec<(&str, &str)> = pages.iter().map(|p| (p.title, p.path)).collect();
+    let docs: Vec<(usize, &str, &str, char, &str)> = pages
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| p.docs.iter().map(move |d| (i, d.t.as_str(), d.a.as_str(), d.k, d.x.as_str())))
+        .collect();
+    #[derive(Serialize)]
+    struct Index<'a> {
+        pages: Vec<(&'a str, &'a str)>,
+        docs: Vec<(usize, &'a str, &'a str, char, &'a str)>,
+    }
+    let json = serde_json::to_string(&Index { pages: listed, docs }).unwrap_or_else(|_| "{}".into());
     format!("window.PLAYBOOK_SEARCH={};\n", json.replace('<', "\\u003c"))
 }

@@ -115,7 +115,11 @@ window.PLAYBOOK_LINK = function (sitePath) {
     var script = document.createElement("script");
     script.src = base + "assets/search-index.js";
     script.onload = function () {
-      docs = (window.PLAYBOOK_SEARCH || []).map(function (d) {
+      /* Pages are listed once; each document names its page by position. */
+      var index = window.PLAYBOOK_SEARCH || { pages: [], docs: [] };
+      docs = index.docs.map(function (r) {
+        var page = index.pages[r[0]];
+        var d = { t: r[1] || page[0], p: r[1] ? page[0] : "", u: page[1] + (r[2] ? "#" + r[2] : ""), k: KIND[r[3]], x: r[4] };
         return { d: d, t: norm(d.t), x: norm(d.p + " " + d.x) };
       });
       var fns = waiting; waiting = [];
@@ -124,6 +128,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
     document.head.appendChild(script);
   }
 
+  var KIND = { p: "page", s: "section", f: "framework", e: "exit-game", m: "story" };
   var KIND_BONUS = { page: 40, framework: 30, "exit-game": 30, story: 20, section: 10 };
 
   function rank(query) {
@@ -196,18 +201,82 @@ window.PLAYBOOK_LINK = function (sitePath) {
 })();
 
 /* Mermaid diagrams: the library ships with the site and is loaded only on
-   pages that have a diagram, themed like the page. */
-(function () {
+   pages that have a diagram, themed like the page. The print page calls it
+   again once it has gathered its chapters. */
+window.PLAYBOOK_DIAGRAMS = function () {
   "use strict";
   if (!document.querySelector("pre.mermaid")) return;
-  var base = document.body.getAttribute("data-base") || "/";
-  var script = document.createElement("script");
-  script.src = base + "assets/mermaid.min.js";
-  script.onload = function () {
-    if (!window.mermaid) return;
+  var draw = function () {
     var dark = document.documentElement.getAttribute("data-theme") === "dark";
     window.mermaid.initialize({ startOnLoad: false, theme: dark ? "dark" : "default", securityLevel: "strict" });
     window.mermaid.run({ querySelector: "pre.mermaid" });
   };
+  if (window.mermaid) { draw(); return; }
+  var base = document.body.getAttribute("data-base") || "/";
+  var script = document.createElement("script");
+  script.src = base + "assets/mermaid.min.js";
+  script.onload = function () { if (window.mermaid) draw(); };
   document.head.appendChild(script);
+};
+window.PLAYBOOK_DIAGRAMS();
+
+/* Print page: each chapter's text is fetched from its playbook's page, so
+   the handbook's text is published once. Ids get the chapter's prefix to
+   stay unique on the page. When every chapter is in, body gets
+   data-print-ready. (A relative site, read from disk, has them inline.) */
+(function () {
+  "use strict";
+  var chapters = document.querySelectorAll("article.print-chapter[data-src]");
+  var status = document.getElementById("print-status");
+  if (!document.querySelector("article.print-chapter")) return;
+  var total = chapters.length, left = total, failed = 0, next = 0;
+
+  function prefixIds(root, prefix) {
+    root.querySelectorAll("[id]").forEach(function (el) { el.id = prefix + el.id; });
+    root.querySelectorAll("[aria-labelledby]").forEach(function (el) {
+      var ids = el.getAttribute("aria-labelledby").split(/\s+/);
+      el.setAttribute("aria-labelledby", ids.map(function (id) { return prefix + id; }).join(" "));
+    });
+    root.querySelectorAll('a[href^="#"]').forEach(function (a) {
+      a.setAttribute("href", "#" + prefix + a.getAttribute("href").slice(1));
+    });
+  }
+
+  function fill(article, html) {
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var parts = page.querySelectorAll("article.playbook > .story-card, article.playbook > .playbook-body");
+    if (!parts.length) throw new Error("no playbook on the page");
+    var holder = document.createElement("div");
+    parts.forEach(function (part) { holder.appendChild(document.importNode(part, true)); });
+    prefixIds(holder, article.getAttribute("data-prefix"));
+    var pending = article.querySelector(".print-pending");
+    while (holder.firstChild) article.insertBefore(holder.firstChild, pending);
+    if (pending) pending.remove();
+  }
+
+  function finish() {
+    if (status) {
+      status.textContent = failed
+        ? (total - failed) + " of " + total + " playbooks gathered; the others could not be loaded and are linked in place."
+        : "All " + total + " playbooks are on this page: print it, or save it as PDF.";
+    }
+    window.PLAYBOOK_DIAGRAMS();
+    document.body.setAttribute("data-print-ready", "");
+  }
+
+  function fetchNext() {
+    if (next >= total) return;
+    var article = chapters[next++];
+    fetch(article.getAttribute("data-src"))
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+      .then(function (html) { fill(article, html); })
+      .catch(function () { failed++; })
+      .then(function () {
+        left--;
+        if (left === 0) finish(); else fetchNext();
+      });
+  }
+
+  if (!total) { document.body.setAttribute("data-print-ready", ""); return; }
+  for (var i = 0; i < 6; i++) fetchNext();
 })();

@@ -346,6 +346,22 @@ await step("f. print page: every playbook in order, PDF", () => withPage({}, asy
   check(expected.length > 0, "no playbook titles found on the home page");
   await page.emulateMedia({ media: "print" });
   await goto(page, "print/");
+  // The chapters' text is fetched from the playbook pages.
+  await page.waitForSelector("body[data-print-ready]", { timeout: 10000 });
+  const gathered = await page.evaluate(() => {
+    const ids = [...document.querySelectorAll("[id]")].map((e) => e.id);
+    return {
+      pending: document.querySelectorAll(".print-pending").length,
+      bodies: document.querySelectorAll("article.print-chapter .playbook-body").length,
+      chapters: document.querySelectorAll("article.print-chapter").length,
+      duplicates: ids.filter((id, i) => ids.indexOf(id) !== i),
+      framework: !!document.getElementById("career-strategy--buy-vs-build"),
+      status: document.getElementById("print-status").textContent,
+    };
+  });
+  check(gathered.pending === 0 && gathered.bodies === gathered.chapters, `chapters not gathered: ${JSON.stringify(gathered)}`);
+  check(gathered.duplicates.length === 0, `duplicate ids on the print page: ${gathered.duplicates.slice(0, 5)}`);
+  check(gathered.framework, "the Buy vs Build framework is not on the print page under its prefixed id");
   const headings = await page.$$eval("main h1, main h2, main h3", (hs) => hs.map((h) => h.textContent.replace(/\s+/g, " ").trim()));
   let at = 0;
   for (const t of expected) {
@@ -357,7 +373,7 @@ await step("f. print page: every playbook in order, PDF", () => withPage({}, asy
   check(pdf.length > 1000 && pdf.subarray(0, 5).toString() === "%PDF-", "page.pdf() did not return a PDF");
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   fs.writeFileSync(path.join(ARTIFACTS, "print.pdf"), pdf);
-  return `${expected.length} playbooks in order; PDF ${Math.round(pdf.length / 1024)} KB`;
+  return `${expected.length} playbooks gathered in order ("${gathered.status}"); PDF ${Math.round(pdf.length / 1024)} KB`;
 }));
 
 await step("g. mobile: menu button opens the sidebar", () => withPage({ viewport: { width: 360, height: 740 } }, async (page) => {
