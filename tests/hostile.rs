@@ -589,14 +589,14 @@ fn ten_thousand_nested_lists_build_without_overflowing_the_stack() {
     p.build_ok();
     let bullets = p.page("bullets");
     let bullets = body_of(&bullets);
-    assert_eq!(count(&bullets, "<ul>"), 10_000);
-    assert_eq!(count(&bullets, "</ul>"), 10_000);
+    assert_eq!(count(bullets, "<ul>"), 10_000);
+    assert_eq!(count(bullets, "</ul>"), 10_000);
     assert!(bullets.contains("<li>deep</li>"));
     assert_eq!(count(body_of(&p.page("numbers")), "<ol>"), 10_000);
     let mixed = p.page("mixed");
     let mixed = body_of(&mixed);
-    assert_eq!(count(&mixed, "<blockquote>"), 5_000);
-    assert_eq!(count(&mixed, "<ul>"), 5_000);
+    assert_eq!(count(mixed, "<blockquote>"), 5_000);
+    assert_eq!(count(mixed, "<ul>"), 5_000);
 }
 
 #[test]
@@ -611,8 +611,8 @@ fn ten_thousand_nested_blockquotes_build_without_overflowing_the_stack() {
     p.build_ok();
     let quotes = p.page("quotes");
     let quotes = body_of(&quotes);
-    assert_eq!(count(&quotes, "<blockquote>"), 10_000);
-    assert_eq!(count(&quotes, "</blockquote>"), 10_000);
+    assert_eq!(count(quotes, "<blockquote>"), 10_000);
+    assert_eq!(count(quotes, "</blockquote>"), 10_000);
     assert!(quotes.contains("<p>deep</p>"));
     assert!(p.page("story").contains("Deep"));
 }
