@@ -473,7 +473,9 @@ fn related(handbook: &Handbook, edges: &[(PageId, PageId)]) -> Vec<Vec<PageId>> 
                 }
             }
             ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            ranked.into_iter().take(MAX).map(|(_, p)| p).collect()
+            // Not `into_iter().collect()`: that reuses `ranked`'s buffer, and
+            // every page would keep hundreds of slots for five entries.
+            ranked.iter().take(MAX).map(|&(_, p)| p).collect()
         })
         .collect()
 }

@@ -32,7 +32,7 @@ pub struct SiteView {
     pub base: String,
 }
 
-#[derive(Debug, Serialize, Hash)]
+#[derive(Debug, Clone, Serialize, Hash)]
 struct PageView {
     title: String,
     url: String,
@@ -41,7 +41,7 @@ struct PageView {
     has_code: bool,
 }
 
-#[derive(Debug, Serialize, Hash)]
+#[derive(Debug, Clone, Serialize, Hash)]
 struct Crumb {
     name: String,
     url: Option<String>,
@@ -68,7 +68,8 @@ struct TrackView<'a> {
     name: &'a str,
     slug: &'a str,
     url: String,
-    playbooks: Vec<Card<'a>>,
+    /// Its playbooks, each through `partials/card.html`.
+    playbooks: String,
 }
 
 #[derive(Debug, Serialize, Hash)]
@@ -114,18 +115,20 @@ struct CatalogEntry<'a> {
 }
 
 #[derive(Debug, Serialize, Hash)]
-struct CatalogView<'a> {
+struct CatalogView {
     title: &'static str,
     intro: &'static str,
-    entries: Vec<CatalogEntry<'a>>,
+    /// Each entry through `partials/catalog_entry.html`.
+    entries: String,
 }
 
 #[derive(Debug, Serialize, Hash)]
-struct ListingView<'a> {
+struct ListingView {
     title: String,
     /// The folder's README or index page, rendered, for a track.
     intro: Option<Html>,
-    playbooks: Vec<Card<'a>>,
+    /// Each playbook through `partials/card.html`.
+    playbooks: String,
 }
 
 #[derive(Serialize, Hash)]
@@ -148,14 +151,14 @@ struct PlaybookContext<'a> {
 struct CatalogContext<'a> {
     site: &'a SiteView,
     page: PageView,
-    catalog: CatalogView<'a>,
+    catalog: CatalogView,
 }
 
 #[derive(Serialize, Hash)]
 struct ListingContext<'a> {
     site: &'a SiteView,
     page: PageView,
-    listing: ListingView<'a>,
+    listing: ListingView,
 }
 
 #[derive(Debug, Serialize, Hash)]
@@ -173,11 +176,26 @@ struct Chapter<'a> {
     content: Option<Html>,
 }
 
-#[derive(Serialize, Hash)]
+#[derive(Serialize)]
 struct PrintContext<'a> {
     site: &'a SiteView,
     page: PageView,
-    chapters: Vec<Chapter<'a>>,
+    print: PrintView<'a>,
+}
+
+#[derive(Serialize)]
+struct PrintView<'a> {
+    /// Whether the page's script gathers the chapters from their pages.
+    gathered: bool,
+    contents: Vec<ContentsLine<'a>>,
+    /// Each chapter through `partials/print_chapter.html`.
+    chapters: String,
+}
+
+#[derive(Serialize)]
+struct ContentsLine<'a> {
+    anchor: &'a str,
+    title: &'a str,
 }
 
 #[derive(Debug, Serialize, Hash)]
@@ -191,7 +209,8 @@ struct MapNode {
 #[derive(Debug, Serialize, Hash)]
 struct MapView {
     svg: Html,
-    nodes: Vec<MapNode>,
+    /// Each playbook through `partials/map_node.html`.
+    nodes: String,
 }
 
 #[derive(Serialize, Hash)]
@@ -369,23 +388,20 @@ impl<'a> Site<'a> {
                 self.playbook_page(id, body).map(&put).err()
             })
             .collect();
-        let others: Vec<Result<OutputFile, Diagnostic>> = [0, 1, 2, 3, 4, 5]
-            .into_par_iter()
-            .map(|page| match page {
+        // The whole-handbook pages are megabytes each at scale: each goes
+        // out as soon as it is made.
+        errors.par_extend([0, 1, 2, 3, 4, 5].into_par_iter().filter_map(|page| {
+            let made = match page {
                 0 => self.home(self.handbook.home_landing().map(intro)),
                 1 => self.catalog(SectionKind::Framework),
                 2 => self.catalog(SectionKind::ExitGame),
                 3 => self.print(needs("assets/syntax.css")),
                 4 => self.map(),
                 _ => self.not_found(),
-            })
-            .collect();
-        for r in others.into_iter().chain(self.listings(&intro)) {
-            match r {
-                Ok(f) => put(f),
-                Err(d) => errors.push(d),
-            }
-        }
+            };
+            made.map(&put).err()
+        }));
+        errors.par_extend(self.listings(&intro).into_par_iter().filter_map(|made| made.map(&put).err()));
         diags.extend(errors);
         put(OutputFile::new("assets/nav.js", self.nav_script()));
         put(OutputFile::shared(SEARCH_INDEX, self.search_index()));
@@ -416,9 +432,22 @@ impl<'a> Site<'a> {
         site_path: &str,
         ctx: &T,
     ) -> Result<OutputFile, Diagnostic> {
+        self.render_from(template, site_path, ctx, || Ok(ctx))
+    }
+
+    /// [`Self::render`] for a page whose context is costly to make (it renders
+    /// long lists): `inputs` decide whether the cached page is still good, and
+    /// `ctx` is only called when it is not.
+    fn render_from<K: std::hash::Hash, T: Serialize>(
+        &self,
+        template: &str,
+        site_path: &str,
+        inputs: &K,
+        ctx: impl FnOnce() -> Result<T, Diagnostic>,
+    ) -> Result<OutputFile, Diagnostic> {
         let out = paths::file(site_path);
-        let key = || crate::cache::hash_of(&(template, ctx));
-        let bytes = self.cache.page(&out, key, || self.renderer.render(template, ctx).map(String::into_bytes))?;
+        let key = || crate::cache::hash_of(&(template, inputs));
+        let bytes = self.cache.page(&out, key, || self.renderer.render(template, &ctx()?).map(String::into_bytes))?;
         Ok(OutputFile::shared(&out, bytes))
     }
 
@@ -505,19 +534,27 @@ impl<'a> Site<'a> {
     }
 
     fn home(&self, intro: Option<Html>) -> Result<OutputFile, Diagnostic> {
-        let tracks = self
+        let page = self.page(&self.view.title, "", Vec::new());
+        let cards: Vec<Vec<Card<'_>>> = self
             .handbook
             .tracks
             .iter()
-            .map(|g| TrackView {
-                name: &g.track.name,
-                slug: &g.track.slug,
-                url: self.url(&paths::track(&g.track.slug)),
-                playbooks: g.members.iter().map(|&m| self.card(&self.handbook.playbooks[m])).collect(),
-            })
+            .map(|g| g.members.iter().map(|&m| self.card(&self.handbook.playbooks[m])).collect())
             .collect();
-        let page = self.page(&self.view.title, "", Vec::new());
-        self.render("index.html", "", &HomeContext { site: &self.view, page, tracks, intro })
+        let names: Vec<_> = self.handbook.tracks.iter().map(|g| &g.track).collect();
+        let inputs = (&self.view, &page, &intro, &names, &cards);
+        self.render_from("index.html", "", &inputs, || {
+            let mut tracks = Vec::with_capacity(self.handbook.tracks.len());
+            for (g, cards) in self.handbook.tracks.iter().zip(&cards) {
+                tracks.push(TrackView {
+                    name: &g.track.name,
+                    slug: &g.track.slug,
+                    url: self.url(&paths::track(&g.track.slug)),
+                    playbooks: self.renderer.render_each("partials/card.html", &self.view, cards)?,
+                });
+            }
+            Ok(HomeContext { site: &self.view, page: page.clone(), tracks, intro: intro.clone() })
+        })
     }
 
     fn catalog(&self, kind: SectionKind) -> Result<OutputFile, Diagnostic> {
@@ -547,8 +584,10 @@ impl<'a> Site<'a> {
         }
         entries.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.anchor.cmp(&b.anchor)));
         let page = self.page(title, site_path, vec![self.home_crumb(), Crumb { name: title.into(), url: None }]);
-        let catalog = CatalogView { title, intro, entries };
-        self.render("catalog.html", site_path, &CatalogContext { site: &self.view, page, catalog })
+        self.render_from("catalog.html", site_path, &(&self.view, &page, title, &entries), || {
+            let entries = self.renderer.render_each("partials/catalog_entry.html", &self.view, &entries)?;
+            Ok(CatalogContext { site: &self.view, page: page.clone(), catalog: CatalogView { title, intro, entries } })
+        })
     }
 
     fn listings(&self, intro: &(dyn Fn(PageId) -> Html + Sync)) -> Vec<Result<OutputFile, Diagnostic>> {
@@ -579,12 +618,13 @@ impl<'a> Site<'a> {
             .into_par_iter()
             .map(|(title, name, site_path, members, landing)| {
                 let page = self.page(&title, &site_path, vec![self.home_crumb(), Crumb { name, url: None }]);
-                let listing = ListingView {
-                    title,
-                    intro: landing.map(intro),
-                    playbooks: members.iter().map(|&m| self.card(&self.handbook.playbooks[m])).collect(),
-                };
-                self.render("listing.html", &site_path, &ListingContext { site: &self.view, page, listing })
+                let intro = landing.map(intro);
+                let cards: Vec<Card<'_>> = members.iter().map(|&m| self.card(&self.handbook.playbooks[m])).collect();
+                self.render_from("listing.html", &site_path, &(&self.view, &page, &title, &intro, &cards), || {
+                    let playbooks = self.renderer.render_each("partials/card.html", &self.view, &cards)?;
+                    let listing = ListingView { title: title.clone(), intro: intro.clone(), playbooks };
+                    Ok(ListingContext { site: &self.view, page: page.clone(), listing })
+                })
             })
             .collect()
     }
@@ -634,7 +674,15 @@ impl<'a> Site<'a> {
         let mut page =
             self.page("Print", paths::PRINT, vec![self.home_crumb(), Crumb { name: "Print".into(), url: None }]);
         page.has_code = has_code;
-        self.render("print.html", paths::PRINT, &PrintContext { site: &self.view, page, chapters })
+        self.render_from("print.html", paths::PRINT, &(&self.view, &page, &chapters), || {
+            let contents = chapters.iter().map(|c| ContentsLine { anchor: &c.anchor, title: c.title }).collect();
+            let print = PrintView {
+                gathered: !inline,
+                contents,
+                chapters: self.renderer.render_each("partials/print_chapter.html", &self.view, &chapters)?,
+            };
+            Ok(PrintContext { site: &self.view, page: page.clone(), print })
+        })
     }
 
     fn map(&self) -> Result<OutputFile, Diagnostic> {
@@ -665,7 +713,10 @@ impl<'a> Site<'a> {
             nodes[from].links_to.push(link);
         }
         let page = self.page("Map", paths::MAP, vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }]);
-        self.render("map.html", paths::MAP, &MapContext { site: &self.view, page, map: MapView { svg, nodes } })
+        self.render_from("map.html", paths::MAP, &(&self.view, &page, &svg, &nodes), || {
+            let nodes = self.renderer.render_each("partials/map_node.html", &self.view, &nodes)?;
+            Ok(MapContext { site: &self.view, page: page.clone(), map: MapView { svg: svg.clone(), nodes } })
+        })
     }
 
     /// The index script; writing megabytes of JSON is skipped when the
@@ -690,7 +741,7 @@ impl<'a> Site<'a> {
                 .zip(&per_page)
                 .map(|(p, (_, path, docs))| crate::search::IndexedPage { title: &p.title, path, docs })
                 .collect();
-            Ok::<_, std::convert::Infallible>(crate::search::index_script(&pages).into_bytes())
+            Ok::<_, std::convert::Infallible>(crate::search::index_script(&pages))
         });
         script.unwrap_or_else(|never| match never {})
     }

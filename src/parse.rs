@@ -90,15 +90,23 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         story,
         sections: parts.sections,
         patterns: parts.patterns,
-        headings: parts.headings,
-        links: parts.links,
-        texts: parts.texts,
+        headings: compact(parts.headings, |h| h.text.shrink_to_fit()),
+        links: compact(parts.links, |l| l.dest.shrink_to_fit()),
+        texts: compact(parts.texts, String::shrink_to_fit),
         text_hash: crate::cache::hash_of(&src.text),
         extra: fm.extra,
         body,
         body_line: lines.position(&src.text, split.body_offset).line,
         layout: parts.layout,
     })
+}
+
+/// `items` without the spare room their growth left, in them or around
+/// them: the model of every playbook is held for the whole build.
+fn compact<T>(mut items: Vec<T>, shrink: impl FnMut(&mut T)) -> Vec<T> {
+    items.iter_mut().for_each(shrink);
+    items.shrink_to_fit();
+    items
 }
 
 /// The H1 convention `track: Title (Level)`.

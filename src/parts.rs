@@ -33,8 +33,9 @@ pub struct Parts {
     pub texts: Vec<String>,
 }
 
-/// Text kept per heading for search.
-const TEXT_CAP: usize = 1600;
+/// Text kept per heading: what search keeps of it, and a little more for
+/// the spaces it collapses. Kept for every playbook at once, so no more.
+const TEXT_CAP: usize = crate::search::TEXT_CHARS + 80;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Chapter {

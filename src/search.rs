@@ -9,7 +9,7 @@ use crate::model::{Heading, Playbook, SectionKind};
 
 /// Characters of text kept per document: enough to find a section by what it
 /// says, small enough that a 1,000-playbook index stays a few megabytes.
-const TEXT_CHARS: usize = 400;
+pub const TEXT_CHARS: usize = 400;
 
 /// One search result target. The page it belongs to is not repeated in
 /// each: the index lists pages once and documents point into that list.
@@ -92,7 +92,7 @@ pub struct IndexedPage<'a> {
 
 /// The index as a script assigning `window.PLAYBOOK_SEARCH`:
 /// `{"pages":[[title, path], ...], "docs":[[page, title, anchor, kind, text], ...]}`.
-pub fn index_script(pages: &[IndexedPage<'_>]) -> String {
+pub fn index_script(pages: &[IndexedPage<'_>]) -> Vec<u8> {
     let listed: Vec<(&str, &str)> = pages.iter().map(|p| (p.title, p.path)).collect();
     let docs: Vec<(usize, &str, &str, char, &str)> = pages
         .iter()
@@ -104,6 +104,51 @@ pub fn index_script(pages: &[IndexedPage<'_>]) -> String {
         pages: Vec<(&'a str, &'a str)>,
         docs: Vec<(usize, &'a str, &'a str, char, &'a str)>,
     }
-    let json = serde_json::to_string(&Index { pages: listed, docs }).unwrap_or_else(|_| "{}".into());
-    format!("window.PLAYBOOK_SEARCH={};\n", json.replace('<', "\\u003c"))
+    let mut script = Vec::with_capacity(
+        64 + pages.iter().map(|p| 64 + p.docs.iter().map(|d| 48 + d.x.len()).sum::<usize>()).sum::<usize>(),
+    );
+    script.extend_from_slice(b"window.PLAYBOOK_SEARCH=");
+    // Writing JSON into memory cannot fail.
+    let _ = serde_json::to_writer(NoTagOpen(&mut script), &Index { pages: listed, docs });
+    script.extend_from_slice(b";\n");
+    script
+}
+
+/// Writes `<` (only ever inside JSON strings) as `\u003c`, so no text can
+/// close the script element the index is loaded by.
+struct NoTagOpen<'a>(&'a mut Vec<u8>);
+
+impl std::io::Write for NoTagOpen<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for part in buf.split_inclusive(|&b| b == b'<') {
+            match part.split_last() {
+                Some((b'<', head)) => {
+                    self.0.extend_from_slice(head);
+                    self.0.extend_from_slice(b"\\u003c");
+                }
+                _ => self.0.extend_from_slice(part),
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_text_can_close_the_script() {
+        let docs = [SearchDoc { t: "a </script> b".into(), a: "x".into(), k: 's', x: "<b>".into() }];
+        let script = index_script(&[IndexedPage { title: "T<", path: "t/", docs: &docs }]);
+        let text = String::from_utf8(script).unwrap();
+        assert_eq!(
+            text,
+            "window.PLAYBOOK_SEARCH={\"pages\":[[\"T\\u003c\",\"t/\"]],\"docs\":[[0,\"a \\u003c/script> b\",\"x\",\"s\",\"\\u003cb>\"]]};\n"
+        );
+    }
 }
