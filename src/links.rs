@@ -426,9 +426,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// Up to five other playbooks per page, by shared links, tags and track.
+/// Up to four other playbooks per page, by shared links, tags and track.
 fn related(handbook: &Handbook, edges: &[(PageId, PageId)]) -> Vec<Vec<PageId>> {
-    const MAX: usize = 5;
+    const MAX: usize = 4;
     let n = handbook.playbooks.len();
     let edges: Vec<_> = edges.iter().copied().filter(|&(a, b)| a < n && b < n).collect();
     let mut neighbours: Vec<Vec<PageId>> = vec![Vec::new(); n];
@@ -474,7 +474,7 @@ fn related(handbook: &Handbook, edges: &[(PageId, PageId)]) -> Vec<Vec<PageId>> 
             }
             ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             // Not `into_iter().collect()`: that reuses `ranked`'s buffer, and
-            // every page would keep hundreds of slots for five entries.
+            // every page would keep hundreds of slots for four entries.
             ranked.iter().take(MAX).map(|&(_, p)| p).collect()
         })
         .collect()

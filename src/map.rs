@@ -33,17 +33,19 @@ pub fn svg(handbook: &Handbook, edges: &[(PageId, PageId)], url: &dyn Fn(PageId)
             escape_html(&g.track.name)
         ));
     }
-    for &(from, to) in edges {
-        let (fx, fy) = pos[from];
-        let (tx, ty) = pos[to];
-        let (x1, y1) = (fx + BOX_W, fy + BOX_H / 2);
-        let (x2, y2) = (tx, ty + BOX_H / 2);
-        let bend = COL_W / 2;
-        s.push_str(&format!(
-            "<path class=\"map-edge\" d=\"M{x1} {y1} C{} {y1} {} {y2} {x2} {y2}\"/>\n",
-            x1 + bend,
-            x2.saturating_sub(bend)
-        ));
+    // Every edge is drawn alike: one path of many curves, not a path element
+    // per edge (a third of the map's size at scale).
+    if !edges.is_empty() {
+        s.push_str("<path class=\"map-edge\" d=\"");
+        for &(from, to) in edges {
+            let (fx, fy) = pos[from];
+            let (tx, ty) = pos[to];
+            let (x1, y1) = (fx + BOX_W, fy + BOX_H / 2);
+            let (x2, y2) = (tx, ty + BOX_H / 2);
+            let bend = COL_W / 2;
+            s.push_str(&format!("M{x1} {y1}C{} {y1} {} {y2} {x2} {y2}", x1 + bend, x2.saturating_sub(bend)));
+        }
+        s.push_str("\"/>\n");
     }
     for (id, p) in handbook.playbooks.iter().enumerate() {
         let (x, y) = pos[id];

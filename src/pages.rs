@@ -68,8 +68,12 @@ struct TrackView<'a> {
     name: &'a str,
     slug: &'a str,
     url: String,
-    /// Its playbooks, each through `partials/card.html`.
+    /// Its first playbooks, each through `partials/card.html`.
     playbooks: String,
+    /// How many playbooks the track has; its page lists them all.
+    count: usize,
+    /// How many of them the home page shows.
+    shown: usize,
 }
 
 #[derive(Debug, Serialize, Hash)]
@@ -127,8 +131,11 @@ struct ListingView {
     title: String,
     /// The folder's README or index page, rendered, for a track.
     intro: Option<Html>,
-    /// Each playbook through `partials/card.html`.
+    /// Each playbook through `partials/card.html`, or `partials/row.html`
+    /// when compact.
     playbooks: String,
+    /// A tag's page lists its playbooks one per line; a track's shows cards.
+    compact: bool,
 }
 
 #[derive(Serialize, Hash)]
@@ -199,11 +206,13 @@ struct ContentsLine<'a> {
 }
 
 #[derive(Debug, Serialize, Hash)]
-struct MapNode {
-    title: String,
+struct MapNode<'a> {
+    title: &'a str,
     url: String,
-    track: String,
-    links_to: Vec<LinkView>,
+    track: &'a str,
+    /// Titles only: each is a node of the same outline, and a link per edge
+    /// would make the map page the largest of the site.
+    links_to: Vec<&'a str>,
 }
 
 #[derive(Debug, Serialize, Hash)]
@@ -244,6 +253,10 @@ impl std::hash::Hash for Extra<'_> {
 }
 
 const SEARCH_INDEX: &str = "assets/search-index.js";
+
+/// Cards per track on the home page: enough to show what a track holds, and
+/// the home page stays the same size however many playbooks there are.
+const HOME_CARDS: usize = 12;
 
 /// A page of a relative site with the root placeholder replaced by its way
 /// to the root: `people/a/index.html` gets `../../`. The 404 page is served
@@ -484,18 +497,15 @@ impl<'a> Site<'a> {
         if let Some(d) = p.summary.as_ref().or(p.story.as_ref().and_then(|s| s.problem.as_ref())) {
             page.description = d.clone();
         }
-        let hidden_story = p.story.as_ref().map(|s| s.anchor.as_str());
-        let mut toc: Vec<TocEntry<'_>> = Vec::new();
-        if let Some(story) = &p.story {
-            let text = p.headings.iter().find(|h| h.id == story.anchor).map_or("Story Mode", |h| h.text.as_str());
-            toc.push(TocEntry { level: 2, id: &story.anchor, text });
-        }
-        toc.extend(
-            p.headings
-                .iter()
-                .filter(|h| (2..=3).contains(&h.level) && Some(h.id.as_str()) != hidden_story)
-                .map(|h| TocEntry { level: h.level, id: &h.id, text: &h.text }),
-        );
+        // The Story Mode card opens the article, right under the contents:
+        // listing it there would point one line down.
+        let story = p.story.as_ref().map(|s| s.anchor.as_str());
+        let toc: Vec<TocEntry<'_>> = p
+            .headings
+            .iter()
+            .filter(|h| (2..=3).contains(&h.level) && Some(h.id.as_str()) != story)
+            .map(|h| TocEntry { level: h.level, id: &h.id, text: &h.text })
+            .collect();
         let n = self.handbook.playbooks.len();
         let view = PlaybookView {
             slug: &p.slug,
@@ -539,7 +549,7 @@ impl<'a> Site<'a> {
             .handbook
             .tracks
             .iter()
-            .map(|g| g.members.iter().map(|&m| self.card(&self.handbook.playbooks[m])).collect())
+            .map(|g| g.members.iter().take(HOME_CARDS).map(|&m| self.card(&self.handbook.playbooks[m])).collect())
             .collect();
         let names: Vec<_> = self.handbook.tracks.iter().map(|g| &g.track).collect();
         let inputs = (&self.view, &page, &intro, &names, &cards);
@@ -551,6 +561,8 @@ impl<'a> Site<'a> {
                     slug: &g.track.slug,
                     url: self.url(&paths::track(&g.track.slug)),
                     playbooks: self.renderer.render_each("partials/card.html", &self.view, cards)?,
+                    count: g.members.len(),
+                    shown: cards.len(),
                 });
             }
             Ok(HomeContext { site: &self.view, page: page.clone(), tracks, intro: intro.clone() })
@@ -597,7 +609,7 @@ impl<'a> Site<'a> {
             let landing = self.handbook.landing_of_track(&g.track.slug);
             let title =
                 landing.map_or_else(|| format!("Track: {}", g.track.name), |l| self.handbook.page(l).title.clone());
-            (title, g.track.name.clone(), paths::track(&g.track.slug), &g.members, landing)
+            (title, g.track.name.clone(), paths::track(&g.track.slug), &g.members, landing, false)
         });
         // Landing pages of folders with no playbooks still get their page.
         let lone = self.handbook.landings.iter().enumerate().filter_map(|(i, l)| {
@@ -605,24 +617,26 @@ impl<'a> Site<'a> {
             self.handbook.tracks.iter().all(|g| g.track.slug != slug).then(|| {
                 let id = self.handbook.playbooks.len() + i;
                 let title = l.page.title.clone();
-                (title.clone(), title, paths::track(&slug), &no_members, Some(id))
+                (title.clone(), title, paths::track(&slug), &no_members, Some(id), false)
             })
         });
         let tags = self
             .handbook
             .tags
             .iter()
-            .map(|g| (format!("Tag: {}", g.name), g.name.clone(), paths::tag(&g.slug), &g.members, None));
+            .map(|g| (format!("Tag: {}", g.name), g.name.clone(), paths::tag(&g.slug), &g.members, None, true));
         let pages: Vec<_> = tracks.chain(lone).chain(tags).collect();
         pages
             .into_par_iter()
-            .map(|(title, name, site_path, members, landing)| {
+            .map(|(title, name, site_path, members, landing, compact)| {
                 let page = self.page(&title, &site_path, vec![self.home_crumb(), Crumb { name, url: None }]);
                 let intro = landing.map(intro);
                 let cards: Vec<Card<'_>> = members.iter().map(|&m| self.card(&self.handbook.playbooks[m])).collect();
-                self.render_from("listing.html", &site_path, &(&self.view, &page, &title, &intro, &cards), || {
-                    let playbooks = self.renderer.render_each("partials/card.html", &self.view, &cards)?;
-                    let listing = ListingView { title: title.clone(), intro: intro.clone(), playbooks };
+                let inputs = (&self.view, &page, &title, &intro, &cards, compact);
+                self.render_from("listing.html", &site_path, &inputs, || {
+                    let partial = if compact { "partials/row.html" } else { "partials/card.html" };
+                    let playbooks = self.renderer.render_each(partial, &self.view, &cards)?;
+                    let listing = ListingView { title: title.clone(), intro: intro.clone(), playbooks, compact };
                     Ok(ListingContext { site: &self.view, page: page.clone(), listing })
                 })
             })
@@ -701,16 +715,10 @@ impl<'a> Site<'a> {
             .playbooks
             .iter()
             .enumerate()
-            .map(|(id, p)| MapNode {
-                title: p.title.clone(),
-                url: url(id),
-                track: p.track.name.clone(),
-                links_to: Vec::new(),
-            })
+            .map(|(id, p)| MapNode { title: &p.title, url: url(id), track: &p.track.name, links_to: Vec::new() })
             .collect();
         for &(from, to) in &self.links.edges {
-            let link = self.page_link(to, None);
-            nodes[from].links_to.push(link);
+            nodes[from].links_to.push(&self.handbook.playbooks[to].title);
         }
         let page = self.page("Map", paths::MAP, vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }]);
         self.render_from("map.html", paths::MAP, &(&self.view, &page, &svg, &nodes), || {

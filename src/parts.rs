@@ -374,7 +374,7 @@ fn strip_emphasis(s: &str) -> String {
     crate::emoji::replace_shortcodes(&s.replace("**", "").replace("__", "")).trim().to_string()
 }
 
-const SUMMARY_CHARS: usize = 160;
+const SUMMARY_CHARS: usize = 120;
 
 /// Gives each framework and exit game the first words of its section.
 fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {

@@ -20,6 +20,7 @@ pub struct Renderer {
 /// for Tera never needs memory for the whole list at once.
 pub const EACH: &[(&str, &str)] = &[
     ("partials/card.html", "card"),
+    ("partials/row.html", "card"),
     ("partials/catalog_entry.html", "entry"),
     ("partials/map_node.html", "node"),
     ("partials/print_chapter.html", "chapter"),
@@ -40,7 +41,7 @@ impl Renderer {
             .map(|(partial, var)| {
                 (
                     each_template(partial),
-                    format!("{{% for {var} in items %}}{{% include \"{partial}\" %}}\n{{% endfor %}}"),
+                    format!("{{% for {var} in items %}}{{% include \"{partial}\" %}}{{% endfor %}}"),
                 )
             })
             .collect();

@@ -29,6 +29,7 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = theme_files![
     "partials/catalog_entry.html",
     "partials/map_node.html",
     "partials/print_chapter.html",
+    "partials/row.html",
     "partials/story_card.html",
     "assets/style.css",
     "assets/syntax.css",

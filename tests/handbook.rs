@@ -10,9 +10,9 @@ fn the_seed_story_mode_card_shows_its_briefing() {
     let main = site.main("career-strategy/index.html");
     let card_start = main.find("class=\"story-card\"").expect("a story card");
     let card = &main[card_start..main[card_start..].find("</section>").unwrap() + card_start];
-    assert!(card.contains("<dd class=\"story-location\">Boardroom</dd>"), "{card}");
-    assert!(card.contains("<dd class=\"story-officer\">Chief Technology Officer</dd>"), "{card}");
-    assert!(card.contains("<dd class=\"story-date\">2050.01.01</dd>"), "{card}");
+    assert!(card.contains("<dt>Location</dt><dd>Boardroom</dd>"), "{card}");
+    assert!(card.contains("<dt>Officer</dt><dd>Chief Technology Officer</dd>"), "{card}");
+    assert!(card.contains("<dt>Mission Date</dt><dd>2050.01.01</dd>"), "{card}");
     assert!(card.contains("The CTO"), "{card}");
     assert!(card.contains("You are the best coder in the room."), "{card}");
     assert!(card.contains("Team. We are pivoting the roadmap. Here is the 5-year vision."), "{card}");
@@ -136,10 +136,10 @@ fn front_matter_wins_and_unknown_keys_are_kept() {
     let site = build_fixture(None);
     let main = site.main("people/hiring-loop/index.html");
     assert!(main.contains("<h1>The Hiring Loop</h1>"));
-    assert!(main.contains("<dd class=\"story-location\">Interview Room 3</dd>"));
+    assert!(main.contains("<dt>Location</dt><dd>Interview Room 3</dd>"));
     // TOML dates in front matter are text
     let ops = site.main("ops/incident-review/index.html");
-    assert!(ops.contains("<dd class=\"story-date\">2051-03-14</dd>"), "{ops}");
+    assert!(ops.contains("<dt>Mission Date</dt><dd>2051-03-14</dd>"), "{ops}");
 }
 
 #[test]
@@ -279,6 +279,21 @@ fn the_build_prints_a_one_line_summary() {
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success());
     assert!(stdout.starts_with("Built 5 playbooks (6 frameworks, 4 exit games): "), "{stdout}");
+}
+
+#[test]
+fn the_home_page_shows_a_few_cards_per_track_and_links_to_the_rest() {
+    let files: Vec<(String, String)> =
+        (1..=14).map(|i| (format!("playbooks/ops/p{i:02}.md"), format!("# Playbook {i:02}\n\nText.\n"))).collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let dir = project(&refs);
+    assert!(playbook(&["build", "--root", dir.path().to_str().unwrap()]).status.success());
+    let home = std::fs::read_to_string(dir.path().join("public/index.html")).unwrap();
+    assert_eq!(home.matches("<li class=\"card\">").count(), 12, "{home}");
+    assert!(home.contains(">Playbook 12</a>") && !home.contains(">Playbook 13</a>"));
+    assert!(home.contains("<a href=\"/tracks/ops/\">All 14 playbooks of ops</a>"), "{home}");
+    let track = std::fs::read_to_string(dir.path().join("public/tracks/ops/index.html")).unwrap();
+    assert_eq!(track.matches("<li class=\"card\">").count(), 14, "the track's page lists them all");
 }
 
 #[test]
