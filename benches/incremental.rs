@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use playbook::{BuildOptions, Builder};
 
-fn files(builder: &Builder) -> HashMap<String, std::sync::Arc<[u8]>> {
+fn files(builder: &Builder) -> HashMap<String, playbook::output::Bytes> {
     let (site, _) = builder.render().expect("the corpus builds");
     site.files.into_iter().map(|f| (f.path, f.bytes)).collect()
 }

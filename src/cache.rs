@@ -57,7 +57,7 @@ pub struct Cache {
     /// Keyed by the hash of body and resolved links.
     bodies: Slots<PathBuf, u64, Arc<str>>,
     /// Output path -> bytes, keyed by the hash of the page's context.
-    pages: Slots<String, u64, Arc<[u8]>>,
+    pages: Slots<String, u64, crate::output::Bytes>,
     /// Search documents per playbook, keyed by its text, URL and track.
     docs: Slots<PathBuf, u64, Arc<[SearchDoc]>>,
     /// Other whole-handbook results, by name.
@@ -245,11 +245,11 @@ impl Cache {
         out_path: &str,
         key: impl FnOnce() -> u64,
         render: impl FnOnce() -> Result<Vec<u8>, E>,
-    ) -> Result<Arc<[u8]>, E> {
+    ) -> Result<crate::output::Bytes, E> {
         if !self.enabled {
-            return render().map(Arc::from);
+            return render().map(Arc::new);
         }
-        self.pages.get_or(out_path.to_string(), key(), || render().map(Arc::from))
+        self.pages.get_or(out_path.to_string(), key(), || render().map(Arc::new))
     }
 }
 

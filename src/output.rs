@@ -12,21 +12,25 @@ use walkdir::WalkDir;
 
 use crate::diagnostic::{Diagnostic, Position};
 
+/// A file's contents, shared so that pages reused from the previous build
+/// are not copied. An `Arc<Vec<u8>>` (not `Arc<[u8]>`, which would copy
+/// every rendered page once more to make).
+pub type Bytes = Arc<Vec<u8>>;
+
 /// One file of the site, by its path relative to the output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
     pub path: String,
-    /// Shared, so pages reused from the previous build are not copied.
-    pub bytes: Arc<[u8]>,
+    pub bytes: Bytes,
 }
 
 impl OutputFile {
     pub fn new(path: &str, bytes: impl Into<Vec<u8>>) -> Self {
-        OutputFile { path: path.to_string(), bytes: bytes.into().into() }
+        OutputFile { path: path.to_string(), bytes: Arc::new(bytes.into()) }
     }
 
     /// A file whose bytes are shared with a cache, without copying them.
-    pub fn shared(path: &str, bytes: Arc<[u8]>) -> Self {
+    pub fn shared(path: &str, bytes: Bytes) -> Self {
         OutputFile { path: path.to_string(), bytes }
     }
 }
@@ -212,7 +216,7 @@ impl Staging {
         if same && std::fs::hard_link(&previous, &target).is_ok() {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
         } else {
-            std::fs::write(&target, &file.bytes)?;
+            std::fs::write(&target, &file.bytes[..])?;
         }
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(file.bytes.len() as u64, Ordering::Relaxed);
@@ -441,7 +445,7 @@ pub fn read_static(dir: &Path) -> io::Result<Vec<OutputFile>> {
         }
         let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
         let path = rel.to_string_lossy().replace('\\', "/");
-        files.push(OutputFile { path, bytes: std::fs::read(entry.path())?.into() });
+        files.push(OutputFile { path, bytes: Arc::new(std::fs::read(entry.path())?) });
     }
     Ok(files)
 }

@@ -729,27 +729,25 @@ impl<'a> Site<'a> {
 
     /// The index script; writing megabytes of JSON is skipped when the
     /// documents are the same as last build's.
-    fn search_index(&self) -> std::sync::Arc<[u8]> {
-        let per_page: Vec<_> = self
+    fn search_index(&self) -> crate::output::Bytes {
+        let per_page: Vec<(u64, Vec<u8>)> = self
             .handbook
             .playbooks
             .par_iter()
-            .map(|p| {
+            .enumerate()
+            .map(|(i, p)| {
                 let path = paths::playbook(&p.slug);
                 let key = crate::cache::hash_of(&(p.text_hash, &path, &p.track.name));
-                (key, path, self.cache.docs(&p.source, key, || crate::search::documents(p)))
+                (key, crate::search::rows(i, &self.cache.docs(&p.source, key, || crate::search::documents(p))))
             })
             .collect();
-        let key = || crate::cache::hash_of(&per_page.iter().map(|(k, _, _)| *k).collect::<Vec<u64>>());
+        let key = || crate::cache::hash_of(&per_page.iter().map(|(k, _)| *k).collect::<Vec<u64>>());
         let script = self.cache.page(SEARCH_INDEX, key, || {
-            let pages: Vec<_> = self
-                .handbook
-                .playbooks
-                .iter()
-                .zip(&per_page)
-                .map(|(p, (_, path, docs))| crate::search::IndexedPage { title: &p.title, path, docs })
-                .collect();
-            Ok::<_, std::convert::Infallible>(crate::search::index_script(&pages))
+            let paths: Vec<String> = self.handbook.playbooks.iter().map(|p| paths::playbook(&p.slug)).collect();
+            let pages: Vec<(&str, &str)> =
+                self.handbook.playbooks.iter().zip(&paths).map(|(p, path)| (p.title.as_str(), path.as_str())).collect();
+            let rows: Vec<&[u8]> = per_page.iter().map(|(_, r)| &r[..]).collect();
+            Ok::<_, std::convert::Infallible>(crate::search::index_script(&pages, &rows))
         });
         script.unwrap_or_else(|never| match never {})
     }

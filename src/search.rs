@@ -83,34 +83,40 @@ fn clip(text: &str) -> String {
     crate::parts::truncate_words(&words, TEXT_CHARS)
 }
 
-/// A playbook in the index: its title, its site path, and its documents.
-pub struct IndexedPage<'a> {
-    pub title: &'a str,
-    pub path: &'a str,
-    pub docs: &'a [SearchDoc],
+/// The documents of the page at `page` in the index's list of pages, as the
+/// index's rows: `[page, title, anchor, kind, text]`, comma-separated. Made
+/// per page (in parallel, and without keeping every page's documents until
+/// the index is written).
+pub fn rows(page: usize, docs: &[SearchDoc]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(docs.iter().map(|d| 24 + d.t.len() + d.a.len() + d.x.len()).sum());
+    for (i, d) in docs.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        // Writing JSON into memory cannot fail.
+        let _ = serde_json::to_writer(NoTagOpen(&mut out), &(page, &d.t, &d.a, d.k, &d.x));
+    }
+    out
 }
 
 /// The index as a script assigning `window.PLAYBOOK_SEARCH`:
-/// `{"pages":[[title, path], ...], "docs":[[page, title, anchor, kind, text], ...]}`.
-pub fn index_script(pages: &[IndexedPage<'_>]) -> Vec<u8> {
-    let listed: Vec<(&str, &str)> = pages.iter().map(|p| (p.title, p.path)).collect();
-    let docs: Vec<(usize, &str, &str, char, &str)> = pages
-        .iter()
-        .enumerate()
-        .flat_map(|(i, p)| p.docs.iter().map(move |d| (i, d.t.as_str(), d.a.as_str(), d.k, d.x.as_str())))
-        .collect();
-    #[derive(Serialize)]
-    struct Index<'a> {
-        pages: Vec<(&'a str, &'a str)>,
-        docs: Vec<(usize, &'a str, &'a str, char, &'a str)>,
+/// `{"pages":[[title, path], ...], "docs":[[page, title, anchor, kind, text], ...]}`,
+/// from the pages (title, site path) and each page's [`rows`].
+pub fn index_script(pages: &[(&str, &str)], rows: &[&[u8]]) -> Vec<u8> {
+    let size = 64
+        + pages.iter().map(|(t, p)| 8 + t.len() + p.len()).sum::<usize>()
+        + rows.iter().map(|r| r.len() + 1).sum::<usize>();
+    let mut script = Vec::with_capacity(size);
+    script.extend_from_slice(b"window.PLAYBOOK_SEARCH={\"pages\":");
+    let _ = serde_json::to_writer(NoTagOpen(&mut script), pages);
+    script.extend_from_slice(b",\"docs\":[");
+    for (i, r) in rows.iter().filter(|r| !r.is_empty()).enumerate() {
+        if i > 0 {
+            script.push(b',');
+        }
+        script.extend_from_slice(r);
     }
-    let mut script = Vec::with_capacity(
-        64 + pages.iter().map(|p| 64 + p.docs.iter().map(|d| 48 + d.x.len()).sum::<usize>()).sum::<usize>(),
-    );
-    script.extend_from_slice(b"window.PLAYBOOK_SEARCH=");
-    // Writing JSON into memory cannot fail.
-    let _ = serde_json::to_writer(NoTagOpen(&mut script), &Index { pages: listed, docs });
-    script.extend_from_slice(b";\n");
+    script.extend_from_slice(b"]};\n");
     script
 }
 
@@ -144,11 +150,11 @@ mod tests {
     #[test]
     fn no_text_can_close_the_script() {
         let docs = [SearchDoc { t: "a </script> b".into(), a: "x".into(), k: 's', x: "<b>".into() }];
-        let script = index_script(&[IndexedPage { title: "T<", path: "t/", docs: &docs }]);
+        let script = index_script(&[("T<", "t/"), ("Empty", "e/")], &[&rows(0, &docs), &rows(1, &[])]);
         let text = String::from_utf8(script).unwrap();
         assert_eq!(
             text,
-            "window.PLAYBOOK_SEARCH={\"pages\":[[\"T\\u003c\",\"t/\"]],\"docs\":[[0,\"a \\u003c/script> b\",\"x\",\"s\",\"\\u003cb>\"]]};\n"
+            "window.PLAYBOOK_SEARCH={\"pages\":[[\"T\\u003c\",\"t/\"],[\"Empty\",\"e/\"]],\"docs\":[[0,\"a \\u003c/script> b\",\"x\",\"s\",\"\\u003cb>\"]]};\n"
         );
     }
 }

@@ -96,7 +96,7 @@ pub fn serve(opts: &ServeOptions, term: Term) -> io::Result<()> {
 /// The site as served: files by path relative to the base.
 #[derive(Default)]
 struct SiteFiles {
-    files: HashMap<String, Arc<[u8]>>,
+    files: HashMap<String, crate::output::Bytes>,
 }
 
 struct State {
@@ -155,7 +155,7 @@ impl Shared {
 fn render(builder: &crate::Builder) -> Result<(SiteFiles, usize, Diagnostics), Diagnostics> {
     let opts = &builder.opts;
     let (site, warnings) = builder.render()?;
-    let mut files: HashMap<String, Arc<[u8]>> = site.files.into_iter().map(|f| (f.path, f.bytes)).collect();
+    let mut files: HashMap<String, crate::output::Bytes> = site.files.into_iter().map(|f| (f.path, f.bytes)).collect();
     let static_dir = opts.root.join("static");
     match crate::output::read_static(&static_dir) {
         Ok(extra) => files.extend(extra.into_iter().map(|f| (f.path, f.bytes))),
