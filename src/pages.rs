@@ -19,7 +19,7 @@ use crate::markdown;
 use crate::model::{Pattern, Playbook, SectionKind, StoryMode};
 use crate::output::{Emitted, OutputFile, Sink};
 use crate::paths;
-use crate::render::Renderer;
+use crate::render::{ListMarker, Lists, Renderer};
 use crate::theme::Theme;
 
 #[derive(Debug, Serialize, Hash)]
@@ -69,7 +69,7 @@ struct TrackView<'a> {
     slug: &'a str,
     url: String,
     /// Its first playbooks, each through `partials/card.html`.
-    playbooks: String,
+    playbooks: ListMarker,
     /// How many playbooks the track has; its page lists them all.
     count: usize,
     /// How many of them the home page shows.
@@ -123,7 +123,7 @@ struct CatalogView {
     title: &'static str,
     intro: &'static str,
     /// Each entry through `partials/catalog_entry.html`.
-    entries: String,
+    entries: ListMarker,
 }
 
 #[derive(Debug, Serialize, Hash)]
@@ -133,7 +133,7 @@ struct ListingView {
     intro: Option<Html>,
     /// Each playbook through `partials/card.html`, or `partials/row.html`
     /// when compact.
-    playbooks: String,
+    playbooks: ListMarker,
     /// A tag's page lists its playbooks one per line; a track's shows cards.
     compact: bool,
 }
@@ -196,7 +196,7 @@ struct PrintView<'a> {
     gathered: bool,
     contents: Vec<ContentsLine<'a>>,
     /// Each chapter through `partials/print_chapter.html`.
-    chapters: String,
+    chapters: ListMarker,
 }
 
 #[derive(Serialize)]
@@ -219,7 +219,7 @@ struct MapNode<'a> {
 struct MapView {
     svg: Html,
     /// Each playbook through `partials/map_node.html`.
-    nodes: String,
+    nodes: ListMarker,
 }
 
 #[derive(Serialize, Hash)]
@@ -445,7 +445,7 @@ impl<'a> Site<'a> {
         site_path: &str,
         ctx: &T,
     ) -> Result<OutputFile, Diagnostic> {
-        self.render_from(template, site_path, ctx, || Ok(ctx))
+        self.render_from(template, site_path, ctx, |_| Ok(ctx))
     }
 
     /// [`Self::render`] for a page whose context is costly to make (it renders
@@ -456,11 +456,15 @@ impl<'a> Site<'a> {
         template: &str,
         site_path: &str,
         inputs: &K,
-        ctx: impl FnOnce() -> Result<T, Diagnostic>,
+        ctx: impl FnOnce(&mut Lists) -> Result<T, Diagnostic>,
     ) -> Result<OutputFile, Diagnostic> {
         let out = paths::file(site_path);
         let key = || crate::cache::hash_of(&(template, inputs));
-        let bytes = self.cache.page(&out, key, || self.renderer.render(template, &ctx()?).map(String::into_bytes))?;
+        let bytes = self.cache.page(&out, key, || {
+            let mut lists = Lists::default();
+            let ctx = ctx(&mut lists)?;
+            Ok(lists.splice(self.renderer.render(template, &ctx)?))
+        })?;
         Ok(OutputFile::shared(&out, bytes))
     }
 
@@ -553,14 +557,14 @@ impl<'a> Site<'a> {
             .collect();
         let names: Vec<_> = self.handbook.tracks.iter().map(|g| &g.track).collect();
         let inputs = (&self.view, &page, &intro, &names, &cards);
-        self.render_from("index.html", "", &inputs, || {
+        self.render_from("index.html", "", &inputs, |lists| {
             let mut tracks = Vec::with_capacity(self.handbook.tracks.len());
             for (g, cards) in self.handbook.tracks.iter().zip(&cards) {
                 tracks.push(TrackView {
                     name: &g.track.name,
                     slug: &g.track.slug,
                     url: self.url(&paths::track(&g.track.slug)),
-                    playbooks: self.renderer.render_each("partials/card.html", &self.view, cards)?,
+                    playbooks: lists.list(self.renderer, "partials/card.html", &self.view, cards)?,
                     count: g.members.len(),
                     shown: cards.len(),
                 });
@@ -596,8 +600,8 @@ impl<'a> Site<'a> {
         }
         entries.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.anchor.cmp(&b.anchor)));
         let page = self.page(title, site_path, vec![self.home_crumb(), Crumb { name: title.into(), url: None }]);
-        self.render_from("catalog.html", site_path, &(&self.view, &page, title, &entries), || {
-            let entries = self.renderer.render_each("partials/catalog_entry.html", &self.view, &entries)?;
+        self.render_from("catalog.html", site_path, &(&self.view, &page, title, &entries), |lists| {
+            let entries = lists.list(self.renderer, "partials/catalog_entry.html", &self.view, &entries)?;
             Ok(CatalogContext { site: &self.view, page: page.clone(), catalog: CatalogView { title, intro, entries } })
         })
     }
@@ -633,9 +637,9 @@ impl<'a> Site<'a> {
                 let intro = landing.map(intro);
                 let cards: Vec<Card<'_>> = members.iter().map(|&m| self.card(&self.handbook.playbooks[m])).collect();
                 let inputs = (&self.view, &page, &title, &intro, &cards, compact);
-                self.render_from("listing.html", &site_path, &inputs, || {
+                self.render_from("listing.html", &site_path, &inputs, |lists| {
                     let partial = if compact { "partials/row.html" } else { "partials/card.html" };
-                    let playbooks = self.renderer.render_each(partial, &self.view, &cards)?;
+                    let playbooks = lists.list(self.renderer, partial, &self.view, &cards)?;
                     let listing = ListingView { title: title.clone(), intro: intro.clone(), playbooks, compact };
                     Ok(ListingContext { site: &self.view, page: page.clone(), listing })
                 })
@@ -688,12 +692,12 @@ impl<'a> Site<'a> {
         let mut page =
             self.page("Print", paths::PRINT, vec![self.home_crumb(), Crumb { name: "Print".into(), url: None }]);
         page.has_code = has_code;
-        self.render_from("print.html", paths::PRINT, &(&self.view, &page, &chapters), || {
+        self.render_from("print.html", paths::PRINT, &(&self.view, &page, &chapters), |lists| {
             let contents = chapters.iter().map(|c| ContentsLine { anchor: &c.anchor, title: c.title }).collect();
             let print = PrintView {
                 gathered: !inline,
                 contents,
-                chapters: self.renderer.render_each("partials/print_chapter.html", &self.view, &chapters)?,
+                chapters: lists.list(self.renderer, "partials/print_chapter.html", &self.view, &chapters)?,
             };
             Ok(PrintContext { site: &self.view, page: page.clone(), print })
         })
@@ -721,8 +725,8 @@ impl<'a> Site<'a> {
             nodes[from].links_to.push(&self.handbook.playbooks[to].title);
         }
         let page = self.page("Map", paths::MAP, vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }]);
-        self.render_from("map.html", paths::MAP, &(&self.view, &page, &svg, &nodes), || {
-            let nodes = self.renderer.render_each("partials/map_node.html", &self.view, &nodes)?;
+        self.render_from("map.html", paths::MAP, &(&self.view, &page, &svg, &nodes), |lists| {
+            let nodes = lists.list(self.renderer, "partials/map_node.html", &self.view, &nodes)?;
             Ok(MapContext { site: &self.view, page: page.clone(), map: MapView { svg: svg.clone(), nodes } })
         })
     }

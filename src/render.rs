@@ -62,24 +62,99 @@ impl Renderer {
         self.tera.render(template, &ctx).map_err(|e| template_error(&e))
     }
 
-    /// Every item through `partial` (one of [`EACH`]), concatenated.
-    pub fn render_each<S: Serialize, T: Serialize>(
+    /// Every item through `partial` (one of [`EACH`]), in batches.
+    fn render_each<S: Serialize, T: Serialize>(
         &self,
         partial: &str,
         site: &S,
         items: &[T],
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<Vec<String>, Diagnostic> {
         #[derive(Serialize)]
         struct Batch<'a, S, T> {
             site: &'a S,
             items: &'a [T],
         }
         let template = each_template(partial);
-        let mut html = String::new();
-        for items in items.chunks(BATCH) {
-            html.push_str(&self.render(&template, &Batch { site, items })?);
+        items.chunks(BATCH).map(|items| self.render(&template, &Batch { site, items })).collect()
+    }
+}
+
+/// Long lists of a page, rendered apart and put into the page after Tera
+/// has rendered the rest around a marker for each. A list of thousands of
+/// items then never passes through Tera's context as one string (copied
+/// into a value, into filter arguments, then into the output): a page costs
+/// about twice its size to make instead of five times.
+#[derive(Default)]
+pub struct Lists {
+    lists: Vec<Vec<String>>,
+}
+
+/// Where a list goes in its page; a view field that the template prints.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ListMarker(String);
+
+/// Control characters never appear in the markup of a rendered page, and
+/// HTML escaping leaves them as they are.
+const MARK: char = '\u{1}';
+
+impl Lists {
+    /// Every item through `partial` (one of [`EACH`]); the marker stands in
+    /// for the list in the page's context (an empty one for no items).
+    pub fn list<S: Serialize, T: Serialize>(
+        &mut self,
+        renderer: &Renderer,
+        partial: &str,
+        site: &S,
+        items: &[T],
+    ) -> Result<ListMarker, Diagnostic> {
+        // An empty list is an empty string, so templates can test for it.
+        if items.is_empty() {
+            return Ok(ListMarker(String::new()));
         }
-        Ok(html)
+        self.lists.push(renderer.render_each(partial, site, items)?);
+        Ok(ListMarker(format!("{MARK}list {}{MARK}", self.lists.len() - 1)))
+    }
+
+    /// The page with each marker replaced by its list.
+    pub fn splice(self, page: String) -> Vec<u8> {
+        if self.lists.is_empty() {
+            return page.into_bytes();
+        }
+        let size = page.len() + self.lists.iter().flatten().map(String::len).sum::<usize>();
+        let mut out = Vec::with_capacity(size);
+        let mut rest = page.as_str();
+        while let Some(start) = rest.find(MARK) {
+            let after = &rest[start + 1..];
+            let Some((index, tail)) = after.split_once(MARK).and_then(|(inner, tail)| {
+                inner.strip_prefix("list ").and_then(|i| i.parse::<usize>().ok()).map(|i| (i, tail))
+            }) else {
+                out.extend_from_slice(rest[..=start].as_bytes());
+                rest = after;
+                continue;
+            };
+            out.extend_from_slice(rest[..start].as_bytes());
+            for chunk in self.lists.get(index).into_iter().flatten() {
+                out.extend_from_slice(chunk.as_bytes());
+            }
+            rest = tail;
+        }
+        out.extend_from_slice(rest.as_bytes());
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_go_where_their_markers_are() {
+        let mut lists = Lists::default();
+        lists.lists.push(vec!["<li>a</li>".into(), "<li>b</li>".into()]);
+        lists.lists.push(vec!["<li>c</li>".into()]);
+        let page = format!("<ul>{MARK}list 1{MARK}</ul>\u{1}stray<ol>{MARK}list 0{MARK}</ol>");
+        let out = String::from_utf8(lists.splice(page)).unwrap();
+        assert_eq!(out, "<ul><li>c</li></ul>\u{1}stray<ol><li>a</li><li>b</li></ol>");
     }
 }
 
