@@ -165,6 +165,14 @@ impl Handbook {
     }
 
     /// Playbooks and landing pages.
+    /// The handbook once the link stage has resolved every link: the links
+    /// as written are dropped, as nothing after that stage reads them.
+    pub fn without_written_links(mut self) -> Self {
+        let pages = self.playbooks.iter_mut().chain(self.landings.iter_mut().map(|l| &mut l.page));
+        pages.for_each(|p| p.links = Vec::new());
+        self
+    }
+
     pub fn page_count(&self) -> usize {
         self.playbooks.len() + self.landings.len()
     }

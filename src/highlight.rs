@@ -10,10 +10,11 @@
 //! The syntax set is loaded on first use only, so a handbook without code
 //! never pays for it.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxSet};
+use syntect::parsing::{ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
@@ -53,9 +54,14 @@ static KIND_SCOPES: LazyLock<Vec<(Scope, &'static str)>> =
 const MAX_HIGHLIGHT_BYTES: usize = 128 * 1024;
 
 /// Highlighted blocks by language and code. Highlighting dominates the cost
-/// of a page with code, and the same snippet recurs across playbooks and
-/// across `serve` rebuilds, so each distinct block is highlighted once per process.
+/// of a page with code, and the same snippet recurs across playbooks, so
+/// each distinct block is highlighted once per process, up to
+/// [`CACHE_BLOCKS`] of them: most blocks are seen once, and a big handbook
+/// would otherwise hold all its code twice until the end of the build.
+/// (`serve` reuses unchanged pages' bodies whole, code and all.)
 static CACHE: LazyLock<Mutex<HashMap<CodeKey, Arc<str>>>> = LazyLock::new(Default::default);
+
+const CACHE_BLOCKS: usize = 1024;
 
 /// (language, code)
 type CodeKey = (String, String);
@@ -67,7 +73,9 @@ pub fn code_block(code: &str, lang: &str) -> Arc<str> {
         return hit;
     }
     let html: Arc<str> = render_block(code, lang).into();
-    if let Ok(mut cache) = CACHE.lock() {
+    if let Ok(mut cache) = CACHE.lock()
+        && cache.len() < CACHE_BLOCKS
+    {
         cache.insert(key, html.clone());
     }
     html
@@ -125,15 +133,49 @@ impl Spans {
     }
 }
 
+/// A line as the grammar parsed it: the state it started in, its scope
+/// operations, and the state it left.
+type ParsedLine = (ParseState, Vec<(usize, ScopeStackOp)>, ParseState);
+
+thread_local! {
+    /// Parsed lines by grammar and text, per thread (a parse state holds
+    /// regex captures, which stay on their thread). Handbooks repeat lines
+    /// across their snippets far more than whole snippets (three lines in
+    /// four, in the benchmark corpus), and a line parsed from the same state
+    /// parses the same. Grammar matching is most of the cost of highlighting.
+    static LINES: RefCell<HashMap<(String, String), Vec<ParsedLine>>> = RefCell::default();
+}
+
+/// Distinct lines remembered per thread; past this, lines are parsed each time.
+const CACHE_LINES: usize = 4096;
+
+/// `line` parsed from `state` (which moves on to the state after it).
+fn parse_line(syntax: &str, line: &str, state: &mut ParseState) -> Option<Vec<(usize, ScopeStackOp)>> {
+    LINES.with_borrow_mut(|lines| {
+        let key = (syntax.to_string(), line.to_string());
+        if let Some((_, ops, after)) =
+            lines.get(&key).and_then(|seen| seen.iter().find(|(before, _, _)| before == state))
+        {
+            *state = after.clone();
+            return Some(ops.clone());
+        }
+        let before = state.clone();
+        let ops = state.parse_line(line, &SYNTAXES).ok()?;
+        if lines.len() < CACHE_LINES {
+            lines.entry(key).or_default().push((before, ops.clone(), state.clone()));
+        }
+        Some(ops)
+    })
+}
+
 fn highlighted(code: &str, lang: &str) -> Option<String> {
-    let syntaxes = &*SYNTAXES;
-    let syntax = syntaxes.find_syntax_by_token(lang)?;
+    let syntax = SYNTAXES.find_syntax_by_token(lang)?;
     let mut state = ParseState::new(syntax);
     let mut stack = ScopeStack::new();
     let mut spans = Spans { html: String::with_capacity(code.len() * 2), open: None };
     for line in LinesWithEndings::from(code) {
         let mut at = 0;
-        for (offset, op) in state.parse_line(line, syntaxes).ok()? {
+        for (offset, op) in parse_line(&syntax.name, line, &mut state)? {
             spans.push(&line[at..offset], kind(stack.as_slice()));
             at = offset;
             stack.apply(&op).ok()?;
@@ -166,6 +208,21 @@ mod tests {
         // block), the code reads as written.
         let text = html.split('<').map(|s| s.split_once('>').map_or(s, |(_, t)| t)).collect::<String>();
         assert_eq!(text.replace("&lt;", "<").replace("&gt;", ">"), "// check\nfn main() { let s = \"<b>\"; }\n\n");
+    }
+
+    #[test]
+    fn a_repeated_line_is_coloured_by_where_it_is() {
+        // `y = 1` is parsed as code first; inside a string later, the line
+        // cache must not hand it the code's colours, and back in code it must.
+        let code = code_block("x = 0\ny = 1\n", "python");
+        assert!(code.contains("<span class=\"hn\">1"), "{code}");
+        let in_string = code_block("s = \"\"\"\ny = 1\n\"\"\"\n", "python");
+        let start = in_string.find("<span class=\"hs\">").expect("a string");
+        let end = start + in_string[start..].find("</span>").unwrap();
+        assert!(in_string[start..end].contains("y = 1"), "{in_string}");
+        assert!(!in_string.contains("<span class=\"hn\">"), "{in_string}");
+        let again = code_block("z = 0\ny = 1\n", "python");
+        assert_eq!(again.replace('z', "x"), &*code);
     }
 
     #[test]

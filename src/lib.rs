@@ -151,6 +151,7 @@ fn render_into(
     let handbook = handbook::Handbook::assemble(playbooks, assets::discover(&opts.root), opts.drafts, &mut diags);
     clock.lap("assemble");
     let graph = links::link(&handbook, &base, cache, &mut diags);
+    let handbook = handbook.without_written_links();
     clock.lap("link");
     let theme = theme::Theme::load(&opts.root, &mut diags);
     let Some(renderer) = render::Renderer::new(&theme, &mut diags) else {
