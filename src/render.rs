@@ -128,11 +128,11 @@ impl Lists {
             let Some((index, tail)) = after.split_once(MARK).and_then(|(inner, tail)| {
                 inner.strip_prefix("list ").and_then(|i| i.parse::<usize>().ok()).map(|i| (i, tail))
             }) else {
-                out.extend_from_slice(rest[..=start].as_bytes());
+                out.extend_from_slice(&rest.as_bytes()[..=start]);
                 rest = after;
                 continue;
             };
-            out.extend_from_slice(rest[..start].as_bytes());
+            out.extend_from_slice(&rest.as_bytes()[..start]);
             for chunk in self.lists.get(index).into_iter().flatten() {
                 out.extend_from_slice(chunk.as_bytes());
             }
