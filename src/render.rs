@@ -143,6 +143,19 @@ impl Lists {
     }
 }
 
+fn template_error(e: &tera::Error) -> Diagnostic {
+    let (file, pos, message) = match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => (
+            format!("templates/{}", r.filename()),
+            Position { line: r.span().start_line.max(1), column: r.span().start_col + 1 },
+            r.message().to_string(),
+        ),
+        _ => ("templates".to_string(), Position::START, e.to_string()),
+    };
+    Diagnostic::error(PathBuf::from(file), pos, format!("template error: {message}"))
+        .with_hint("fix the template, or delete your override to use the default theme's")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,17 +169,4 @@ mod tests {
         let out = String::from_utf8(lists.splice(page)).unwrap();
         assert_eq!(out, "<ul><li>c</li></ul>\u{1}stray<ol><li>a</li><li>b</li></ol>");
     }
-}
-
-fn template_error(e: &tera::Error) -> Diagnostic {
-    let (file, pos, message) = match e.kind() {
-        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => (
-            format!("templates/{}", r.filename()),
-            Position { line: r.span().start_line.max(1), column: r.span().start_col + 1 },
-            r.message().to_string(),
-        ),
-        _ => ("templates".to_string(), Position::START, e.to_string()),
-    };
-    Diagnostic::error(PathBuf::from(file), pos, format!("template error: {message}"))
-        .with_hint("fix the template, or delete your override to use the default theme's")
 }
