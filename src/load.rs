@@ -26,10 +26,17 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// Every `playbooks/**/*.md`, sorted by path so builds are deterministic.
+/// Every `playbooks/**/*.md`, sorted by path so builds are deterministic,
+/// each read and handed to `then` as soon as it is read (in parallel), so
+/// that a caller which parses them never holds every file's text at once.
 /// A cache that remembers (the `serve` loop's) lets files whose size and
 /// modification time are unchanged be reused instead of read again.
-pub fn discover(root: &Path, diags: &mut Diagnostics, cache: &Cache) -> Vec<SourceFile> {
+pub fn discover<T: Send>(
+    root: &Path,
+    diags: &mut Diagnostics,
+    cache: &Cache,
+    then: impl Fn(&SourceFile) -> T + Sync,
+) -> Vec<T> {
     let dir = root.join(PLAYBOOKS_DIR);
     if !dir.is_dir() {
         diags.push(
@@ -50,18 +57,19 @@ pub fn discover(root: &Path, diags: &mut Diagnostics, cache: &Cache) -> Vec<Sour
         .par_iter()
         .map(|p| {
             let stamp = std::fs::metadata(p).ok().and_then(|m| Some((m.modified().ok()?, m.len())));
-            match stamp {
+            let (file, file_diags) = match stamp {
                 Some(stamp) => cache.source(p, stamp, || read_source(root, p)),
                 None => read_source(root, p),
-            }
+            };
+            (file.as_ref().map(&then), file_diags)
         })
         .collect();
-    let mut files = Vec::with_capacity(results.len());
-    for (file, file_diags) in results {
+    let mut out = Vec::with_capacity(results.len());
+    for (made, file_diags) in results {
         diags.extend(file_diags);
-        files.extend(file);
+        out.extend(made);
     }
-    files
+    out
 }
 
 fn is_markdown(path: &Path) -> bool {
@@ -175,7 +183,7 @@ mod tests {
         std::fs::write(dir.path().join("playbooks/ok.md"), "# Ok\n").unwrap();
         std::os::unix::fs::symlink("gone.md", dir.path().join("playbooks/dangling.md")).unwrap();
         let mut diags = Diagnostics::default();
-        let files = discover(dir.path(), &mut diags, &Cache::default());
+        let files = discover(dir.path(), &mut diags, &Cache::default(), |f| f.path.clone());
         assert_eq!(files.len(), 1);
         let d: Vec<_> = diags.iter().map(|d| (d.file.clone(), d.message.clone())).collect();
         assert_eq!(

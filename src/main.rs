@@ -100,6 +100,7 @@ impl SiteArgs {
 }
 
 fn main() -> ExitCode {
+    playbook::tune_allocator();
     let cli = Cli::parse();
     let term = Term::detect(cli.quiet);
     match cli.command {

@@ -393,27 +393,34 @@ impl<'a> Site<'a> {
                 .zip(&needed)
                 .any(|((a, _), flag)| *a == asset && flag.load(Ordering::Relaxed))
         };
-        let mut errors: Vec<Diagnostic> = (0..n)
-            .into_par_iter()
-            .filter_map(|id| {
-                let body = self.body(id);
-                note(&body);
-                self.playbook_page(id, body).map(&put).err()
-            })
-            .collect();
-        // The whole-handbook pages are megabytes each at scale: each goes
-        // out as soon as it is made.
-        errors.par_extend([0, 1, 2, 3, 4, 5].into_par_iter().filter_map(|page| {
-            let made = match page {
-                0 => self.home(self.handbook.home_landing().map(intro)),
-                1 => self.catalog(SectionKind::Framework),
-                2 => self.catalog(SectionKind::ExitGame),
-                3 => self.print(needs("assets/syntax.css")),
-                4 => self.map(),
-                _ => self.not_found(),
-            };
-            made.map(&put).err()
-        }));
+        // The whole-handbook pages are megabytes each at scale. They are made
+        // one at a time, alongside the playbook pages (which take a few
+        // kilobytes each), so the build never holds two of them at once.
+        let (pages, whole): (Vec<Diagnostic>, Vec<Diagnostic>) = rayon::join(
+            || {
+                (0..n)
+                    .into_par_iter()
+                    .filter_map(|id| {
+                        let body = self.body(id);
+                        note(&body);
+                        self.playbook_page(id, body).map(&put).err()
+                    })
+                    .collect()
+            },
+            || {
+                let home = || self.home(self.handbook.home_landing().map(intro));
+                let frameworks = || self.catalog(SectionKind::Framework);
+                let exit_games = || self.catalog(SectionKind::ExitGame);
+                let makers: [&dyn Fn() -> Result<OutputFile, Diagnostic>; 5] =
+                    [&home, &frameworks, &exit_games, &|| self.map(), &|| self.not_found()];
+                makers.iter().filter_map(|make| make().map(&put).err()).collect()
+            },
+        );
+        let mut errors = pages;
+        errors.extend(whole);
+        // The print page links the code stylesheet if any body had code: it
+        // comes once every body has been seen.
+        errors.extend(self.print(needs("assets/syntax.css")).map(&put).err());
         errors.par_extend(self.listings(&intro).into_par_iter().filter_map(|made| made.map(&put).err()));
         diags.extend(errors);
         put(OutputFile::new("assets/nav.js", self.nav_script()));
@@ -734,25 +741,44 @@ impl<'a> Site<'a> {
     /// The index script; writing megabytes of JSON is skipped when the
     /// documents are the same as last build's.
     fn search_index(&self) -> crate::output::Bytes {
-        let per_page: Vec<(u64, Vec<u8>)> = self
-            .handbook
-            .playbooks
-            .par_iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let path = paths::playbook(&p.slug);
-                let key = crate::cache::hash_of(&(p.text_hash, &path, &p.track.name));
-                (key, crate::search::rows(i, &self.cache.docs(&p.source, key, || crate::search::documents(p))))
-            })
+        /// Pages whose documents are made at once, in parallel.
+        const CHUNK: usize = 512;
+        let playbooks = &self.handbook.playbooks;
+        let paths: Vec<String> = playbooks.iter().map(|p| paths::playbook(&p.slug)).collect();
+        let keys: Vec<u64> = playbooks
+            .iter()
+            .zip(&paths)
+            .map(|(p, path)| crate::cache::hash_of(&(p.text_hash, path, &p.track.name)))
             .collect();
-        let key = || crate::cache::hash_of(&per_page.iter().map(|(k, _)| *k).collect::<Vec<u64>>());
-        let script = self.cache.page(SEARCH_INDEX, key, || {
-            let paths: Vec<String> = self.handbook.playbooks.iter().map(|p| paths::playbook(&p.slug)).collect();
-            let pages: Vec<(&str, &str)> =
-                self.handbook.playbooks.iter().zip(&paths).map(|(p, path)| (p.title.as_str(), path.as_str())).collect();
-            let rows: Vec<&[u8]> = per_page.iter().map(|(_, r)| &r[..]).collect();
-            Ok::<_, std::convert::Infallible>(crate::search::index_script(&pages, &rows))
-        });
+        let script = self.cache.page(
+            SEARCH_INDEX,
+            || crate::cache::hash_of(&keys),
+            || {
+                let pages: Vec<(&str, &str)> =
+                    playbooks.iter().zip(&paths).map(|(p, path)| (p.title.as_str(), path.as_str())).collect();
+                // Headings and their text are what the documents hold.
+                let size: usize = playbooks
+                    .iter()
+                    .map(|p| {
+                        64 + p.texts.iter().map(String::len).sum::<usize>()
+                            + p.headings.iter().map(|h| 16 + h.text.len() + h.id.len()).sum::<usize>()
+                    })
+                    .sum();
+                let mut index = crate::search::IndexScript::new(&pages, size);
+                for start in (0..playbooks.len()).step_by(CHUNK) {
+                    let end = (start + CHUNK).min(playbooks.len());
+                    let rows: Vec<Vec<u8>> = (start..end)
+                        .into_par_iter()
+                        .map(|i| {
+                            let p = &playbooks[i];
+                            crate::search::rows(i, &self.cache.docs(&p.source, keys[i], || crate::search::documents(p)))
+                        })
+                        .collect();
+                    rows.iter().for_each(|r| index.push(r));
+                }
+                Ok::<_, std::convert::Infallible>(index.finish())
+            },
+        );
         script.unwrap_or_else(|never| match never {})
     }
 

@@ -101,23 +101,39 @@ pub fn rows(page: usize, docs: &[SearchDoc]) -> Vec<u8> {
 
 /// The index as a script assigning `window.PLAYBOOK_SEARCH`:
 /// `{"pages":[[title, path], ...], "docs":[[page, title, anchor, kind, text], ...]}`,
-/// from the pages (title, site path) and each page's [`rows`].
-pub fn index_script(pages: &[(&str, &str)], rows: &[&[u8]]) -> Vec<u8> {
-    let size = 64
-        + pages.iter().map(|(t, p)| 8 + t.len() + p.len()).sum::<usize>()
-        + rows.iter().map(|r| r.len() + 1).sum::<usize>();
-    let mut script = Vec::with_capacity(size);
-    script.extend_from_slice(b"window.PLAYBOOK_SEARCH={\"pages\":");
-    let _ = serde_json::to_writer(NoTagOpen(&mut script), pages);
-    script.extend_from_slice(b",\"docs\":[");
-    for (i, r) in rows.iter().filter(|r| !r.is_empty()).enumerate() {
-        if i > 0 {
-            script.push(b',');
-        }
-        script.extend_from_slice(r);
+/// written from the pages (title, site path) and then each page's [`rows`]
+/// as they are made, so they need not all be held at once.
+pub struct IndexScript {
+    script: Vec<u8>,
+    empty: bool,
+}
+
+impl IndexScript {
+    /// `size` is a guess of the whole script's size, to allocate once.
+    pub fn new(pages: &[(&str, &str)], size: usize) -> Self {
+        let mut script = Vec::with_capacity(size);
+        script.extend_from_slice(b"window.PLAYBOOK_SEARCH={\"pages\":");
+        // Writing JSON into memory cannot fail.
+        let _ = serde_json::to_writer(NoTagOpen(&mut script), pages);
+        script.extend_from_slice(b",\"docs\":[");
+        IndexScript { script, empty: true }
     }
-    script.extend_from_slice(b"]};\n");
-    script
+
+    pub fn push(&mut self, rows: &[u8]) {
+        if rows.is_empty() {
+            return;
+        }
+        if !self.empty {
+            self.script.push(b',');
+        }
+        self.script.extend_from_slice(rows);
+        self.empty = false;
+    }
+
+    pub fn finish(mut self) -> Vec<u8> {
+        self.script.extend_from_slice(b"]};\n");
+        self.script
+    }
 }
 
 /// Writes `<` (only ever inside JSON strings) as `\u003c`, so no text can
@@ -150,8 +166,10 @@ mod tests {
     #[test]
     fn no_text_can_close_the_script() {
         let docs = [SearchDoc { t: "a </script> b".into(), a: "x".into(), k: 's', x: "<b>".into() }];
-        let script = index_script(&[("T<", "t/"), ("Empty", "e/")], &[&rows(0, &docs), &rows(1, &[])]);
-        let text = String::from_utf8(script).unwrap();
+        let mut index = IndexScript::new(&[("T<", "t/"), ("Empty", "e/")], 0);
+        index.push(&rows(0, &docs));
+        index.push(&rows(1, &[]));
+        let text = String::from_utf8(index.finish()).unwrap();
         assert_eq!(
             text,
             "window.PLAYBOOK_SEARCH={\"pages\":[[\"T\\u003c\",\"t/\"],[\"Empty\",\"e/\"]],\"docs\":[[0,\"a \\u003c/script> b\",\"x\",\"s\",\"\\u003cb>\"]]};\n"
