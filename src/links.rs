@@ -75,8 +75,9 @@ impl<'a> Index<'a> {
                 by_name.entry(name).or_default().push(id);
             }
         }
-        let anchors = (0..handbook.page_count()).map(|id| page_anchors(handbook.page(id))).collect();
+        let anchors = (0..handbook.page_count()).into_par_iter().map(|id| page_anchors(handbook.page(id))).collect();
         let sections = (0..handbook.page_count())
+            .into_par_iter()
             .map(|id| {
                 let p = handbook.page(id);
                 p.sections
@@ -192,23 +193,20 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diag
     // cross-page records (back-links, references) are merged after, in order.
     let resolved: Vec<PageLinks> = (0..n).into_par_iter().map(|from| resolve_page(&index, from)).collect();
     let mut graph = LinkGraph { backlinks: vec![Vec::new(); n], ..LinkGraph::default() };
-    let mut seen_back: HashSet<(PageId, PageId, Option<String>)> = HashSet::new();
-    let mut seen_refs: HashSet<(PageId, String, PageId)> = HashSet::new();
-    let mut edges = BTreeSet::new();
     for (from, page_links) in resolved.into_iter().enumerate() {
         let p = handbook.page(from);
         graph.files.extend(page_links.files);
-        for (page, section, anchor_section) in page_links.internal {
-            // Back-links, references and the map are about playbooks.
-            if page == from || handbook.is_landing(page) || handbook.is_landing(from) {
-                continue;
+        // Each page's links come deduplicated and sorted by target (see
+        // `resolve_page`), so pages go in order and nothing is checked twice.
+        for t in page_links.internal {
+            if graph.edges.last() != Some(&(from, t.page)) {
+                graph.edges.push((from, t.page));
             }
-            edges.insert((from, page));
-            if seen_back.insert((page, from, section.clone())) {
-                graph.backlinks[page].push(Backlink { from, section });
+            if let Some(section) = t.backlink {
+                graph.backlinks[t.page].push(Backlink { from, section });
             }
-            if let Some(id) = anchor_section.filter(|id| seen_refs.insert((page, id.clone(), from))) {
-                graph.section_refs.entry((page, id)).or_default().push(from);
+            if let Some(id) = t.reference {
+                graph.section_refs.entry((t.page, id)).or_default().push(from);
             }
         }
         if !page_links.errors.is_empty() {
@@ -221,7 +219,6 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diag
         }
         graph.rewrites.push(page_links.rewrites);
     }
-    graph.edges = edges.into_iter().collect();
     let inputs = || {
         let tags: Vec<&Vec<PageId>> = handbook.tags.iter().map(|g| &g.members).collect();
         let tracks: Vec<&Vec<PageId>> = handbook.tracks.iter().map(|g| &g.members).collect();
@@ -232,12 +229,22 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diag
     graph
 }
 
+/// Another playbook a page links to, once per back-link it gets.
+struct Target {
+    page: PageId,
+    /// A back-link to record, with the heading the link sits under; `None`
+    /// when the page already has a back-link from that heading.
+    backlink: Option<Option<String>>,
+    /// A framework or exit game of the target it refers to, the first time.
+    reference: Option<String>,
+}
+
 /// What the links of one page resolved to.
 #[derive(Default)]
 struct PageLinks {
     rewrites: LinkRewrites,
-    /// (target page, heading the link sits under, framework or exit game it points at)
-    internal: Vec<(PageId, Option<String>, Option<String>)>,
+    /// Links to other playbooks, by target page.
+    internal: Vec<Target>,
     files: Vec<String>,
     /// (byte offset in the body, message)
     errors: Vec<(usize, String)>,
@@ -246,6 +253,8 @@ struct PageLinks {
 fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
     let p = index.handbook.page(from);
     let mut out = PageLinks::default();
+    // (target page, heading the link sits under, framework or exit game it points at)
+    let mut internal: Vec<(PageId, Option<String>, Option<String>)> = Vec::new();
     // Links come in document order, so the heading each sits under is found
     // by walking the headings once.
     let mut headings = p.headings.iter().filter(|h| h.level >= 2).peekable();
@@ -257,8 +266,12 @@ fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
         match resolve(index, from, link) {
             Ok(Outcome::Internal { page, anchor, rewrite }) => {
                 out.rewrites.insert(link.offset, rewrite);
-                let target_section = anchor.and_then(|a| index.sections[page].get(&a).cloned());
-                out.internal.push((page, section.map(|s| strip_section_number(s).to_string()), target_section));
+                // Back-links, references and the map are about playbooks.
+                if page != from && !index.handbook.is_landing(page) && !index.handbook.is_landing(from) {
+                    let target_section = anchor.and_then(|a| index.sections[page].get(&a).cloned());
+                    let section = section.map(|s| strip_section_number(s).to_string());
+                    internal.push((page, section, target_section));
+                }
             }
             Ok(Outcome::File { rel, rewrite }) => {
                 out.rewrites.insert(link.offset, rewrite);
@@ -269,6 +282,20 @@ fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
             }
             Ok(Outcome::Untouched) => {}
             Err(message) => out.errors.push((link.offset, message)),
+        }
+    }
+    // A page links to another once per heading it links from, and refers to
+    // a framework once: the graph keeps each (target, heading) back-link and
+    // each referenced section once, in order of target then first mention.
+    // Stable: links to the same page stay in the order they were written.
+    internal.sort_by_key(|(page, _, _)| *page);
+    let mut seen_back: HashSet<(PageId, Option<String>)> = HashSet::new();
+    let mut seen_refs: HashSet<(PageId, String)> = HashSet::new();
+    for (page, section, target) in internal {
+        let backlink = seen_back.insert((page, section.clone())).then_some(section);
+        let reference = target.filter(|t| seen_refs.insert((page, t.clone())));
+        if backlink.is_some() || reference.is_some() {
+            out.internal.push(Target { page, backlink, reference });
         }
     }
     out
