@@ -118,11 +118,11 @@ impl Emitted {
     }
 }
 
+/// Tells a static file with a generated file's bytes from one that would
+/// replace it. Every output byte goes through it, so it is the build's fast
+/// hash rather than SipHash; a collision needs a file crafted for it.
 fn content_hash(bytes: &[u8]) -> u64 {
-    use std::hash::{DefaultHasher, Hasher};
-    let mut h = DefaultHasher::new();
-    h.write(bytes);
-    h.finish()
+    crate::cache::hash_of(bytes)
 }
 
 /// Where rendered files go as they are made, so that a build never holds
