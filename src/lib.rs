@@ -2,17 +2,21 @@
 //!
 //! The pipeline runs one way, each stage in its own module:
 //!
-//! 1. [`load`] finds `playbooks/**/*.md` and decodes them (repairing mojibake);
+//! 1. [`load`] finds `playbooks/**/*.md` and decodes them (repairing mojibake),
+//!    handing each to the parser as soon as it is read;
 //! 2. [`parse`] reads front matter ([`frontmatter`]) and understands the body
 //!    ([`parts`]) into a [`model::Playbook`];
 //! 3. [`handbook`] orders and groups the playbooks, rejecting duplicate slugs;
 //! 4. [`links`] resolves every link and records back-links;
 //! 5. [`pages`] renders every page through Tera ([`render`], [`theme`]),
-//!    with bodies from [`markdown`] and code from [`highlight`];
-//! 6. [`output`] writes the site atomically.
+//!    with bodies from [`markdown`] and code from [`highlight`], and hands each
+//!    file to an [`output::Sink`] as soon as it is made;
+//! 6. [`output`] writes them into a staging folder that replaces the output
+//!    folder only once the build has succeeded.
 //!
 //! Every stage adds to one [`Diagnostics`] list, so a build reports all its
-//! problems together; nothing is written when any of them is an error.
+//! problems together; the output folder is left as it was when any of them
+//! is an error.
 
 pub mod assets;
 pub mod cache;
