@@ -271,8 +271,8 @@ const KEYS_HINT: &str = "front matter keys are title, slug, track, level, tags (
 summary, draft (true/false) and story (with title, mission_date, location, officer, problem, solution, quote)";
 
 fn parse_yaml(file_text: &str, block: &Block<'_>) -> Result<FrontMatter, FrontMatterError> {
-    let first_line = LineIndex::new(file_text).position(file_text, block.offset).line;
     serde_saphyr::from_str::<FrontMatter>(block.text).map_err(|e| {
+        let first_line = LineIndex::new(file_text).position(file_text, block.offset).line;
         let pos = e.location().map_or(Position { line: first_line, column: 1 }, |l| Position {
             line: first_line + (l.line() as usize).saturating_sub(1),
             column: (l.column() as usize).max(1),
