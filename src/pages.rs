@@ -393,9 +393,9 @@ impl<'a> Site<'a> {
                 .zip(&needed)
                 .any(|((a, _), flag)| *a == asset && flag.load(Ordering::Relaxed))
         };
-        // The whole-handbook pages are megabytes each at scale. They are made
-        // one at a time, alongside the playbook pages (which take a few
-        // kilobytes each), so the build never holds two of them at once.
+        // The whole-handbook pages and files are megabytes each at scale. They
+        // are made one at a time, alongside the playbook pages (which take a
+        // few kilobytes each), so the build never holds two of them at once.
         let (pages, whole): (Vec<Diagnostic>, Vec<Diagnostic>) = rayon::join(
             || {
                 (0..n)
@@ -413,7 +413,11 @@ impl<'a> Site<'a> {
                 let exit_games = || self.catalog(SectionKind::ExitGame);
                 let makers: [&dyn Fn() -> Result<OutputFile, Diagnostic>; 5] =
                     [&home, &frameworks, &exit_games, &|| self.map(), &|| self.not_found()];
-                makers.iter().filter_map(|make| make().map(&put).err()).collect()
+                let mut errors: Vec<Diagnostic> = makers.iter().filter_map(|make| make().map(&put).err()).collect();
+                errors.extend(self.listings(&intro).into_iter().filter_map(|made| made.map(&put).err()));
+                put(OutputFile::new("assets/nav.js", self.nav_script()));
+                put(OutputFile::shared(SEARCH_INDEX, self.search_index()));
+                errors
             },
         );
         let mut errors = pages;
@@ -421,10 +425,7 @@ impl<'a> Site<'a> {
         // The print page links the code stylesheet if any body had code: it
         // comes once every body has been seen.
         errors.extend(self.print(needs("assets/syntax.css")).map(&put).err());
-        errors.par_extend(self.listings(&intro).into_par_iter().filter_map(|made| made.map(&put).err()));
         diags.extend(errors);
-        put(OutputFile::new("assets/nav.js", self.nav_script()));
-        put(OutputFile::shared(SEARCH_INDEX, self.search_index()));
         for (name, bytes) in &theme.assets {
             let on_demand = crate::theme::ON_DEMAND.iter().any(|(asset, _)| asset == name);
             if !on_demand || needs(name) {
