@@ -46,6 +46,23 @@ pub struct Playbook {
     /// 1-based line of the file where `body` starts.
     pub body_line: usize,
     pub layout: Layout,
+    pub blocks: Blocks,
+}
+
+/// Which kinds of fenced block the body has: the site publishes the code
+/// colours and the diagram script only when some page needs them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Blocks {
+    /// Code, shown highlighted.
+    pub code: bool,
+    /// Mermaid diagrams, drawn in the browser.
+    pub diagrams: bool,
+}
+
+impl Blocks {
+    pub fn either(self, other: Blocks) -> Blocks {
+        Blocks { code: self.code || other.code, diagrams: self.diagrams || other.diagrams }
+    }
 }
 
 impl Playbook {

@@ -5,7 +5,6 @@
 //! Templates receive typed views built here; nothing is a string map.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -16,7 +15,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::handbook::{Handbook, PageId};
 use crate::links::LinkGraph;
 use crate::markdown;
-use crate::model::{Pattern, Playbook, SectionKind, StoryMode};
+use crate::model::{Blocks, Pattern, Playbook, SectionKind, StoryMode};
 use crate::output::{Emitted, OutputFile, Sink};
 use crate::paths;
 use crate::render::{ListMarker, Lists, Renderer};
@@ -372,41 +371,20 @@ impl<'a> Site<'a> {
             emitted.lock().unwrap_or_else(|e| e.into_inner()).push(Emitted::of(&file));
             sink.put(file);
         };
-        // Which on-demand assets some page needs, noted as bodies go by.
-        let needed: Vec<AtomicBool> = crate::theme::ON_DEMAND.iter().map(|_| AtomicBool::new(false)).collect();
-        let note = |body: &Html| {
-            for ((_, marker), flag) in crate::theme::ON_DEMAND.iter().zip(&needed) {
-                if !flag.load(Ordering::Relaxed) && body.html.contains(marker) {
-                    flag.store(true, Ordering::Relaxed);
-                }
-            }
-        };
         let n = self.handbook.playbooks.len();
         // Landing pages (folder READMEs) are few; their bodies are kept for
         // the home and track pages they introduce.
         let landings: Vec<Html> = (n..self.handbook.page_count()).map(|id| self.body(id)).collect();
-        landings.iter().for_each(note);
         let intro = |id: PageId| landings[id - n].clone();
-        let needs = |asset: &str| {
-            crate::theme::ON_DEMAND
-                .iter()
-                .zip(&needed)
-                .any(|((a, _), flag)| *a == asset && flag.load(Ordering::Relaxed))
-        };
+        // What the on-demand assets are needed for, over every page.
+        let blocks =
+            (0..self.handbook.page_count()).fold(Blocks::default(), |b, id| b.either(self.handbook.page(id).blocks));
+        let needs = |asset: &str| crate::theme::ON_DEMAND.iter().any(|(a, needed)| *a == asset && needed(&blocks));
         // The whole-handbook pages and files are megabytes each at scale. They
         // are made one at a time, alongside the playbook pages (which take a
         // few kilobytes each), so the build never holds two of them at once.
         let (pages, whole): (Vec<Diagnostic>, Vec<Diagnostic>) = rayon::join(
-            || {
-                (0..n)
-                    .into_par_iter()
-                    .filter_map(|id| {
-                        let body = self.body(id);
-                        note(&body);
-                        self.playbook_page(id, body).map(&put).err()
-                    })
-                    .collect()
-            },
+            || (0..n).into_par_iter().filter_map(|id| self.playbook_page(id, self.body(id)).map(&put).err()).collect(),
             || {
                 let home = || self.home(self.handbook.home_landing().map(intro));
                 let frameworks = || self.catalog(SectionKind::Framework);
@@ -415,6 +393,7 @@ impl<'a> Site<'a> {
                     [&home, &frameworks, &exit_games, &|| self.map(), &|| self.not_found()];
                 let mut errors: Vec<Diagnostic> = makers.iter().filter_map(|make| make().map(&put).err()).collect();
                 errors.extend(self.listings(&intro).into_iter().filter_map(|made| made.map(&put).err()));
+                errors.extend(self.print(needs("assets/syntax.css")).map(&put).err());
                 put(OutputFile::new("assets/nav.js", self.nav_script()));
                 put(OutputFile::shared(SEARCH_INDEX, self.search_index()));
                 errors
@@ -422,9 +401,6 @@ impl<'a> Site<'a> {
         );
         let mut errors = pages;
         errors.extend(whole);
-        // The print page links the code stylesheet if any body had code: it
-        // comes once every body has been seen.
-        errors.extend(self.print(needs("assets/syntax.css")).map(&put).err());
         diags.extend(errors);
         for (name, bytes) in &theme.assets {
             let on_demand = crate::theme::ON_DEMAND.iter().any(|(asset, _)| asset == name);
@@ -493,7 +469,7 @@ impl<'a> Site<'a> {
 
     fn playbook_page(&self, id: PageId, content: Html) -> Result<OutputFile, Diagnostic> {
         let p = &self.handbook.playbooks[id];
-        let has_code = content.html.contains("<pre class=\"code\">");
+        let has_code = p.blocks.code;
         let site_path = paths::playbook(&p.slug);
         let track_url = self.url(&paths::track(&p.track.slug));
         let mut page = self.page(

@@ -98,6 +98,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         body,
         body_line: lines.position(&src.text, split.body_offset).line,
         layout: parts.layout,
+        blocks: parts.blocks,
     })
 }
 

@@ -9,10 +9,10 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 use crate::markdown;
-use crate::model::{Heading, Layout, LinkKind, LinkRef, Pattern, Section, SectionKind, StoryMode};
+use crate::model::{Blocks, Heading, Layout, LinkKind, LinkRef, Pattern, Section, SectionKind, StoryMode};
 use crate::slug::{Slugger, stable_id, strip_section_number};
 use pulldown_cmark::LinkType;
 
@@ -31,6 +31,7 @@ pub struct Parts {
     /// heading, `texts[i + 1]` the text under `headings[i]`. Capped per
     /// heading; it feeds search, not rendering.
     pub texts: Vec<String>,
+    pub blocks: Blocks,
 }
 
 /// Text kept per heading: what search keeps of it, and a little more for
@@ -112,6 +113,11 @@ pub fn analyze(body: &str) -> Parts {
                     }
                 }
             }
+            // As the renderer decides: `mermaid` is a diagram, anything else code.
+            Event::Start(Tag::CodeBlock(kind)) => match kind {
+                CodeBlockKind::Fenced(info) if info.trim() == "mermaid" => parts.blocks.diagrams = true,
+                _ => parts.blocks.code = true,
+            },
             Event::Start(Tag::List(_)) if depth == 0 => {
                 let end = find_end(&events, i);
                 if let Some(pairs) = pattern_pairs(&events[i..=end]) {

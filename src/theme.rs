@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::model::Blocks;
 
 macro_rules! theme_files {
     ($($name:literal),* $(,)?) => {
@@ -39,14 +40,22 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = theme_files![
     "assets/mermaid.LICENSE",
 ];
 
-/// Assets published only when some page needs them, with the HTML that
-/// marks such a page. Mermaid is 5 MB; a handbook without diagrams never
-/// ships it, nor code colours without code.
-pub const ON_DEMAND: &[(&str, &str)] = &[
-    ("assets/mermaid.min.js", "<pre class=\"mermaid\">"),
-    ("assets/mermaid.LICENSE", "<pre class=\"mermaid\">"),
-    ("assets/syntax.css", "<pre class=\"code\">"),
+/// Assets published only when some page needs them, with what such a page
+/// has. Mermaid is 5 MB; a handbook without diagrams never ships it, nor
+/// code colours without code.
+pub const ON_DEMAND: &[(&str, fn(&Blocks) -> bool)] = &[
+    ("assets/mermaid.min.js", has_diagrams),
+    ("assets/mermaid.LICENSE", has_diagrams),
+    ("assets/syntax.css", has_code),
 ];
+
+fn has_diagrams(blocks: &Blocks) -> bool {
+    blocks.diagrams
+}
+
+fn has_code(blocks: &Blocks) -> bool {
+    blocks.code
+}
 
 /// The theme in effect: embedded defaults with the project's overrides on top.
 #[derive(Debug, Default)]
