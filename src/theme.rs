@@ -43,11 +43,14 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = theme_files![
 /// Assets published only when some page needs them, with what such a page
 /// has. Mermaid is 5 MB; a handbook without diagrams never ships it, nor
 /// code colours without code.
-pub const ON_DEMAND: &[(&str, fn(&Blocks) -> bool)] = &[
+pub const ON_DEMAND: &[(&str, NeededFor)] = &[
     ("assets/mermaid.min.js", has_diagrams),
     ("assets/mermaid.LICENSE", has_diagrams),
     ("assets/syntax.css", has_code),
 ];
+
+/// Whether a handbook with these blocks needs an asset.
+pub type NeededFor = fn(&Blocks) -> bool;
 
 fn has_diagrams(blocks: &Blocks) -> bool {
     blocks.diagrams
