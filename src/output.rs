@@ -160,6 +160,8 @@ impl Sink for Discard {
 /// the previous output as it was.
 pub struct Staging {
     out: PathBuf,
+    /// Whether there is a previous output to reuse unchanged files from.
+    previous: bool,
     dir: PathBuf,
     /// Folders made so far, so each is created once.
     made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
@@ -182,6 +184,7 @@ impl Staging {
         std::fs::create_dir_all(&dir)?;
         Ok(Staging {
             out: out.to_path_buf(),
+            previous: out.is_dir(),
             dir,
             made: Default::default(),
             failure: Default::default(),
@@ -210,8 +213,8 @@ impl Staging {
         // writing it again, so a no-change rebuild writes no file data and
         // servers and browsers see unchanged modification times.
         let previous = self.out.join(&rel);
-        let same = std::fs::symlink_metadata(&previous)
-            .is_ok_and(|m| m.is_file() && m.len() == file.bytes.len() as u64)
+        let same = self.previous
+            && std::fs::symlink_metadata(&previous).is_ok_and(|m| m.is_file() && m.len() == file.bytes.len() as u64)
             && std::fs::read(&previous).is_ok_and(|b| b[..] == file.bytes[..]);
         if same && std::fs::hard_link(&previous, &target).is_ok() {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
