@@ -282,6 +282,18 @@ fn the_build_prints_a_one_line_summary() {
 }
 
 #[test]
+fn the_print_page_says_what_it_gathers_and_nothing_when_there_is_nothing() {
+    let one = project(&[("playbooks/a.md", "# A\n\nText.\n")]);
+    assert!(playbook(&["build", "--root", one.path().to_str().unwrap()]).status.success());
+    let print = std::fs::read_to_string(one.path().join("public/print/index.html")).unwrap();
+    assert!(print.contains("Gathering 1 playbook for printing"), "{print}");
+    let none = project(&[("playbooks/README.md", "# Welcome\n\nNo playbooks yet.\n")]);
+    assert!(playbook(&["build", "--root", none.path().to_str().unwrap()]).status.success());
+    let print = std::fs::read_to_string(none.path().join("public/print/index.html")).unwrap();
+    assert!(!print.contains("print-status"), "no status for an empty handbook: {print}");
+}
+
+#[test]
 fn the_home_page_shows_a_few_cards_per_track_and_links_to_the_rest() {
     let files: Vec<(String, String)> =
         (1..=14).map(|i| (format!("playbooks/ops/p{i:02}.md"), format!("# Playbook {i:02}\n\nText.\n"))).collect();

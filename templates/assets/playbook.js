@@ -258,7 +258,7 @@ window.PLAYBOOK_DIAGRAMS();
     if (status) {
       status.textContent = failed
         ? (total - failed) + " of " + total + " playbooks gathered; the others could not be loaded and are linked in place."
-        : "All " + total + " playbooks are on this page: print it, or save it as PDF.";
+        : (total === 1 ? "The playbook is" : "All " + total + " playbooks are") + " on this page: print it, or save it as PDF.";
     }
     window.PLAYBOOK_DIAGRAMS();
     document.body.setAttribute("data-print-ready", "");
