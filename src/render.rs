@@ -49,7 +49,7 @@ impl Renderer {
         match tera.add_raw_templates(templates.chain(loops.iter().map(|(n, t)| (n.as_str(), t.as_str())))) {
             Ok(()) => Some(Renderer { tera }),
             Err(e) => {
-                diags.push(template_error(&e));
+                diags.extend(template_errors(&e));
                 None
             }
         }
@@ -144,16 +144,41 @@ impl Lists {
 }
 
 fn template_error(e: &tera::Error) -> Diagnostic {
-    let (file, pos, message) = match e.kind() {
-        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => (
+    template_errors(e).swap_remove(0)
+}
+
+/// Every problem a Tera error reports, each at its template, line and column.
+/// Tera checks all templates' filters, tests and functions at once and
+/// reports what is missing as one message of several reports, each with a
+/// `--> name:line:column` line; those are taken apart here.
+fn template_errors(e: &tera::Error) -> Vec<Diagnostic> {
+    let diagnostic = |file: String, pos: Position, message: &str| {
+        Diagnostic::error(PathBuf::from(file), pos, format!("template error: {message}"))
+            .with_hint("fix the template, or delete your override to use the default theme's")
+    };
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => vec![diagnostic(
             format!("templates/{}", r.filename()),
             Position { line: r.span().start_line.max(1), column: r.span().start_col + 1 },
-            r.message().to_string(),
-        ),
-        _ => ("templates".to_string(), Position::START, e.to_string()),
-    };
-    Diagnostic::error(PathBuf::from(file), pos, format!("template error: {message}"))
-        .with_hint("fix the template, or delete your override to use the default theme's")
+            r.message(),
+        )],
+        _ => {
+            let text = e.to_string();
+            let located: Vec<Diagnostic> = text
+                .split("\n\n")
+                .filter_map(|report| {
+                    let message = report.lines().next()?.trim().trim_start_matches("error:").trim();
+                    let place = report.lines().find_map(|l| l.trim().strip_prefix("--> "))?;
+                    let mut parts = place.rsplitn(3, ':');
+                    let column = parts.next()?.trim().parse().ok()?;
+                    let line = parts.next()?.trim().parse().ok()?;
+                    let name = parts.next()?;
+                    Some(diagnostic(format!("templates/{name}"), Position { line, column }, message))
+                })
+                .collect();
+            if located.is_empty() { vec![diagnostic("templates".into(), Position::START, &text)] } else { located }
+        }
+    }
 }
 
 #[cfg(test)]

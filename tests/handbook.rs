@@ -342,6 +342,60 @@ fn a_rebuild_writes_only_the_files_that_changed() {
 }
 
 #[test]
+fn a_build_that_fails_while_writing_pages_leaves_the_previous_site_and_no_staging() {
+    // Pages stream into a staging folder as they render; a template error
+    // found on the way must leave neither a half-new site nor the folder.
+    let dir = project(&[("playbooks/a.md", "# A\n\nText.\n"), ("playbooks/b.md", "# B\n\nText.\n")]);
+    let root = dir.path().to_str().unwrap();
+    assert!(playbook(&["build", "--root", root]).status.success());
+    let before: Vec<_> =
+        walk(&dir.path().join("public")).iter().map(|p| (p.clone(), std::fs::read(p).unwrap())).collect();
+    let broken = std::fs::read_to_string("templates/playbook.html")
+        .unwrap()
+        .replace("{{ playbook.title }}", "{{ playbook.nosuchfield.x }}");
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(dir.path().join("templates/playbook.html"), broken).unwrap();
+    let run = playbook(&["build", "--root", root]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("templates/playbook.html"), "{stderr}");
+    let after: Vec<_> =
+        walk(&dir.path().join("public")).iter().map(|p| (p.clone(), std::fs::read(p).unwrap())).collect();
+    assert_eq!(before, after, "the previous output is untouched");
+    let beside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(beside.is_empty(), "staging left behind: {beside:?}");
+}
+
+#[test]
+fn unknown_filters_in_templates_are_each_named_at_their_line_and_column() {
+    let dir = project(&[("playbooks/a.md", "# A\n\nText.\n")]);
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    let page = std::fs::read_to_string("templates/playbook.html").unwrap().replacen(
+        "{{ playbook.title }}",
+        "{{ playbook.title | nosuchfilter }}",
+        1,
+    );
+    std::fs::write(dir.path().join("templates/playbook.html"), page).unwrap();
+    std::fs::write(
+        dir.path().join("templates/404.html"),
+        "{% extends \"base.html\" %}\n{% block content %}{{ 1 | other }}{% endblock content %}\n",
+    )
+    .unwrap();
+    let run = playbook(&["build", "--root", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("templates/playbook.html:6:") && stderr.contains("Unknown filter `nosuchfilter`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("templates/404.html:2:") && stderr.contains("Unknown filter `other`"), "{stderr}");
+}
+
+#[test]
 fn broken_yaml_fails_with_file_and_line_and_keeps_the_previous_site() {
     let dir = project(&[("playbooks/good.md", "# Good\n"), ("playbooks/x.md", "---\ntitle: fine\n---\nBody\n")]);
     let root = dir.path().to_str().unwrap();
