@@ -11,8 +11,6 @@ use crate::model::{Playbook, Track};
 use crate::slug::slugify;
 
 /// First path segments the site itself uses.
-pub const RESERVED_SLUGS: &[&str] =
-    &["assets", "frameworks", "exit-games", "tracks", "tags", "print", "map", "search", "404", "sitemap"];
 
 /// Index of a playbook in [`Handbook::playbooks`].
 pub type PageId = usize;
@@ -101,9 +99,10 @@ impl Handbook {
         playbooks.sort_by(|a, b| a.source.cmp(&b.source));
         let mut owner: HashMap<String, usize> = HashMap::new();
         let mut keep = vec![true; playbooks.len()];
+        let reserved = crate::paths::reserved();
         for (i, p) in playbooks.iter().enumerate() {
             let first_segment = p.slug.split('/').next().unwrap_or_default();
-            if RESERVED_SLUGS.contains(&first_segment) {
+            if reserved.contains(&first_segment) {
                 diags.push(
                     Diagnostic::error(
                         &p.source,
@@ -112,7 +111,7 @@ impl Handbook {
                     )
                     .with_hint(format!(
                         "rename the file or set another `slug` in its front matter (reserved: {})",
-                        RESERVED_SLUGS.join(", ")
+                        reserved.join(", ")
                     )),
                 );
                 keep[i] = false;

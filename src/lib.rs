@@ -176,7 +176,7 @@ fn render_into(
     cache.start_epoch(cache::hash_of(&(theme.fingerprint, format!("{config:?}"), &base.path, &base.origin)));
     let site = pages::Site::new(&handbook, &graph, &config, &base, &renderer, cache);
     let mut emitted = site.emit(&theme, sink, &mut diags);
-    for file in assets::read(&opts.root, &graph.files, links::MEDIA_DIR, &mut diags) {
+    for file in assets::read(&opts.root, &graph.files, paths::MEDIA, &mut diags) {
         emitted.push(output::Emitted::of(&file));
         sink.put(file);
     }

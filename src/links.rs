@@ -358,12 +358,9 @@ fn resolve_file(index: &Index<'_>, written: &str, rel: String) -> Result<Outcome
         }
         return Err(msg);
     }
-    let href = format!("{}{}{rel}", index.base.path, MEDIA_DIR);
+    let href = format!("{}{}{rel}", index.base.path, crate::paths::MEDIA);
     Ok(Outcome::File { rel, rewrite: LinkRewrite { href, label: None, external: false } })
 }
-
-/// Where files referenced from playbooks are published, under the base path.
-pub const MEDIA_DIR: &str = "media/";
 
 /// `%20` and friends as the characters they stand for; invalid escapes stay.
 fn percent_decode(s: &str) -> String {

@@ -5,11 +5,11 @@ pub fn playbook(slug: &str) -> String {
 }
 
 pub fn track(slug: &str) -> String {
-    format!("tracks/{slug}/")
+    format!("{TRACKS}{slug}/")
 }
 
 pub fn tag(slug: &str) -> String {
-    format!("tags/{slug}/")
+    format!("{TAGS}{slug}/")
 }
 
 pub const HOME: &str = "";
@@ -17,6 +17,20 @@ pub const FRAMEWORKS: &str = "frameworks/";
 pub const EXIT_GAMES: &str = "exit-games/";
 pub const PRINT: &str = "print/";
 pub const MAP: &str = "map/";
+pub const TRACKS: &str = "tracks/";
+pub const TAGS: &str = "tags/";
+/// The theme's files and the site's scripts.
+pub const ASSETS: &str = "assets/";
+/// Files beside the playbooks that pages reference.
+pub const MEDIA: &str = "media/";
+
+/// The site's own top-level folders and files, which no playbook may take as
+/// its slug: the folders above, and `404.html`, `sitemap.xml` and a `search`
+/// kept free for a search page.
+pub fn reserved() -> Vec<&'static str> {
+    let folders = [FRAMEWORKS, EXIT_GAMES, PRINT, MAP, TRACKS, TAGS, ASSETS, MEDIA];
+    folders.iter().map(|f| f.trim_end_matches('/')).chain(["search", "404", "sitemap"]).collect()
+}
 
 /// The file written for a site path: `a/` is `a/index.html`.
 pub fn file(site_path: &str) -> String {

@@ -6,7 +6,6 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::config::CONFIG_FILE;
-use crate::handbook::RESERVED_SLUGS;
 use crate::load::PLAYBOOKS_DIR;
 use crate::slug::slugify;
 
@@ -115,7 +114,7 @@ pub fn new_playbook(root: &Path, title: &str, track: Option<&str>) -> Result<Pat
             "the title `{title}` has no letters or digits to name the file after"
         )));
     }
-    if RESERVED_SLUGS.contains(&slug.as_str()) {
+    if crate::paths::reserved().contains(&slug.as_str()) {
         return Err(ScaffoldError::BadTitle(format!(
             "`{slug}` is a folder the site itself uses; choose a longer title"
         )));

@@ -396,6 +396,21 @@ fn unknown_filters_in_templates_are_each_named_at_their_line_and_column() {
 }
 
 #[test]
+fn a_playbook_cannot_take_a_folder_the_site_uses() {
+    // `media/` holds the files beside the playbooks; `assets/` the theme.
+    let dir = project(&[
+        ("playbooks/media.md", "# Media\n"),
+        ("playbooks/assets.md", "# Assets\n"),
+        ("playbooks/ok.md", "# Ok\n"),
+    ]);
+    let run = playbook(&["build", "--root", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("playbooks/media.md:1:1: error: slug \"media\" is used by the site itself"), "{stderr}");
+    assert!(stderr.contains("playbooks/assets.md:1:1: error: slug \"assets\" is used by the site itself"), "{stderr}");
+}
+
+#[test]
 fn broken_yaml_fails_with_file_and_line_and_keeps_the_previous_site() {
     let dir = project(&[("playbooks/good.md", "# Good\n"), ("playbooks/x.md", "---\ntitle: fine\n---\nBody\n")]);
     let root = dir.path().to_str().unwrap();
