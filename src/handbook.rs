@@ -10,8 +10,6 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::model::{Playbook, Track};
 use crate::slug::slugify;
 
-/// First path segments the site itself uses.
-
 /// Index of a playbook in [`Handbook::playbooks`].
 pub type PageId = usize;
 
