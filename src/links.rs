@@ -89,23 +89,32 @@ impl<'a> Index<'a> {
         Index { handbook, by_name, anchors, sections, base }
     }
 
-    fn page(&self, target: &str) -> Result<PageId, String> {
+    /// The page `target` names; `Err(Some(message))` when it names several,
+    /// `Err(None)` when none (each caller words that for what was written).
+    fn find(&self, target: &str) -> Result<PageId, Option<String>> {
         let key = normalize(target.trim_end_matches(".md"));
         match self.by_name.get(&key).map(Vec::as_slice) {
             Some([one]) => Ok(*one),
-            Some(many) => Err(format!(
+            Some(many) => Err(Some(format!(
                 "\"{target}\" names more than one playbook ({}); write its folder too",
                 many.iter().map(|&i| self.handbook.page(i).stem_path.as_str()).collect::<Vec<_>>().join(", ")
-            )),
-            None => {
+            ))),
+            None => Err(None),
+        }
+    }
+
+    /// [`Self::find`] for a page named in a wiki link.
+    fn page(&self, target: &str) -> Result<PageId, String> {
+        self.find(target).map_err(|ambiguous| {
+            ambiguous.unwrap_or_else(|| {
                 let names = self.handbook.playbooks.iter().map(|p| p.stem_path.as_str());
                 let mut msg = format!("no playbook \"{target}\"");
                 if let Some(s) = closest(target, names) {
                     msg.push_str(&format!("; did you mean \"{s}\"?"));
                 }
-                Err(msg)
-            }
-        }
+                msg
+            })
+        })
     }
 
     fn anchor(&self, page: PageId, anchor: &str) -> Result<String, String> {
@@ -336,7 +345,10 @@ fn resolve(index: &Index<'_>, from: PageId, link: &LinkRef) -> Result<Outcome, S
         return resolve_file(index, path, joined);
     }
     let target = joined[..joined.len() - 3].to_string();
-    let page = index.page(&target).map_err(|_| {
+    let page = index.find(&target).map_err(|ambiguous| {
+        if let Some(message) = ambiguous {
+            return message;
+        }
         let names = index.handbook.playbooks.iter().map(|p| p.stem_path.as_str());
         let mut msg = format!("no playbook file \"{path}\"");
         if let Some(s) = closest(&target, names) {
