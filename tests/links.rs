@@ -189,3 +189,20 @@ fn an_ambiguous_file_name_asks_for_the_folder() {
     assert!(stderr.contains("playbooks/a.md:1:1: error: \"loop\" names more than one playbook (ops/loop, people/loop); write its folder too"), "{stderr}");
     assert_eq!(stderr.matches(": error:").count(), 1, "[[ops/loop]] resolves: {stderr}");
 }
+
+#[test]
+fn a_md_link_that_names_two_playbooks_asks_for_the_folder() {
+    let dir = common::project(&[
+        ("playbooks/a.md", "# A\n\nSee [the review](review.md).\n"),
+        ("playbooks/ops/review.md", "# Ops Review\n"),
+        ("playbooks/people/review.md", "# People Review\n"),
+    ]);
+    let run = common::playbook(&["build", "--root", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr
+            .contains("playbooks/a.md:3:5: error: \"review\" names more than one playbook (ops/review, people/review)"),
+        "{stderr}"
+    );
+}
