@@ -181,18 +181,18 @@ impl Cache {
         })
     }
 
-    /// Parsing, reused while the file's text hashes the same (the parser
-    /// stores that hash in `Playbook::text_hash` too).
+    /// Parsing, reused while the file's text hashes the same
+    /// (`SourceFile::hash`, which the parser keeps as `Playbook::text_hash`).
     pub fn parsed(
         &self,
         path: &Path,
-        text: &str,
+        text_hash: u64,
         parse: impl FnOnce() -> Result<Playbook, Diagnostic>,
     ) -> Result<Playbook, Diagnostic> {
         if !self.enabled {
             return parse();
         }
-        let parsed = self.parsed.get_or(path.to_path_buf(), hash_of(text), || Ok::<_, Infallible>(parse()));
+        let parsed = self.parsed.get_or(path.to_path_buf(), text_hash, || Ok::<_, Infallible>(parse()));
         parsed.unwrap_or_else(|never| match never {})
     }
 

@@ -155,7 +155,7 @@ fn render_into(
     // Each file is parsed as soon as it is read: the playbooks hold what
     // they need of the text, and the texts go one by one.
     let parsed =
-        load::discover(&opts.root, &mut diags, cache, |s| cache.parsed(&s.path, &s.text, || parse::playbook(s)));
+        load::discover(&opts.root, &mut diags, cache, |s| cache.parsed(&s.path, s.hash, || parse::playbook(s)));
     let mut playbooks = Vec::with_capacity(parsed.len());
     for p in parsed {
         match p {

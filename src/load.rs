@@ -24,6 +24,15 @@ pub struct SourceFile {
     /// Relative to `playbooks/`, without the `.md` extension: `people/hiring_loop`.
     pub stem_path: String,
     pub text: String,
+    /// Hash of `text`, made once: what a rebuild compares to reuse work.
+    pub hash: u64,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, stem_path: String, text: String) -> Self {
+        let hash = crate::cache::hash_of(&text);
+        SourceFile { path, stem_path, text, hash }
+    }
 }
 
 /// Every `playbooks/**/*.md`, sorted by path so builds are deterministic,
@@ -110,7 +119,7 @@ fn read_source(root: &Path, path: &Path) -> (Option<SourceFile>, Vec<Diagnostic>
     };
     let stem_path = stem_path(root, path);
     match decode(&rel, bytes) {
-        Ok((text, diags)) => (Some(SourceFile { path: rel, stem_path, text }), diags),
+        Ok((text, diags)) => (Some(SourceFile::new(rel, stem_path, text)), diags),
         Err(d) => (None, vec![d]),
     }
 }

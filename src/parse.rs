@@ -93,7 +93,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         headings: compact(parts.headings, |h| h.text.shrink_to_fit()),
         links: compact(parts.links, |l| l.dest.shrink_to_fit()),
         texts: compact(parts.texts, String::shrink_to_fit),
-        text_hash: crate::cache::hash_of(&src.text),
+        text_hash: src.hash,
         extra: fm.extra,
         body,
         body_line: lines.position(&src.text, split.body_offset).line,
@@ -251,7 +251,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn source(stem: &str, text: &str) -> SourceFile {
-        SourceFile { path: PathBuf::from(format!("playbooks/{stem}.md")), stem_path: stem.into(), text: text.into() }
+        SourceFile::new(PathBuf::from(format!("playbooks/{stem}.md")), stem.into(), text.into())
     }
 
     #[test]
