@@ -136,9 +136,9 @@ impl Hasher for KeyHasher {
     }
 }
 
-/// A poisoned lock only means another thread panicked mid-insert; the maps
-/// stay usable as caches.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+/// A poisoned lock only means another thread panicked while holding it; what
+/// the build's mutexes guard (caches, lists of files) stays usable.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 

@@ -37,6 +37,11 @@ pub struct LinkRewrite {
 /// Rewrites keyed by the byte offset where the link starts in the body.
 pub type LinkRewrites = HashMap<usize, LinkRewrite>;
 
+/// A fenced block drawn as a diagram (mermaid) rather than shown as code.
+pub fn is_diagram(info: &str) -> bool {
+    info.trim() == "mermaid"
+}
+
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     // Writing to a String cannot fail.
@@ -123,7 +128,7 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                         _ => {}
                     }
                 }
-                let html = if lang.trim() == "mermaid" {
+                let html = if is_diagram(&lang) {
                     // Drawn in the browser by the mermaid script; without
                     // JavaScript the source stays readable.
                     format!("<pre class=\"mermaid\">{}</pre>\n", escape_html(&code))

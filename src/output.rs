@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use walkdir::WalkDir;
 
+use crate::cache::lock;
 use crate::diagnostic::{Diagnostic, Position};
 
 /// A file's contents, shared so that pages reused from the previous build
@@ -143,7 +144,7 @@ impl Memory {
 
 impl Sink for Memory {
     fn put(&self, file: OutputFile) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        lock(&self.0).push(file);
     }
 }
 
@@ -174,10 +175,10 @@ pub struct Staging {
 
 impl Staging {
     pub fn new(out: &Path) -> io::Result<Staging> {
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent)?;
-        let name = out.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-        let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        let dir = beside(out, "partial");
+        if let Some(parent) = dir.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
         if dir.exists() {
             std::fs::remove_dir_all(&dir)?;
         }
@@ -270,10 +271,6 @@ impl Drop for Staging {
     }
 }
 
-fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// Files of `static/` that would replace a file the site generates, or
 /// clash with one (a file where the site needs a folder, or the other way
 /// round), as errors on `static/<path>`. Copying them would silently lose a
@@ -331,12 +328,19 @@ fn copy_static(dir: &Path, staging: &Path) -> io::Result<WriteReport> {
     Ok(report)
 }
 
+/// A hidden folder of this process next to the output folder: same file
+/// system, so renames between them are atomic.
+fn beside(out: &Path, what: &str) -> PathBuf {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = out.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    parent.join(format!(".{name}.{what}-{}", std::process::id()))
+}
+
 fn swap(staging: &Path, out: &Path) -> io::Result<()> {
     if !out.exists() {
         return std::fs::rename(staging, out);
     }
-    let name = out.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-    let old = staging.with_file_name(format!(".{name}.old-{}", std::process::id()));
+    let old = beside(out, "old");
     if old.exists() {
         std::fs::remove_dir_all(&old)?;
     }

@@ -62,7 +62,7 @@ struct Card<'a> {
     story: Option<&'a StoryMode>,
 }
 
-#[derive(Debug, Serialize, Hash)]
+#[derive(Debug, Serialize)]
 struct TrackView<'a> {
     name: &'a str,
     slug: &'a str,
@@ -117,7 +117,7 @@ struct CatalogEntry<'a> {
     referenced_by: Vec<LinkView>,
 }
 
-#[derive(Debug, Serialize, Hash)]
+#[derive(Debug, Serialize)]
 struct CatalogView {
     title: &'static str,
     intro: &'static str,
@@ -125,7 +125,7 @@ struct CatalogView {
     entries: ListMarker,
 }
 
-#[derive(Debug, Serialize, Hash)]
+#[derive(Debug, Serialize)]
 struct ListingView {
     title: String,
     /// The folder's README or index page, rendered, for a track.
@@ -137,7 +137,7 @@ struct ListingView {
     compact: bool,
 }
 
-#[derive(Serialize, Hash)]
+#[derive(Serialize)]
 struct HomeContext<'a> {
     site: &'a SiteView,
     page: PageView,
@@ -153,14 +153,14 @@ struct PlaybookContext<'a> {
     playbook: PlaybookView<'a>,
 }
 
-#[derive(Serialize, Hash)]
+#[derive(Serialize)]
 struct CatalogContext<'a> {
     site: &'a SiteView,
     page: PageView,
     catalog: CatalogView,
 }
 
-#[derive(Serialize, Hash)]
+#[derive(Serialize)]
 struct ListingContext<'a> {
     site: &'a SiteView,
     page: PageView,
@@ -214,14 +214,14 @@ struct MapNode<'a> {
     links_to: Vec<&'a str>,
 }
 
-#[derive(Debug, Serialize, Hash)]
+#[derive(Debug, Serialize)]
 struct MapView {
     svg: Html,
     /// Each playbook through `partials/map_node.html`.
     nodes: ListMarker,
 }
 
-#[derive(Serialize, Hash)]
+#[derive(Serialize)]
 struct MapContext<'a> {
     site: &'a SiteView,
     page: PageView,
@@ -368,7 +368,7 @@ impl<'a> Site<'a> {
             } else {
                 file
             };
-            emitted.lock().unwrap_or_else(|e| e.into_inner()).push(Emitted::of(&file));
+            crate::cache::lock(&emitted).push(Emitted::of(&file));
             sink.put(file);
         };
         let n = self.handbook.playbooks.len();
@@ -469,7 +469,6 @@ impl<'a> Site<'a> {
 
     fn playbook_page(&self, id: PageId, content: Html) -> Result<OutputFile, Diagnostic> {
         let p = &self.handbook.playbooks[id];
-        let has_code = p.blocks.code;
         let site_path = paths::playbook(&p.slug);
         let track_url = self.url(&paths::track(&p.track.slug));
         let mut page = self.page(
@@ -481,7 +480,7 @@ impl<'a> Site<'a> {
                 Crumb { name: p.title.clone(), url: None },
             ],
         );
-        page.has_code = has_code;
+        page.has_code = p.blocks.code;
         if let Some(d) = p.summary.as_ref().or(p.story.as_ref().and_then(|s| s.problem.as_ref())) {
             page.description = d.clone();
         }
@@ -766,7 +765,7 @@ impl<'a> Site<'a> {
 
     /// The sidebar's data, shared by every page instead of copied into each.
     /// URLs are site paths; the script puts the page's base in front.
-    fn nav_script(&self) -> String {
+    fn nav_script(&self) -> Vec<u8> {
         #[derive(Serialize)]
         struct NavPage<'a> {
             t: &'a str,
@@ -800,9 +799,11 @@ impl<'a> Site<'a> {
                 })
                 .collect(),
         };
-        let json = serde_json::to_string(&nav).unwrap_or_else(|_| "{\"tracks\":[]}".into());
-        // `</script>` cannot occur in JSON output from titles once `<` is escaped.
-        format!("window.PLAYBOOK_NAV={};\n", json.replace('<', "\\u003c"))
+        let mut script = b"window.PLAYBOOK_NAV=".to_vec();
+        // Writing JSON into memory cannot fail.
+        let _ = serde_json::to_writer(crate::search::NoTagOpen(&mut script), &nav);
+        script.extend_from_slice(b";\n");
+        script
     }
 
     fn sitemap(&self) -> String {

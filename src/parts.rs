@@ -113,9 +113,8 @@ pub fn analyze(body: &str) -> Parts {
                     }
                 }
             }
-            // As the renderer decides: `mermaid` is a diagram, anything else code.
             Event::Start(Tag::CodeBlock(kind)) => match kind {
-                CodeBlockKind::Fenced(info) if info.trim() == "mermaid" => parts.blocks.diagrams = true,
+                CodeBlockKind::Fenced(info) if markdown::is_diagram(info) => parts.blocks.diagrams = true,
                 _ => parts.blocks.code = true,
             },
             Event::Start(Tag::List(_)) if depth == 0 => {

@@ -90,7 +90,7 @@ pub struct Lists {
 }
 
 /// Where a list goes in its page; a view field that the template prints.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct ListMarker(String);
 
 /// Control characters never appear in the markup of a rendered page, and

@@ -137,8 +137,8 @@ impl IndexScript {
 }
 
 /// Writes `<` (only ever inside JSON strings) as `\u003c`, so no text can
-/// close the script element the index is loaded by.
-struct NoTagOpen<'a>(&'a mut Vec<u8>);
+/// close the script element a JSON script is loaded by.
+pub(crate) struct NoTagOpen<'a>(pub(crate) &'a mut Vec<u8>);
 
 impl std::io::Write for NoTagOpen<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

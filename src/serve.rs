@@ -120,7 +120,7 @@ impl Shared {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        crate::cache::lock(&self.state)
     }
 
     /// Publishes a build: a new site, or an error over the last good one.
