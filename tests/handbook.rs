@@ -348,19 +348,15 @@ fn a_build_that_fails_while_writing_pages_leaves_the_previous_site_and_no_stagin
     let dir = project(&[("playbooks/a.md", "# A\n\nText.\n"), ("playbooks/b.md", "# B\n\nText.\n")]);
     let root = dir.path().to_str().unwrap();
     assert!(playbook(&["build", "--root", root]).status.success());
-    let before: Vec<_> =
-        walk(&dir.path().join("public")).iter().map(|p| (p.clone(), std::fs::read(p).unwrap())).collect();
+    let before = snapshot(&dir.path().join("public"));
     let broken = std::fs::read_to_string("templates/playbook.html")
         .unwrap()
         .replace("{{ playbook.title }}", "{{ playbook.nosuchfield.x }}");
     std::fs::create_dir_all(dir.path().join("templates")).unwrap();
     std::fs::write(dir.path().join("templates/playbook.html"), broken).unwrap();
-    let run = playbook(&["build", "--root", root]);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let stderr = failing_build(dir.path());
     assert!(stderr.contains("templates/playbook.html"), "{stderr}");
-    let after: Vec<_> =
-        walk(&dir.path().join("public")).iter().map(|p| (p.clone(), std::fs::read(p).unwrap())).collect();
+    let after = snapshot(&dir.path().join("public"));
     assert_eq!(before, after, "the previous output is untouched");
     let beside: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -385,9 +381,7 @@ fn unknown_filters_in_templates_are_each_named_at_their_line_and_column() {
         "{% extends \"base.html\" %}\n{% block content %}{{ 1 | other }}{% endblock content %}\n",
     )
     .unwrap();
-    let run = playbook(&["build", "--root", dir.path().to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let stderr = failing_build(dir.path());
     assert!(
         stderr.contains("templates/playbook.html:6:") && stderr.contains("Unknown filter `nosuchfilter`"),
         "{stderr}"
@@ -403,9 +397,7 @@ fn a_playbook_cannot_take_a_folder_the_site_uses() {
         ("playbooks/assets.md", "# Assets\n"),
         ("playbooks/ok.md", "# Ok\n"),
     ]);
-    let run = playbook(&["build", "--root", dir.path().to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let stderr = failing_build(dir.path());
     assert!(stderr.contains("playbooks/media.md:1:1: error: slug \"media\" is used by the site itself"), "{stderr}");
     assert!(stderr.contains("playbooks/assets.md:1:1: error: slug \"assets\" is used by the site itself"), "{stderr}");
 }
@@ -415,18 +407,14 @@ fn broken_yaml_fails_with_file_and_line_and_keeps_the_previous_site() {
     let dir = project(&[("playbooks/good.md", "# Good\n"), ("playbooks/x.md", "---\ntitle: fine\n---\nBody\n")]);
     let root = dir.path().to_str().unwrap();
     assert!(playbook(&["build", "--root", root]).status.success());
-    let before: Vec<_> =
-        walk(&dir.path().join("public")).iter().map(|p| (p.clone(), std::fs::read(p).unwrap())).collect();
+    let before = snapshot(&dir.path().join("public"));
 
     std::fs::write(dir.path().join("playbooks/x.md"), "---\ntitle: fine\ntags: [a, b\n---\nBody\n").unwrap();
-    let run = playbook(&["build", "--root", root]);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let stderr = failing_build(dir.path());
     assert!(stderr.contains("playbooks/x.md:3:"), "{stderr}");
     assert!(stderr.contains("invalid front matter"), "{stderr}");
 
-    let after: Vec<_> =
-        walk(&dir.path().join("public")).iter().map(|p| (p.clone(), std::fs::read(p).unwrap())).collect();
+    let after = snapshot(&dir.path().join("public"));
     assert_eq!(before, after, "the previous output is untouched");
 }
 
@@ -436,9 +424,7 @@ fn a_duplicate_slug_fails_naming_both_files() {
         ("playbooks/a.md", "---\nslug: same\n---\n# A\n"),
         ("playbooks/b.md", "---\ntitle: B\nslug: same\n---\n# B\n"),
     ]);
-    let run = playbook(&["build", "--root", dir.path().to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let stderr = failing_build(dir.path());
     assert!(
         stderr.contains("playbooks/b.md:3:1: error: duplicate slug \"same\": playbooks/a.md has the same one"),
         "{stderr}"

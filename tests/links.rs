@@ -130,9 +130,7 @@ fn broken_project() -> tempfile::TempDir {
 #[test]
 fn broken_page_and_anchor_links_fail_build_with_positions_and_suggestions() {
     let dir = broken_project();
-    let run = playbook(&["build", "--root", dir.path().to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let stderr = failing_build(dir.path());
     assert!(
         stderr
             .contains("playbooks/x.md:3:5: error: no playbook \"carreer_strategy\"; did you mean \"career_strategy\"?"),
@@ -192,14 +190,12 @@ fn an_ambiguous_file_name_asks_for_the_folder() {
 
 #[test]
 fn a_md_link_that_names_two_playbooks_asks_for_the_folder() {
-    let dir = common::project(&[
+    let dir = project(&[
         ("playbooks/a.md", "# A\n\nSee [the review](review.md).\n"),
         ("playbooks/ops/review.md", "# Ops Review\n"),
         ("playbooks/people/review.md", "# People Review\n"),
     ]);
-    let run = common::playbook(&["build", "--root", dir.path().to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let stderr = failing_build(dir.path());
     assert!(
         stderr
             .contains("playbooks/a.md:3:5: error: \"review\" names more than one playbook (ops/review, people/review)"),

@@ -100,6 +100,26 @@ pub fn playbook(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_playbook")).args(args).output().expect("run playbook")
 }
 
+/// Builds the project at `root`, which must fail on its content (exit code
+/// 1); the diagnostics printed.
+pub fn failing_build(root: &Path) -> String {
+    let run = playbook(&["build", "--root", root.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    stderr
+}
+
+/// Every file under `dir` with its bytes, to compare a folder before and after.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    walk(dir)
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect()
+}
+
 /// A project made of the given files, in a temporary folder.
 pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
