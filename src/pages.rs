@@ -257,6 +257,12 @@ const SEARCH_INDEX: &str = "assets/search-index.js";
 /// the home page stays the same size however many playbooks there are.
 const HOME_CARDS: usize = 12;
 
+/// What a playbook's ids start with on a page that holds many playbooks
+/// (the catalogs, the print page), so that they stay unique there.
+fn id_prefix(slug: &str) -> String {
+    format!("{}--", slug.replace('/', "-"))
+}
+
 /// A page of a relative site with the root placeholder replaced by its way
 /// to the root: `people/a/index.html` gets `../../`. The 404 page is served
 /// at any depth, so it keeps links from the server's root.
@@ -570,7 +576,7 @@ impl<'a> Site<'a> {
                 let refs = self.links.section_refs.get(&(id, s.id.clone()));
                 entries.push(CatalogEntry {
                     name: &s.name,
-                    anchor: format!("{}--{}", p.slug.replace('/', "-"), s.id),
+                    anchor: format!("{}{}", id_prefix(&p.slug), s.id),
                     url: format!("{playbook_url}#{}", s.id),
                     summary: &s.summary,
                     playbook_title: &p.title,
@@ -645,7 +651,7 @@ impl<'a> Site<'a> {
             .par_iter()
             .enumerate()
             .map(|(id, p)| {
-                let prefix = format!("{}--", p.slug.replace('/', "-"));
+                let prefix = id_prefix(&p.slug);
                 let (story, content) = if inline {
                     let story = p.story.clone().map(|mut s| {
                         s.anchor = format!("{prefix}{}", s.anchor);
