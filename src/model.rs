@@ -125,7 +125,9 @@ pub struct Section {
     pub id: String,
     /// The heading's GitHub id: `22-buy-vs-build`.
     pub heading_id: String,
-    /// The first words of the section, as plain text.
+    /// The first words of the section, as plain text with a mark for each
+    /// unlabelled wiki link; `parts::finish_summary` makes it readable.
+    #[serde(skip)]
     pub summary: String,
     #[serde(skip)]
     pub heading: Range<usize>,

@@ -110,7 +110,7 @@ struct CatalogEntry<'a> {
     name: &'a str,
     anchor: String,
     url: String,
-    summary: &'a str,
+    summary: std::borrow::Cow<'a, str>,
     playbook_title: &'a str,
     playbook_url: String,
     track: &'a str,
@@ -578,7 +578,9 @@ impl<'a> Site<'a> {
                     name: &s.name,
                     anchor: format!("{}{}", id_prefix(&p.slug), s.id),
                     url: format!("{playbook_url}#{}", s.id),
-                    summary: &s.summary,
+                    summary: crate::parts::finish_summary(&s.summary, |offset| {
+                        self.links.rewrites[id].get(&offset).and_then(|r| r.label.as_deref())
+                    }),
                     playbook_title: &p.title,
                     playbook_url: playbook_url.clone(),
                     track: &p.track.name,

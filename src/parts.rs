@@ -381,7 +381,12 @@ fn strip_emphasis(s: &str) -> String {
 
 const SUMMARY_CHARS: usize = 120;
 
-/// Gives each framework and exit game the first words of its section.
+/// Stands in a summary for a wiki link written without a label: it reads as
+/// its target's title, which is known only once links are resolved.
+const LINK_MARK: char = '\u{2}';
+
+/// Gives each framework and exit game the first words of its section, with
+/// a mark for each unlabelled wiki link (see [`finish_summary`]).
 fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {
     // Sections are in document order, and every event before the first one
     // past a heading starts before it, so each search goes on from the last:
@@ -398,18 +403,65 @@ fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {
             .position(|(e, _)| matches!(e, Event::Start(Tag::Heading { level, .. }) if (*level as u8) <= 3))
             .map_or(events.len(), |k| start + k);
         let mut text = String::new();
-        for (e, _) in &events[start..end] {
+        let mut in_wiki_link = false;
+        for (e, range) in &events[start..end] {
             match e {
+                Event::Start(Tag::Link { link_type: LinkType::WikiLink { has_pothole: false }, .. }) => {
+                    text.push_str(&format!("{LINK_MARK}{}{LINK_MARK}", range.start));
+                    in_wiki_link = true;
+                }
+                Event::End(TagEnd::Link) if in_wiki_link => in_wiki_link = false,
+                _ if in_wiki_link => {}
+                // An author's stray mark is dropped, so marks are only ours.
+                Event::Text(t) | Event::Code(t) if t.contains(LINK_MARK) => text.push_str(&t.replace(LINK_MARK, "")),
                 Event::Text(t) | Event::Code(t) => text.push_str(t),
-                Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+                // Words of two blocks must not run together; the end of a
+                // link or of emphasis is inside a sentence.
+                Event::SoftBreak | Event::HardBreak => text.push(' '),
+                Event::End(tag) if !is_inline(tag) => text.push(' '),
                 _ => {}
             }
             if text.len() > SUMMARY_CHARS * 2 {
                 break;
             }
         }
-        section.summary = truncate_words(&text.split_whitespace().collect::<Vec<_>>().join(" "), SUMMARY_CHARS);
+        let mut summary = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !summary.contains(LINK_MARK) {
+            summary = truncate_words(&summary, SUMMARY_CHARS);
+        }
+        section.summary = summary;
     }
+}
+
+fn is_inline(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Link
+            | TagEnd::Image
+            | TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+    )
+}
+
+/// A section's summary as a reader sees it: each unlabelled wiki link as
+/// `label` gives it (its target's title), cut to length.
+pub fn finish_summary<'a>(summary: &'a str, label: impl Fn(usize) -> Option<&'a str>) -> std::borrow::Cow<'a, str> {
+    if !summary.contains(LINK_MARK) {
+        return summary.into();
+    }
+    let mut text = String::with_capacity(summary.len());
+    for (k, piece) in summary.split(LINK_MARK).enumerate() {
+        // Pieces alternate: text, link offset, text, ...
+        if k % 2 == 0 {
+            text.push_str(piece);
+        } else if let Some(title) = piece.parse().ok().and_then(&label) {
+            text.push_str(title);
+        }
+    }
+    truncate_words(&text, SUMMARY_CHARS).into()
 }
 
 /// At most `max` characters, cut at a word boundary, with an ellipsis when cut.
@@ -548,5 +600,18 @@ mod tests {
         assert_eq!(p.sections[0].summary, "Summary 0.");
         assert_eq!(p.sections[39_999].summary, "Summary 39999.");
         assert!(elapsed.as_secs() < 5, "40,000 sections took {elapsed:?}");
+    }
+
+    #[test]
+    fn a_summary_is_cut_to_length_once_its_links_read_as_titles() {
+        let p = analyze("## Frameworks\n\n### Curve\nSee [[x]] now.\u{2}9\u{2}\n");
+        let title = "Long ".repeat(40);
+        let label = |offset: usize| (offset == 29).then_some(title.as_str());
+        let summary = finish_summary(&p.sections[0].summary, label);
+        assert!(summary.starts_with("See Long Long"), "{summary}");
+        assert!(summary.ends_with("Long…") && summary.chars().count() <= SUMMARY_CHARS + 1, "{summary}");
+        // The author's stray mark is not taken for a link.
+        let short = finish_summary(&p.sections[0].summary, |_| Some("X"));
+        assert_eq!(short, "See X now.9");
     }
 }

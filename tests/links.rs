@@ -202,3 +202,23 @@ fn a_md_link_that_names_two_playbooks_asks_for_the_folder() {
         "{stderr}"
     );
 }
+
+#[test]
+fn catalog_summaries_show_a_wiki_link_as_its_target_title() {
+    // The seed's frameworks open with "See [[...]]."; a summary showed the
+    // slug, and a space before the full stop.
+    let root = project(&[
+        (
+            "playbooks/a.md",
+            "# A\n\n## Strategic Frameworks\n\n### 1.1 Buy vs Build\nSee [[b#hire-vs-wait]]. Also *[[b]]*, and [the b page](b.md).\n",
+        ),
+        ("playbooks/b.md", "# The B Playbook\n\n## Hire vs Wait\n\nText.\n"),
+    ]);
+    let main = build_project(root.path(), None).main("frameworks/index.html");
+    let entry = main.find("id=\"a--buy-vs-build\"").expect("entry");
+    let entry = &main[entry..main[entry..].find("</li>").unwrap() + entry];
+    assert!(
+        entry.contains("<p>See The B Playbook › Hire vs Wait. Also The B Playbook, and the b page.</p>"),
+        "{entry}"
+    );
+}
