@@ -332,7 +332,7 @@ impl<'a> Site<'a> {
     }
 
     fn url(&self, site_path: &str) -> String {
-        format!("{}{site_path}", self.base.path)
+        [self.base.path.as_str(), site_path].concat()
     }
 
     fn page_link(&self, id: PageId, section: Option<String>) -> LinkView {
@@ -589,7 +589,8 @@ impl<'a> Site<'a> {
                 });
             }
         }
-        entries.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.anchor.cmp(&b.anchor)));
+        // Lowercased once per entry, not once per comparison.
+        entries.sort_by_cached_key(|e| (e.name.to_lowercase(), e.anchor.clone()));
         let page = self.page(title, site_path, vec![self.home_crumb(), Crumb { name: title.into(), url: None }]);
         self.render_from("catalog.html", site_path, &(&self.view, &page, title, &entries), |lists| {
             let entries = lists.list(self.renderer, "partials/catalog_entry.html", &self.view, &entries)?;

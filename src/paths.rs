@@ -1,15 +1,17 @@
 //! The site's URL scheme, in one place: paths relative to the base path.
 
+// Made for every link of every page: `concat` allocates once, exactly,
+// where `format!` grows its buffer.
 pub fn playbook(slug: &str) -> String {
-    format!("{slug}/")
+    [slug, "/"].concat()
 }
 
 pub fn track(slug: &str) -> String {
-    format!("{TRACKS}{slug}/")
+    [TRACKS, slug, "/"].concat()
 }
 
 pub fn tag(slug: &str) -> String {
-    format!("{TAGS}{slug}/")
+    [TAGS, slug, "/"].concat()
 }
 
 pub const HOME: &str = "";
@@ -35,7 +37,7 @@ pub fn reserved() -> Vec<&'static str> {
 /// The file written for a site path: `a/` is `a/index.html`.
 pub fn file(site_path: &str) -> String {
     if site_path.is_empty() || site_path.ends_with('/') {
-        format!("{site_path}index.html")
+        [site_path, "index.html"].concat()
     } else {
         site_path.to_string()
     }
