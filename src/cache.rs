@@ -55,7 +55,7 @@ pub struct Cache {
     /// Keyed by the hash of the text.
     parsed: Slots<PathBuf, u64, Result<Playbook, Diagnostic>>,
     /// Keyed by the hash of body and resolved links.
-    bodies: Slots<PathBuf, u64, Arc<str>>,
+    bodies: Slots<PathBuf, u64, Arc<String>>,
     /// Output path -> bytes, keyed by the hash of the page's context.
     pages: Slots<String, u64, crate::output::Bytes>,
     /// Search documents per playbook, keyed by its text, URL and track.
@@ -75,7 +75,9 @@ pub struct Cache {
 #[derive(Debug, Clone)]
 pub struct Html {
     pub key: u64,
-    pub html: Arc<str>,
+    /// A `String`, not a `str`: making an `Arc<str>` copies the text, and
+    /// every page's body passes through here.
+    pub html: Arc<String>,
 }
 
 impl serde::Serialize for Html {
@@ -200,10 +202,10 @@ impl Cache {
     /// skips hashing entirely.
     pub fn body(&self, path: &Path, key: impl FnOnce() -> u64, render: impl FnOnce() -> String) -> Html {
         if !self.enabled {
-            return Html { key: 0, html: render().into() };
+            return Html { key: 0, html: Arc::new(render()) };
         }
         let key = key();
-        let html = self.bodies.get_or(path.to_path_buf(), key, || Ok::<_, Infallible>(render().into()));
+        let html = self.bodies.get_or(path.to_path_buf(), key, || Ok::<_, Infallible>(Arc::new(render())));
         Html { key, html: html.unwrap_or_else(|never| match never {}) }
     }
 
