@@ -441,19 +441,19 @@ impl<'a> Site<'a> {
     /// [`Self::render`] for a page whose context is costly to make (it renders
     /// long lists): `inputs` decide whether the cached page is still good, and
     /// `ctx` is only called when it is not.
-    fn render_from<K: std::hash::Hash, T: Serialize>(
-        &self,
+    fn render_from<'l, K: std::hash::Hash, T: Serialize>(
+        &'l self,
         template: &str,
         site_path: &str,
         inputs: &K,
-        ctx: impl FnOnce(&mut Lists) -> Result<T, Diagnostic>,
+        ctx: impl FnOnce(&mut Lists<'l>) -> Result<T, Diagnostic>,
     ) -> Result<OutputFile, Diagnostic> {
         let out = paths::file(site_path);
         let key = || crate::cache::hash_of(&(template, inputs));
         let bytes = self.cache.page(&out, key, || {
             let mut lists = Lists::default();
             let ctx = ctx(&mut lists)?;
-            Ok(lists.splice(self.renderer.render(template, &ctx)?))
+            lists.splice(self.renderer.render(template, &ctx)?)
         })?;
         Ok(OutputFile::shared(&out, bytes))
     }

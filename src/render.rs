@@ -63,20 +63,21 @@ impl Renderer {
         self.tera.render(template, &ctx).map_err(|e| template_error(&e))
     }
 
-    /// Every item through `partial` (one of [`EACH`]), in batches.
-    fn render_each<S: Serialize, T: Serialize>(
-        &self,
+    /// Every item through `partial` (one of [`EACH`]), in batches, each
+    /// rendered as it is asked for.
+    fn render_each<'r, S: Serialize, T: Serialize>(
+        &'r self,
         partial: &str,
-        site: &S,
-        items: &[T],
-    ) -> Result<Vec<String>, Diagnostic> {
+        site: &'r S,
+        items: &'r [T],
+    ) -> impl Iterator<Item = Result<String, Diagnostic>> + 'r {
         #[derive(Serialize)]
         struct Batch<'a, S, T> {
             site: &'a S,
             items: &'a [T],
         }
         let template = each_template(partial);
-        items.chunks(BATCH).map(|items| self.render(&template, &Batch { site, items })).collect()
+        items.chunks(BATCH).map(move |items| self.render(&template, &Batch { site, items }))
     }
 }
 
@@ -105,12 +106,16 @@ fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()>
 /// Long lists of a page, rendered apart and put into the page after Tera
 /// has rendered the rest around a marker for each. A list of thousands of
 /// items then never passes through Tera's context as one string (copied
-/// into a value, into filter arguments, then into the output): a page costs
-/// about twice its size to make instead of five times.
+/// into a value, into filter arguments, then into the output), and is only
+/// rendered once the page is written out, batch by batch straight into it:
+/// a page costs about its own size to make, not two or five times.
 #[derive(Default)]
-pub struct Lists {
-    lists: Vec<Vec<String>>,
+pub struct Lists<'a> {
+    lists: Vec<ListWriter<'a>>,
 }
+
+/// Appends a rendered list to a page.
+type ListWriter<'a> = Box<dyn Fn(&mut Vec<u8>) -> Result<(), Diagnostic> + Send + 'a>;
 
 /// Where a list goes in its page; a view field that the template prints.
 #[derive(Debug, Serialize)]
@@ -120,31 +125,42 @@ pub struct ListMarker(String);
 /// HTML escaping leaves them as they are.
 const MARK: char = '\u{1}';
 
-impl Lists {
+impl<'a> Lists<'a> {
     /// Every item through `partial` (one of [`EACH`]); the marker stands in
     /// for the list in the page's context (an empty one for no items).
-    pub fn list<S: Serialize, T: Serialize>(
+    pub fn list<S: Serialize + Sync, T: Serialize + Sync>(
         &mut self,
-        renderer: &Renderer,
-        partial: &str,
-        site: &S,
-        items: &[T],
+        renderer: &'a Renderer,
+        partial: &'a str,
+        site: &'a S,
+        items: &'a [T],
     ) -> Result<ListMarker, Diagnostic> {
         // An empty list is an empty string, so templates can test for it.
         if items.is_empty() {
             return Ok(ListMarker(String::new()));
         }
-        self.lists.push(renderer.render_each(partial, site, items)?);
+        self.lists.push(Box::new(move |out: &mut Vec<u8>| {
+            let batches = items.len().div_ceil(BATCH);
+            for (k, batch) in renderer.render_each(partial, site, items).enumerate() {
+                let batch = batch?;
+                if k == 0 {
+                    // The first batch tells what the rest will take, so the
+                    // page grows once instead of doubling into copies.
+                    out.reserve(batch.len() * batches);
+                }
+                out.extend_from_slice(batch.as_bytes());
+            }
+            Ok(())
+        }));
         Ok(ListMarker(format!("{MARK}list {}{MARK}", self.lists.len() - 1)))
     }
 
     /// The page with each marker replaced by its list.
-    pub fn splice(self, page: String) -> Vec<u8> {
+    pub fn splice(self, page: String) -> Result<Vec<u8>, Diagnostic> {
         if self.lists.is_empty() {
-            return page.into_bytes();
+            return Ok(page.into_bytes());
         }
-        let size = page.len() + self.lists.iter().flatten().map(String::len).sum::<usize>();
-        let mut out = Vec::with_capacity(size);
+        let mut out = Vec::with_capacity(page.len());
         let mut rest = page.as_str();
         while let Some(start) = rest.find(MARK) {
             let after = &rest[start + 1..];
@@ -156,13 +172,13 @@ impl Lists {
                 continue;
             };
             out.extend_from_slice(&rest.as_bytes()[..start]);
-            for chunk in self.lists.get(index).into_iter().flatten() {
-                out.extend_from_slice(chunk.as_bytes());
+            if let Some(write) = self.lists.get(index) {
+                write(&mut out)?;
             }
             rest = tail;
         }
         out.extend_from_slice(rest.as_bytes());
-        out
+        Ok(out)
     }
 }
 
@@ -211,10 +227,10 @@ mod tests {
     #[test]
     fn lists_go_where_their_markers_are() {
         let mut lists = Lists::default();
-        lists.lists.push(vec!["<li>a</li>".into(), "<li>b</li>".into()]);
-        lists.lists.push(vec!["<li>c</li>".into()]);
+        lists.lists.push(Box::new(|out: &mut Vec<u8>| Ok(out.extend_from_slice(b"<li>a</li><li>b</li>"))));
+        lists.lists.push(Box::new(|out: &mut Vec<u8>| Ok(out.extend_from_slice(b"<li>c</li>"))));
         let page = format!("<ul>{MARK}list 1{MARK}</ul>\u{1}stray<ol>{MARK}list 0{MARK}</ol>");
-        let out = String::from_utf8(lists.splice(page)).unwrap();
+        let out = String::from_utf8(lists.splice(page).unwrap()).unwrap();
         assert_eq!(out, "<ul><li>c</li></ul>\u{1}stray<ol><li>a</li><li>b</li></ol>");
     }
 
