@@ -227,8 +227,12 @@ mod tests {
     #[test]
     fn lists_go_where_their_markers_are() {
         let mut lists = Lists::default();
-        lists.lists.push(Box::new(|out: &mut Vec<u8>| Ok(out.extend_from_slice(b"<li>a</li><li>b</li>"))));
-        lists.lists.push(Box::new(|out: &mut Vec<u8>| Ok(out.extend_from_slice(b"<li>c</li>"))));
+        for items in [&b"<li>a</li><li>b</li>"[..], b"<li>c</li>"] {
+            lists.lists.push(Box::new(move |out: &mut Vec<u8>| {
+                out.extend_from_slice(items);
+                Ok(())
+            }));
+        }
         let page = format!("<ul>{MARK}list 1{MARK}</ul>\u{1}stray<ol>{MARK}list 0{MARK}</ol>");
         let out = String::from_utf8(lists.splice(page).unwrap()).unwrap();
         assert_eq!(out, "<ul><li>c</li></ul>\u{1}stray<ol><li>a</li><li>b</li></ol>");
