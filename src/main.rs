@@ -100,7 +100,6 @@ impl SiteArgs {
 }
 
 fn main() -> ExitCode {
-    playbook::tune_allocator();
     let cli = Cli::parse();
     let term = Term::detect(cli.quiet);
     match cli.command {

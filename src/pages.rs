@@ -302,6 +302,10 @@ fn relative_links(path: &str, html: &[u8]) -> Vec<u8> {
 }
 
 /// Shared inputs of every page.
+/// A file this large (a catalog, the map, the search index at scale) leaves
+/// megabytes behind once written.
+const BIG_FILE: usize = 1 << 20;
+
 pub struct Site<'a> {
     pub handbook: &'a Handbook,
     pub cache: &'a crate::cache::Cache,
@@ -375,7 +379,11 @@ impl<'a> Site<'a> {
                 file
             };
             crate::cache::lock(&emitted).push(Emitted::of(&file));
+            let big = file.bytes.len() > BIG_FILE;
             sink.put(file);
+            if big {
+                crate::release_freed_memory();
+            }
         };
         let n = self.handbook.playbooks.len();
         // Landing pages (folder READMEs) are few; their bodies are kept for
