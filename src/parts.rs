@@ -69,6 +69,8 @@ pub fn analyze(body: &str) -> Parts {
     let mut context = String::new();
     let mut stable_ids = StableIds::default();
     let mut briefing_found = false;
+    // Whether a line or block ended since the last text.
+    let mut gap = false;
     let mut depth = 0usize;
     let mut i = 0;
     while i < events.len() {
@@ -95,12 +97,16 @@ pub fn analyze(body: &str) -> Parts {
             Event::Start(Tag::Link { .. } | Tag::Image { .. }) => parts.links.extend(link_ref(event, range)),
             Event::Text(t) | Event::Code(t) => {
                 if let Some(bucket) = parts.texts.last_mut().filter(|b| b.len() < TEXT_CAP) {
-                    if !bucket.is_empty() {
+                    // Texts of one line run on (`**EM**:` reads `EM:`);
+                    // lines and blocks are apart.
+                    if gap && !bucket.is_empty() {
                         bucket.push(' ');
                     }
                     bucket.push_str(t);
                 }
+                gap = false;
             }
+            Event::SoftBreak | Event::HardBreak => gap = true,
             // The briefing is the first blockquote of the chapter that fills
             // in the card; any other blockquote is the author's and stays.
             Event::Start(Tag::BlockQuote(_)) if depth == 0 && chapter == Chapter::Story && !briefing_found => {
@@ -133,7 +139,10 @@ pub fn analyze(body: &str) -> Parts {
         }
         match event {
             Event::Start(_) => depth += 1,
-            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::End(tag) => {
+                depth = depth.saturating_sub(1);
+                gap |= !is_inline(tag);
+            }
             _ => {}
         }
         i += 1;
@@ -613,5 +622,11 @@ mod tests {
         // The author's stray mark is not taken for a link.
         let short = finish_summary(&p.sections[0].summary, |_| Some("X"));
         assert_eq!(short, "See X now.9");
+    }
+
+    #[test]
+    fn search_text_runs_on_within_a_line_and_keeps_lines_apart() {
+        let p = analyze("## A\n\n* **EM**: \"I solve\" `x`.\n* Tom &amp; Jerry\nsaid *so*.\n\nNext.\n");
+        assert_eq!(p.texts[1], "EM: \"I solve\" x. Tom & Jerry said so. Next.");
     }
 }
