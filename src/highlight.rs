@@ -146,8 +146,11 @@ thread_local! {
     static LINES: RefCell<HashMap<(String, String), Vec<ParsedLine>>> = RefCell::default();
 }
 
-/// Distinct lines remembered per thread; past this, lines are parsed each time.
-const CACHE_LINES: usize = 4096;
+/// Distinct lines remembered per thread; past this, lines are parsed each
+/// time. At 4,096 the cache of the 10,000-playbook corpus filled up with
+/// lines seen once, and lines that recur later were parsed again and again;
+/// a few megabytes more per thread make builds that size 4-6% faster.
+const CACHE_LINES: usize = 16384;
 
 /// `line` parsed from `state` (which moves on to the state after it).
 fn parse_line(syntax: &str, line: &str, state: &mut ParseState) -> Option<Vec<(usize, ScopeStackOp)>> {
