@@ -367,6 +367,20 @@ fn a_build_that_fails_while_writing_pages_leaves_the_previous_site_and_no_stagin
 }
 
 #[test]
+fn an_error_in_a_list_item_template_names_it_and_writes_nothing() {
+    // Long lists render into their page only as it is put together; an
+    // error there is still the partial's, at its line and column.
+    let dir = project(&[
+        ("playbooks/a.md", "# A\n\n## Frameworks\n\n### Buy vs Build\nText.\n"),
+        ("templates/partials/catalog_entry.html", "<li>\n{{ entry.nosuch.deeper }}</li>\n"),
+    ]);
+    let stderr = failing_build(dir.path());
+    assert!(stderr.contains("templates/partials/catalog_entry.html:2:"), "{stderr}");
+    assert!(stderr.contains("`nosuch` is not defined"), "{stderr}");
+    assert!(!dir.path().join("public").exists());
+}
+
+#[test]
 fn unknown_filters_in_templates_are_each_named_at_their_line_and_column() {
     let dir = project(&[("playbooks/a.md", "# A\n\nText.\n")]);
     std::fs::create_dir_all(dir.path().join("templates")).unwrap();
