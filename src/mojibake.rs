@@ -103,6 +103,11 @@ pub struct Repaired {
 }
 
 pub fn repair(text: &str) -> Option<Repaired> {
+    // The characters mojibake starts with (U+00C2..U+00F4) all begin with
+    // the byte 0xC3 in UTF-8. Most files have none, and are not copied.
+    if !text.as_bytes().contains(&0xC3) {
+        return None;
+    }
     let mut lines = Vec::new();
     let mut out = String::with_capacity(text.len());
     for (i, line) in text.split_inclusive('\n').enumerate() {
@@ -127,6 +132,9 @@ mod tests {
         assert_eq!(repair_line("âœ… Done").unwrap(), "✅ Done");
         assert_eq!(repair_line("Itâ€™s").unwrap(), "It’s");
         assert_eq!(repair_line("ðŸ\u{8d}\u{8d}").unwrap(), "🍍");
+        // Whole texts: UTF-8 done right is left alone, mojibake anywhere is found.
+        assert!(repair("It’s – “fine” 📜 ✅\n").is_none());
+        assert_eq!(repair("ok\nItâ€™s\n").unwrap().text, "ok\nIt’s\n");
     }
 
     #[test]
