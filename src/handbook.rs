@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::markdown::LinkRewrites;
 use crate::model::{Playbook, Track};
 use crate::slug::slugify;
 
@@ -156,15 +157,25 @@ impl Handbook {
         }
     }
 
-    /// Playbooks and landing pages.
-    /// The handbook once the link stage has resolved every link: the links
-    /// as written are dropped, as nothing after that stage reads them.
-    pub fn without_written_links(mut self) -> Self {
+    /// The handbook once the link stage has resolved every link (`rewrites`,
+    /// by page id): each section's summary reads its unlabelled wiki links as
+    /// their targets' titles, and the links as written are dropped, as
+    /// nothing after that stage reads them.
+    pub fn linked(mut self, rewrites: &[LinkRewrites]) -> Self {
         let pages = self.playbooks.iter_mut().chain(self.landings.iter_mut().map(|l| &mut l.page));
-        pages.for_each(|p| p.links = Vec::new());
+        for (p, rewrites) in pages.zip(rewrites) {
+            p.links = Vec::new();
+            let label = |offset| rewrites.get(&offset).and_then(|r| r.label.as_deref());
+            for s in &mut p.sections {
+                if let Some(summary) = crate::parts::finish_summary(&s.summary, label) {
+                    s.summary = summary;
+                }
+            }
+        }
         self
     }
 
+    /// Playbooks and landing pages.
     pub fn page_count(&self) -> usize {
         self.playbooks.len() + self.landings.len()
     }

@@ -167,7 +167,7 @@ fn render_into(
     let handbook = handbook::Handbook::assemble(playbooks, assets::discover(&opts.root), opts.drafts, &mut diags);
     clock.lap("assemble");
     let graph = links::link(&handbook, &base, cache, &mut diags);
-    let handbook = handbook.without_written_links();
+    let handbook = handbook.linked(&graph.rewrites);
     clock.lap("link");
     release_freed_memory();
     let theme = theme::Theme::load(&opts.root, &mut diags);

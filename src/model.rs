@@ -125,9 +125,9 @@ pub struct Section {
     pub id: String,
     /// The heading's GitHub id: `22-buy-vs-build`.
     pub heading_id: String,
-    /// The first words of the section, as plain text with a mark for each
-    /// unlabelled wiki link; `parts::finish_summary` makes it readable.
-    #[serde(skip)]
+    /// The first words of the section, as plain text. Until the link stage
+    /// is done, with a mark for each unlabelled wiki link
+    /// (`Handbook::linked` reads them as titles).
     pub summary: String,
     #[serde(skip)]
     pub heading: Range<usize>,

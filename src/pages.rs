@@ -110,7 +110,7 @@ struct CatalogEntry<'a> {
     name: &'a str,
     anchor: String,
     url: String,
-    summary: std::borrow::Cow<'a, str>,
+    summary: &'a str,
     playbook_title: &'a str,
     playbook_url: String,
     track: &'a str,
@@ -301,11 +301,11 @@ fn relative_links(path: &str, html: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// Shared inputs of every page.
 /// A file this large (a catalog, the map, the search index at scale) leaves
 /// megabytes behind once written.
 const BIG_FILE: usize = 1 << 20;
 
+/// Shared inputs of every page.
 pub struct Site<'a> {
     pub handbook: &'a Handbook,
     pub cache: &'a crate::cache::Cache,
@@ -586,9 +586,7 @@ impl<'a> Site<'a> {
                     name: &s.name,
                     anchor: format!("{}{}", id_prefix(&p.slug), s.id),
                     url: format!("{playbook_url}#{}", s.id),
-                    summary: crate::parts::finish_summary(&s.summary, |offset| {
-                        self.links.rewrites[id].get(&offset).and_then(|r| r.label.as_deref())
-                    }),
+                    summary: &s.summary,
                     playbook_title: &p.title,
                     playbook_url: playbook_url.clone(),
                     track: &p.track.name,

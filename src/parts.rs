@@ -455,11 +455,12 @@ fn is_inline(tag: &TagEnd) -> bool {
     )
 }
 
-/// A section's summary as a reader sees it: each unlabelled wiki link as
-/// `label` gives it (its target's title), cut to length.
-pub fn finish_summary<'a>(summary: &'a str, label: impl Fn(usize) -> Option<&'a str>) -> std::borrow::Cow<'a, str> {
+/// A section's summary as a reader sees it, when it has unlabelled wiki
+/// links (`None` otherwise): each as `label` gives it (its target's title),
+/// cut to length.
+pub fn finish_summary<'t>(summary: &str, label: impl Fn(usize) -> Option<&'t str>) -> Option<String> {
     if !summary.contains(LINK_MARK) {
-        return summary.into();
+        return None;
     }
     let mut text = String::with_capacity(summary.len());
     for (k, piece) in summary.split(LINK_MARK).enumerate() {
@@ -470,7 +471,7 @@ pub fn finish_summary<'a>(summary: &'a str, label: impl Fn(usize) -> Option<&'a 
             text.push_str(title);
         }
     }
-    truncate_words(&text, SUMMARY_CHARS).into()
+    Some(truncate_words(&text, SUMMARY_CHARS))
 }
 
 /// At most `max` characters, cut at a word boundary, with an ellipsis when cut.
@@ -616,12 +617,12 @@ mod tests {
         let p = analyze("## Frameworks\n\n### Curve\nSee [[x]] now.\u{2}9\u{2}\n");
         let title = "Long ".repeat(40);
         let label = |offset: usize| (offset == 29).then_some(title.as_str());
-        let summary = finish_summary(&p.sections[0].summary, label);
+        let summary = finish_summary(&p.sections[0].summary, label).unwrap();
         assert!(summary.starts_with("See Long Long"), "{summary}");
         assert!(summary.ends_with("Long…") && summary.chars().count() <= SUMMARY_CHARS + 1, "{summary}");
         // The author's stray mark is not taken for a link.
         let short = finish_summary(&p.sections[0].summary, |_| Some("X"));
-        assert_eq!(short, "See X now.9");
+        assert_eq!(short.as_deref(), Some("See X now.9"));
     }
 
     #[test]

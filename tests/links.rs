@@ -222,3 +222,17 @@ fn catalog_summaries_show_a_wiki_link_as_its_target_title() {
         "{entry}"
     );
 }
+
+#[test]
+fn a_theme_gets_section_summaries_with_their_links_read_as_titles() {
+    let root = project(&[
+        ("playbooks/a.md", "# A\n\n## Strategic Frameworks\n\n### Buy vs Build\nSee [[b]].\n"),
+        ("playbooks/b.md", "# The B Playbook\n"),
+        (
+            "templates/playbook.html",
+            "{% for f in playbook.frameworks %}<p>{{ f.name }}: {{ f.summary }}</p>{% endfor %}",
+        ),
+    ]);
+    let page = build_project(root.path(), None).page("a/index.html");
+    assert_eq!(page, "<p>Buy vs Build: See The B Playbook.</p>");
+}
