@@ -6,8 +6,8 @@
 //! Keys are 64-bit hashes of the inputs; everything is dropped when the
 //! theme or the configuration changes.
 
+use foldhash::{HashMap, HashMapExt};
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};

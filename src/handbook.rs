@@ -4,7 +4,9 @@
 //! Everything that needs all playbooks at once is computed here, once, so the
 //! renderer never walks the whole handbook per page.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::markdown::LinkRewrites;
@@ -165,7 +167,7 @@ impl Handbook {
         let pages = self.playbooks.iter_mut().chain(self.landings.iter_mut().map(|l| &mut l.page));
         for (p, rewrites) in pages.zip(rewrites) {
             p.links = Vec::new();
-            let label = |offset| rewrites.get(&offset).and_then(|r| r.label.as_deref());
+            let label = |offset| rewrites.get(offset).and_then(|r| r.label.as_deref());
             for s in &mut p.sections {
                 if let Some(summary) = crate::parts::finish_summary(&s.summary, label) {
                     s.summary = summary;

@@ -10,8 +10,8 @@
 //! The syntax set is loaded on first use only, so a handbook without code
 //! never pays for it.
 
+use foldhash::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use syntect::parsing::{ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxSet};

@@ -6,7 +6,9 @@
 //! mean" from the closest known name. The same pass records back-links,
 //! references to frameworks and exit games, and the edges of the handbook map.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use rayon::prelude::*;
 

@@ -7,7 +7,6 @@
 //! `push_html` call then writes the page, so tables and footnotes keep their
 //! state.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
@@ -34,8 +33,33 @@ pub struct LinkRewrite {
     pub external: bool,
 }
 
-/// Rewrites keyed by the byte offset where the link starts in the body.
-pub type LinkRewrites = HashMap<usize, LinkRewrite>;
+/// A page's rewrites by the byte offset where each link starts in the body,
+/// kept in order of offset. The link stage finds links in document order and
+/// rendering asks for them in that order, so a sorted list serves both
+/// without a hash table per page (a tenth of the link stage's memory).
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+pub struct LinkRewrites(Vec<(usize, LinkRewrite)>);
+
+impl LinkRewrites {
+    /// Sets the rewrite of the link at `offset`, replacing any there.
+    pub fn insert(&mut self, offset: usize, rewrite: LinkRewrite) {
+        match self.0.binary_search_by_key(&offset, |(at, _)| *at) {
+            Ok(i) => self.0[i].1 = rewrite,
+            Err(i) => self.0.insert(i, (offset, rewrite)),
+        }
+    }
+
+    pub fn get(&self, offset: usize) -> Option<&LinkRewrite> {
+        starting_at(&self.0, offset, |(at, _)| *at).map(|(_, rewrite)| rewrite)
+    }
+}
+
+/// The one of `items` that starts at byte `offset` of the body. The parts of
+/// a body (headings, sections, links, lists) are each found in document
+/// order, so their lists are sorted by where they start.
+fn starting_at<T>(items: &[T], offset: usize, start: impl Fn(&T) -> usize) -> Option<&T> {
+    items.binary_search_by_key(&offset, start).ok().map(|i| &items[i])
+}
 
 /// A fenced block drawn as a diagram (mermaid) rather than shown as code.
 pub fn is_diagram(info: &str) -> bool {
@@ -60,11 +84,6 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
     // contents take heading text, and markup there would run in every page
     // that lists it.
     let mut in_heading = false;
-    let heading_ids: HashMap<usize, &str> = playbook.headings.iter().map(|h| (h.range.start, h.id.as_str())).collect();
-    let sections: HashMap<usize, (SectionKind, &str, &str)> =
-        playbook.sections.iter().map(|s| (s.heading.start, (s.kind, s.id.as_str(), s.heading_id.as_str()))).collect();
-    let pattern_lists: HashMap<usize, &Range<usize>> =
-        playbook.layout.pattern_lists.iter().map(|(start, pairs)| (*start, pairs)).collect();
 
     while let Some((event, range)) = iter.next() {
         if depth == 0 && is_block_start(&event) && playbook.layout.hidden.iter().any(|h| h.start == range.start) {
@@ -86,8 +105,9 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                     events.push(Event::Html("</section>\n".into()));
                     open_section = None;
                 }
-                if let Some((kind, id, heading_id)) = sections.get(&range.start) {
-                    let class = match kind {
+                if let Some(section) = starting_at(&playbook.sections, range.start, |s| s.heading.start) {
+                    let (id, heading_id) = (&section.id, &section.heading_id);
+                    let class = match section.kind {
                         SectionKind::Framework => "framework",
                         SectionKind::ExitGame => "exit-game",
                     };
@@ -99,7 +119,8 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                     events.push(Event::Html(format!("<section class=\"{class}\"{section_id}>\n").into()));
                     open_section = Some(lvl);
                 }
-                let id = heading_ids.get(&range.start).map(|id| CowStr::from(id.to_string()));
+                let id =
+                    starting_at(&playbook.headings, range.start, |h| h.range.start).map(|h| CowStr::from(h.id.clone()));
                 events.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
                 depth += 1;
                 in_heading = true;
@@ -110,9 +131,12 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                 depth = depth.saturating_sub(1);
                 events.push(Event::End(TagEnd::Heading(level)));
             }
-            Event::Start(Tag::List(_)) if depth == 0 && pattern_lists.contains_key(&range.start) => {
+            Event::Start(Tag::List(_))
+                if let Some((_, pairs)) = starting_at(&playbook.layout.pattern_lists, range.start, |(at, _)| *at)
+                    && depth == 0 =>
+            {
                 skip_block(&mut iter);
-                let pairs = &playbook.patterns[pattern_lists[&range.start].clone()];
+                let pairs = &playbook.patterns[pairs.clone()];
                 events.push(Event::Html(contrast_html(pairs).into()));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -139,7 +163,7 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 depth += 1;
-                match links.get(&range.start) {
+                match links.get(range.start) {
                     Some(rw) => {
                         events.push(Event::Html(link_open(rw, &title).into()));
                         if let Some(label) = &rw.label {
@@ -162,7 +186,7 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 depth += 1;
-                let dest_url = links.get(&range.start).map_or(dest_url, |rw| rw.href.clone().into());
+                let dest_url = links.get(range.start).map_or(dest_url, |rw| rw.href.clone().into());
                 events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
             }
             Event::End(TagEnd::Link) => {
@@ -291,4 +315,26 @@ fn contrast_html(pairs: &[Pattern]) -> String {
         ));
     }
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn to(href: &str) -> LinkRewrite {
+        LinkRewrite { href: href.to_string(), label: None, external: false }
+    }
+
+    #[test]
+    fn rewrites_are_found_by_offset_in_whatever_order_they_came() {
+        let mut rewrites = LinkRewrites::default();
+        rewrites.insert(40, to("/c/"));
+        rewrites.insert(5, to("/a/"));
+        rewrites.insert(20, to("/b/"));
+        rewrites.insert(20, to("/b2/"));
+        assert_eq!(rewrites.get(5).map(|r| r.href.as_str()), Some("/a/"));
+        assert_eq!(rewrites.get(20).map(|r| r.href.as_str()), Some("/b2/"), "a second rewrite replaces the first");
+        assert_eq!(rewrites.get(40).map(|r| r.href.as_str()), Some("/c/"));
+        assert_eq!(rewrites.get(6), None);
+    }
 }

@@ -470,11 +470,7 @@ impl<'a> Site<'a> {
     fn body(&self, id: PageId) -> Html {
         let p = self.handbook.page(id);
         let rewrites = &self.links.rewrites[id];
-        let key = || {
-            let mut sorted: Vec<_> = rewrites.iter().collect();
-            sorted.sort_by_key(|(offset, _)| **offset);
-            crate::cache::hash_of(&(&p.body, sorted, self.config.safe_html))
-        };
+        let key = || crate::cache::hash_of(&(&p.body, rewrites, self.config.safe_html));
         self.cache.body(&p.source, key, || {
             let html = markdown::render_body(p, rewrites);
             if self.config.safe_html { crate::sanitize::clean(&html) } else { html }

@@ -6,7 +6,7 @@
 //! top-level blocks count: a heading quoted inside a blockquote is not a
 //! section of the playbook.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};

@@ -5,7 +5,7 @@
 //! frameworks and exit games are stricter: lowercase letters and digits joined
 //! by single hyphens, without the section numbers authors put in headings.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// The id GitHub gives a heading, before de-duplication.
 pub fn github_base(text: &str) -> String {
