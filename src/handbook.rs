@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use foldhash::{HashMap, HashMapExt};
+use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::markdown::LinkRewrites;
@@ -164,8 +165,7 @@ impl Handbook {
     /// their targets' titles, and the links as written are dropped, as
     /// nothing after that stage reads them.
     pub fn linked(mut self, rewrites: &[LinkRewrites]) -> Self {
-        let pages = self.playbooks.iter_mut().chain(self.landings.iter_mut().map(|l| &mut l.page));
-        for (p, rewrites) in pages.zip(rewrites) {
+        let finish = |(p, rewrites): (&mut Playbook, &LinkRewrites)| {
             p.links = Vec::new();
             let label = |offset| rewrites.get(offset).and_then(|r| r.label.as_deref());
             for s in &mut p.sections {
@@ -173,7 +173,10 @@ impl Handbook {
                     s.summary = summary;
                 }
             }
-        }
+        };
+        let (for_playbooks, for_landings) = rewrites.split_at(self.playbooks.len().min(rewrites.len()));
+        self.playbooks.par_iter_mut().zip(for_playbooks).for_each(finish);
+        self.landings.iter_mut().map(|l| &mut l.page).zip(for_landings).for_each(finish);
         self
     }
 

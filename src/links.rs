@@ -197,16 +197,42 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diag
     // Resolving is per page and independent, so it runs in parallel; the
     // cross-page records (back-links, references) are merged after, in order.
     let resolved: Vec<PageLinks> = (0..n).into_par_iter().map(|from| resolve_page(&index, from)).collect();
-    let mut graph = LinkGraph { backlinks: vec![Vec::new(); n], ..LinkGraph::default() };
-    for (from, page_links) in resolved.into_iter().enumerate() {
-        let p = handbook.page(from);
-        graph.files.extend(page_links.files);
-        // Each page's links come deduplicated and sorted by target (see
-        // `resolve_page`), so pages go in order and nothing is checked twice.
-        for t in page_links.internal {
-            if graph.edges.last() != Some(&(from, t.page)) {
-                graph.edges.push((from, t.page));
+    // Each page's links come deduplicated and sorted by target (see
+    // `resolve_page`), so pages go in order and nothing is checked twice.
+    let mut edges: Vec<(PageId, PageId)> = Vec::new();
+    for (from, page_links) in resolved.iter().enumerate() {
+        for t in &page_links.internal {
+            if edges.last() != Some(&(from, t.page)) {
+                edges.push((from, t.page));
             }
+        }
+    }
+    // Related playbooks need only the edges: they are ranked on the other
+    // thread while this one merges the rest, which has to go page by page.
+    let (related, mut graph) = rayon::join(
+        || {
+            let inputs = || {
+                let tags: Vec<&Vec<PageId>> = handbook.tags.iter().map(|g| &g.members).collect();
+                let tracks: Vec<&Vec<PageId>> = handbook.tracks.iter().map(|g| &g.members).collect();
+                crate::cache::hash_of(&(&edges, tags, tracks))
+            };
+            cache.memo("related", inputs, || related(handbook, &edges))
+        },
+        || merge(handbook, resolved, diags),
+    );
+    graph.related = related;
+    graph.related.resize(n, Vec::new());
+    graph.edges = edges;
+    graph
+}
+
+/// The pages' resolved links as one graph: back-links and references by
+/// target, rewrites and errors by page.
+fn merge(handbook: &Handbook, resolved: Vec<PageLinks>, diags: &mut Diagnostics) -> LinkGraph {
+    let mut graph = LinkGraph { backlinks: vec![Vec::new(); resolved.len()], ..LinkGraph::default() };
+    for (from, page_links) in resolved.into_iter().enumerate() {
+        graph.files.extend(page_links.files);
+        for t in page_links.internal {
             if let Some(section) = t.backlink {
                 graph.backlinks[t.page].push(Backlink { from, section });
             }
@@ -215,6 +241,7 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diag
             }
         }
         if !page_links.errors.is_empty() {
+            let p = handbook.page(from);
             let position = p.locator();
             for (offset, message) in page_links.errors {
                 diags.push(Diagnostic::error(&p.source, position(offset), message).with_hint(
@@ -224,13 +251,6 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diag
         }
         graph.rewrites.push(page_links.rewrites);
     }
-    let inputs = || {
-        let tags: Vec<&Vec<PageId>> = handbook.tags.iter().map(|g| &g.members).collect();
-        let tracks: Vec<&Vec<PageId>> = handbook.tracks.iter().map(|g| &g.members).collect();
-        crate::cache::hash_of(&(&graph.edges, tags, tracks))
-    };
-    graph.related = cache.memo("related", inputs, || related(handbook, &graph.edges));
-    graph.related.resize(n, Vec::new());
     graph
 }
 
