@@ -167,10 +167,21 @@ impl Cache {
     /// the same. File times tick coarsely (a few milliseconds), so a read
     /// made within a second of the file's modification is not trusted: a
     /// second save of the same length in the same tick would look unchanged.
-    pub fn source(&self, path: &Path, changed: (SystemTime, u64), read: impl FnOnce() -> SourceRead) -> SourceRead {
+    ///
+    /// `changed` asks the file system only when the cache is on: a one-shot
+    /// build has no earlier read to compare with, and skips a call per file.
+    pub fn source(
+        &self,
+        path: &Path,
+        changed: impl FnOnce() -> Option<(SystemTime, u64)>,
+        read: impl FnOnce() -> SourceRead,
+    ) -> SourceRead {
         if !self.enabled {
             return read();
         }
+        let Some(changed) = changed() else {
+            return read();
+        };
         let settled = |(changed, read_at): &Stamp| read_at.duration_since(changed.0).is_ok_and(|d| d.as_secs() >= 1);
         // Reading now: a later save gets a later modification time.
         let stamp = (changed, SystemTime::now());

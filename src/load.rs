@@ -65,11 +65,8 @@ pub fn discover<T: Send>(
     let results: Vec<_> = paths
         .par_iter()
         .map(|p| {
-            let stamp = std::fs::metadata(p).ok().and_then(|m| Some((m.modified().ok()?, m.len())));
-            let (file, file_diags) = match stamp {
-                Some(stamp) => cache.source(p, stamp, || read_source(root, p)),
-                None => read_source(root, p),
-            };
+            let stamp = || std::fs::metadata(p).ok().and_then(|m| Some((m.modified().ok()?, m.len())));
+            let (file, file_diags) = cache.source(p, stamp, || read_source(root, p));
             (file.as_ref().map(&then), file_diags)
         })
         .collect();
