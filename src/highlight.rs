@@ -12,12 +12,23 @@
 
 use foldhash::HashMap;
 use std::cell::RefCell;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, Once};
 
 use syntect::parsing::{ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+
+/// Starts loading the grammars on a thread of their own, once. Loading takes
+/// about 10 ms, during which every thread rendering a page with code would
+/// wait; started while the handbook is still being linked, it runs on the
+/// core that stage leaves idle.
+pub fn warm_up() {
+    static STARTED: Once = Once::new();
+    STARTED.call_once(|| {
+        std::thread::spawn(|| LazyLock::force(&SYNTAXES));
+    });
+}
 
 /// Scope prefixes and the class of a token inside them, most specific first.
 /// A token takes the class of its innermost scope that has one, so the `//`

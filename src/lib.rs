@@ -163,6 +163,9 @@ fn render_into(
         }
     }
     clock.lap("load+parse");
+    if playbooks.iter().any(|p| p.blocks.code) {
+        highlight::warm_up();
+    }
     release_freed_memory();
     let handbook = handbook::Handbook::assemble(playbooks, assets::discover(&opts.root), opts.drafts, &mut diags);
     clock.lap("assemble");
