@@ -3,6 +3,8 @@
 //!
 //! Front matter wins over inference, field by field.
 
+use std::cell::LazyCell;
+
 use crate::diagnostic::{Diagnostic, LineIndex, Position};
 use crate::frontmatter::{self, FrontMatter, StoryFields};
 use crate::load::SourceFile;
@@ -20,7 +22,10 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         Some(block) => frontmatter::parse(&src.text, block).map_err(fm_error)?,
         None => FrontMatter::default(),
     };
-    let lines = LineIndex::new(&src.text);
+    // Positions are needed for errors and for keys that front matter sets;
+    // most files have neither, and indexing every line of every file was a
+    // percent of a build.
+    let lines = LazyCell::new(|| LineIndex::new(&src.text));
     let slug_position = if fm.slug.is_some() { key_position(&src.text, &lines, "slug") } else { Position::START };
     let slug = match &fm.slug {
         Some(s) => slug_from_front_matter(s).map_err(|msg| {
@@ -96,7 +101,10 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         text_hash: src.hash,
         extra: fm.extra,
         body,
-        body_line: lines.position(&src.text, split.body_offset).line,
+        body_line: 1 + src.text.as_bytes()[..split.body_offset.min(src.text.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
         layout: parts.layout,
         blocks: parts.blocks,
     })
