@@ -179,12 +179,14 @@ fn render_into(
     };
     cache.start_epoch(cache::hash_of(&(theme.fingerprint, format!("{config:?}"), &base.path, &base.origin)));
     let site = pages::Site::new(&handbook, &graph, &config, &base, &renderer, cache);
-    let mut emitted = site.emit(&theme, sink, &mut diags);
+    let static_dir = opts.root.join("static");
+    let statics = output::StaticFiles::find(&static_dir);
+    let mut emitted = site.emit(&theme, sink, &statics, &mut diags);
     for file in assets::read(&opts.root, &graph.files, paths::MEDIA, &mut diags) {
-        emitted.push(output::Emitted::of(&file));
+        emitted.push(statics.emitted(&file));
         sink.put(file);
     }
-    diags.extend(output::static_conflicts(&emitted, &opts.root.join("static")));
+    diags.extend(output::static_conflicts(&emitted, &static_dir));
     clock.lap("render");
     let diags = diags.sorted();
     if diags.has_errors() {

@@ -3,6 +3,7 @@
 //! swapped in. A failed or interrupted build leaves the previous output as it
 //! was, and nothing is written outside the output folder.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -110,12 +111,34 @@ pub struct WriteReport {
 pub struct Emitted {
     pub path: String,
     pub len: u64,
-    pub hash: u64,
+    /// The hash of the bytes, kept only where `static/` has a file of the
+    /// same path (see [`StaticFiles`]).
+    pub hash: Option<u64>,
 }
 
-impl Emitted {
-    pub fn of(file: &OutputFile) -> Self {
-        Emitted { path: file.path.clone(), len: file.bytes.len() as u64, hash: content_hash(&file.bytes) }
+/// The paths of the files in `static/`. A generated file's bytes are compared
+/// later only where a static file has its path (the two must then be the
+/// same file, see [`static_conflicts`]), so only those are hashed: hashing
+/// every page was a percent of a build.
+#[derive(Debug, Default)]
+pub struct StaticFiles(HashSet<String>);
+
+impl StaticFiles {
+    pub fn find(static_dir: &Path) -> Self {
+        let files = WalkDir::new(static_dir)
+            .min_depth(1)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| Some(e.path().strip_prefix(static_dir).ok()?.to_string_lossy().replace('\\', "/")))
+            .collect();
+        StaticFiles(files)
+    }
+
+    /// `file` as the static-file check and the build report need it.
+    pub fn emitted(&self, file: &OutputFile) -> Emitted {
+        let hash = self.0.contains(&file.path).then(|| content_hash(&file.bytes));
+        Emitted { path: file.path.clone(), len: file.bytes.len() as u64, hash }
     }
 }
 
@@ -277,7 +300,7 @@ impl Drop for Staging {
 /// page, or fail halfway with an error naming no file. A static file with
 /// the same bytes as the generated one (an empty `.nojekyll`) is no clash.
 pub fn static_conflicts(files: &[Emitted], static_dir: &Path) -> Vec<Diagnostic> {
-    use std::collections::{HashMap, HashSet};
+    use std::collections::HashMap;
     let generated: HashMap<&str, &Emitted> = files.iter().map(|f| (f.path.as_str(), f)).collect();
     let folders: HashSet<&str> =
         files.iter().flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i])).collect();
@@ -289,7 +312,7 @@ pub fn static_conflicts(files: &[Emitted], static_dir: &Path) -> Vec<Diagnostic>
         let problem = if let Some(made) = generated.get(rel.as_str()) {
             let same = is_file
                 && std::fs::read(entry.path())
-                    .is_ok_and(|b| b.len() as u64 == made.len && content_hash(&b) == made.hash);
+                    .is_ok_and(|b| b.len() as u64 == made.len && Some(content_hash(&b)) == made.hash);
             (!same)
                 .then(|| format!("would replace `{rel}`, which playbook generates; the generated file would be lost"))
         } else if is_file && folders.contains(rel.as_str()) {
@@ -372,7 +395,7 @@ pub struct SyncReport {
 /// cache stays valid. Nothing outside `dir` is touched: symbolic links inside
 /// it are removed or replaced, never followed.
 pub fn sync_site(dir: &Path, files: &[OutputFile]) -> io::Result<SyncReport> {
-    use std::collections::{HashMap, HashSet};
+    use std::collections::HashMap;
 
     let mut wanted: HashMap<PathBuf, &[u8]> = HashMap::with_capacity(files.len());
     let mut keep_dirs: HashSet<PathBuf> = HashSet::new();
@@ -464,7 +487,8 @@ mod tests {
     fn write_site(out: &Path, files: &[OutputFile], static_dir: Option<&Path>) -> io::Result<WriteReport> {
         let staging = Staging::new(out)?;
         files.iter().for_each(|f| staging.put(f.clone()));
-        let emitted: Vec<Emitted> = files.iter().map(Emitted::of).collect();
+        let statics = static_dir.map(StaticFiles::find).unwrap_or_default();
+        let emitted: Vec<Emitted> = files.iter().map(|f| statics.emitted(f)).collect();
         staging.finish(&emitted, static_dir)
     }
 
@@ -513,7 +537,8 @@ mod tests {
             OutputFile::new(".nojekyll", ""),
             OutputFile::new("sitemap.xml", "<urlset/>"),
         ];
-        let emitted: Vec<Emitted> = files.iter().map(Emitted::of).collect();
+        let statics = StaticFiles::find(&static_dir);
+        let emitted: Vec<Emitted> = files.iter().map(|f| statics.emitted(f)).collect();
         let found: Vec<_> = static_conflicts(&emitted, &static_dir)
             .iter()
             .map(|d| (crate::diagnostic::display_path(&d.file), d.message.clone()))

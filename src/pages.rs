@@ -16,7 +16,7 @@ use crate::handbook::{Handbook, PageId};
 use crate::links::LinkGraph;
 use crate::markdown;
 use crate::model::{Blocks, Pattern, Playbook, SectionKind, StoryMode};
-use crate::output::{Emitted, OutputFile, Sink};
+use crate::output::{Emitted, OutputFile, Sink, StaticFiles};
 use crate::paths;
 use crate::render::{ListMarker, Lists, Renderer};
 use crate::theme::Theme;
@@ -370,7 +370,7 @@ impl<'a> Site<'a> {
     /// Renders every file of the site into `sink` as it is made, and lists
     /// what was emitted. Each playbook page goes out as soon as it is
     /// rendered, so a build holds a few pages at a time, not the site.
-    pub fn emit(&self, theme: &Theme, sink: &dyn Sink, diags: &mut Diagnostics) -> Vec<Emitted> {
+    pub fn emit(&self, theme: &Theme, sink: &dyn Sink, statics: &StaticFiles, diags: &mut Diagnostics) -> Vec<Emitted> {
         let emitted = std::sync::Mutex::new(Vec::with_capacity(self.handbook.playbooks.len() + 64));
         let put = |file: OutputFile| {
             let file = if self.base.relative && file.path.ends_with(".html") {
@@ -378,7 +378,7 @@ impl<'a> Site<'a> {
             } else {
                 file
             };
-            crate::cache::lock(&emitted).push(Emitted::of(&file));
+            crate::cache::lock(&emitted).push(statics.emitted(&file));
             let big = file.bytes.len() > BIG_FILE;
             sink.put(file);
             if big {
