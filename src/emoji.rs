@@ -4,16 +4,16 @@
 
 use std::borrow::Cow;
 
-/// `text` with every known `:shortcode:` replaced by its emoji.
+/// `text` with every known `:shortcode:` replaced by its emoji. Text without
+/// one (most text with a colon: `**VP**: ...`) is returned as it is, with
+/// nothing allocated.
 pub fn replace_shortcodes(text: &str) -> Cow<'_, str> {
-    if !text.contains(':') {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut changed = false;
-    while let Some(start) = rest.find(':') {
-        let after = &rest[start + 1..];
+    let mut out: Option<String> = None;
+    // `text[..copied]` is in `out`; the next colon is looked for from `from`.
+    let (mut copied, mut from) = (0, 0);
+    while let Some(found) = text[from..].find(':') {
+        let start = from + found;
+        let after = &text[start + 1..];
         let name_len =
             after.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-'))).unwrap_or(after.len());
         let emoji = (name_len > 0 && after[name_len..].starts_with(':'))
@@ -21,19 +21,22 @@ pub fn replace_shortcodes(text: &str) -> Cow<'_, str> {
             .flatten();
         match emoji {
             Some(e) => {
-                out.push_str(&rest[..start]);
+                let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                out.push_str(&text[copied..start]);
                 out.push_str(e.as_str());
-                rest = &after[name_len + 1..];
-                changed = true;
+                copied = start + name_len + 2;
+                from = copied;
             }
-            None => {
-                out.push_str(&rest[..=start]);
-                rest = after;
-            }
+            None => from = start + 1,
         }
     }
-    out.push_str(rest);
-    if changed { Cow::Owned(out) } else { Cow::Borrowed(text) }
+    match out {
+        Some(mut out) => {
+            out.push_str(&text[copied..]);
+            Cow::Owned(out)
+        }
+        None => Cow::Borrowed(text),
+    }
 }
 
 #[cfg(test)]

@@ -47,10 +47,10 @@ struct Crumb {
 }
 
 #[derive(Debug, Clone, Serialize, Hash)]
-struct LinkView {
-    title: String,
+struct LinkView<'a> {
+    title: &'a str,
     url: String,
-    section: Option<String>,
+    section: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize, Hash)]
@@ -88,9 +88,9 @@ struct PlaybookView<'a> {
     source: String,
     title: &'a str,
     url: String,
-    track: LinkView,
+    track: LinkView<'a>,
     level: Option<&'a str>,
-    tags: Vec<LinkView>,
+    tags: Vec<LinkView<'a>>,
     summary: Option<&'a str>,
     story: Option<&'a StoryMode>,
     frameworks: Vec<&'a crate::model::Section>,
@@ -98,10 +98,10 @@ struct PlaybookView<'a> {
     patterns: &'a [Pattern],
     toc: Vec<TocEntry<'a>>,
     content: Html,
-    prev: Option<LinkView>,
-    next: Option<LinkView>,
-    backlinks: Vec<LinkView>,
-    related: Vec<LinkView>,
+    prev: Option<LinkView<'a>>,
+    next: Option<LinkView<'a>>,
+    backlinks: Vec<LinkView<'a>>,
+    related: Vec<LinkView<'a>>,
     extra: Extra<'a>,
 }
 
@@ -114,7 +114,7 @@ struct CatalogEntry<'a> {
     playbook_title: &'a str,
     playbook_url: String,
     track: &'a str,
-    referenced_by: Vec<LinkView>,
+    referenced_by: Vec<LinkView<'a>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -339,8 +339,8 @@ impl<'a> Site<'a> {
         [self.base.path.as_str(), site_path].concat()
     }
 
-    fn page_link(&self, id: PageId, section: Option<String>) -> LinkView {
-        LinkView { title: self.handbook.page(id).title.clone(), url: self.url(&self.handbook.site_path(id)), section }
+    fn page_link(&self, id: PageId, section: Option<&'a str>) -> LinkView<'a> {
+        LinkView { title: &self.handbook.page(id).title, url: self.url(&self.handbook.site_path(id)), section }
     }
 
     fn card(&self, p: &'a Playbook) -> Card<'a> {
@@ -509,16 +509,12 @@ impl<'a> Site<'a> {
             source: p.source.to_string_lossy().replace('\\', "/"),
             title: &p.title,
             url: self.url(&site_path),
-            track: LinkView { title: p.track.name.clone(), url: track_url, section: None },
+            track: LinkView { title: &p.track.name, url: track_url, section: None },
             level: p.level.as_deref(),
             tags: p
                 .tags
                 .iter()
-                .map(|t| LinkView {
-                    title: t.clone(),
-                    url: self.url(&paths::tag(&crate::slug::slugify(t))),
-                    section: None,
-                })
+                .map(|t| LinkView { title: t, url: self.url(&paths::tag(&crate::slug::slugify(t))), section: None })
                 .collect(),
             summary: p.summary.as_deref(),
             story: p.story.as_ref(),
@@ -529,7 +525,7 @@ impl<'a> Site<'a> {
             content,
             prev: (id > 0).then(|| self.page_link(id - 1, None)),
             next: (id + 1 < n).then(|| self.page_link(id + 1, None)),
-            backlinks: self.links.backlinks[id].iter().map(|b| self.page_link(b.from, b.section.clone())).collect(),
+            backlinks: self.links.backlinks[id].iter().map(|b| self.page_link(b.from, b.section.as_deref())).collect(),
             related: self
                 .links
                 .related
