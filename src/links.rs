@@ -28,13 +28,40 @@ pub struct Backlink {
     pub section: Option<String>,
 }
 
+/// The pages referring to each framework or exit game, by (page, section id),
+/// sorted so that the catalog looks each up without building a key.
+#[derive(Debug, Default)]
+pub struct SectionRefs(Vec<((PageId, String), Vec<PageId>)>);
+
+impl SectionRefs {
+    /// From (page, section id, referring page) triples in order of the
+    /// referring page, which each section's list keeps.
+    fn collect(mut mentions: Vec<(PageId, String, PageId)>) -> Self {
+        // Stable, so the referring pages stay in order.
+        mentions.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let mut refs: Vec<((PageId, String), Vec<PageId>)> = Vec::new();
+        for (page, id, from) in mentions {
+            match refs.last_mut() {
+                Some(((p, i), froms)) if *p == page && *i == id => froms.push(from),
+                _ => refs.push(((page, id), vec![from])),
+            }
+        }
+        SectionRefs(refs)
+    }
+
+    /// The pages referring to section `id` of `page`, in page order.
+    pub fn get(&self, page: PageId, id: &str) -> &[PageId] {
+        self.0.binary_search_by(|((p, i), _)| (*p, i.as_str()).cmp(&(page, id))).map_or(&[], |at| &self.0[at].1)
+    }
+}
+
 /// Everything the renderer needs to know about links, per page.
 #[derive(Debug, Default)]
 pub struct LinkGraph {
     pub rewrites: Vec<LinkRewrites>,
     pub backlinks: Vec<Vec<Backlink>>,
-    /// Pages referring to a framework or exit game, by (page, section id).
-    pub section_refs: HashMap<(PageId, String), Vec<PageId>>,
+    /// Pages referring to each framework or exit game.
+    pub section_refs: SectionRefs,
     pub related: Vec<Vec<PageId>>,
     /// Distinct (from, to) pairs between different pages, sorted.
     pub edges: Vec<(PageId, PageId)>,
@@ -230,6 +257,7 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diag
 /// target, rewrites and errors by page.
 fn merge(handbook: &Handbook, resolved: Vec<PageLinks>, diags: &mut Diagnostics) -> LinkGraph {
     let mut graph = LinkGraph { backlinks: vec![Vec::new(); resolved.len()], ..LinkGraph::default() };
+    let mut mentions = Vec::new();
     for (from, page_links) in resolved.into_iter().enumerate() {
         graph.files.extend(page_links.files);
         for t in page_links.internal {
@@ -237,7 +265,7 @@ fn merge(handbook: &Handbook, resolved: Vec<PageLinks>, diags: &mut Diagnostics)
                 graph.backlinks[t.page].push(Backlink { from, section });
             }
             if let Some(id) = t.reference {
-                graph.section_refs.entry((t.page, id)).or_default().push(from);
+                mentions.push((t.page, id, from));
             }
         }
         if !page_links.errors.is_empty() {
@@ -251,6 +279,7 @@ fn merge(handbook: &Handbook, resolved: Vec<PageLinks>, diags: &mut Diagnostics)
         }
         graph.rewrites.push(page_links.rewrites);
     }
+    graph.section_refs = SectionRefs::collect(mentions);
     graph
 }
 
@@ -545,6 +574,22 @@ fn related(handbook: &Handbook, edges: &[(PageId, PageId)]) -> Vec<Vec<PageId>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn section_references_are_found_by_page_and_id_in_page_order() {
+        let refs = SectionRefs::collect(vec![
+            (2, "buy-vs-build".into(), 0),
+            (1, "maturity".into(), 0),
+            (2, "buy-vs-build".into(), 3),
+            (2, "hire-vs-wait".into(), 4),
+            (2, "buy-vs-build".into(), 5),
+        ]);
+        assert_eq!(refs.get(2, "buy-vs-build"), [0, 3, 5]);
+        assert_eq!(refs.get(2, "hire-vs-wait"), [4]);
+        assert_eq!(refs.get(1, "maturity"), [0]);
+        assert!(refs.get(1, "buy-vs-build").is_empty());
+        assert!(refs.get(7, "maturity").is_empty());
+    }
 
     #[test]
     fn typos_get_a_suggestion() {

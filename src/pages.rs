@@ -573,7 +573,7 @@ impl<'a> Site<'a> {
         for (id, p) in self.handbook.playbooks.iter().enumerate() {
             let playbook_url = self.url(&paths::playbook(&p.slug));
             for s in p.sections.iter().filter(|s| s.kind == kind) {
-                let refs = self.links.section_refs.get(&(id, s.id.clone()));
+                let refs = self.links.section_refs.get(id, &s.id);
                 entries.push(CatalogEntry {
                     name: &s.name,
                     anchor: format!("{}{}", id_prefix(&p.slug), s.id),
@@ -582,8 +582,7 @@ impl<'a> Site<'a> {
                     playbook_title: &p.title,
                     playbook_url: playbook_url.clone(),
                     track: &p.track.name,
-                    referenced_by: refs
-                        .map_or_else(Vec::new, |r| r.iter().map(|&from| self.page_link(from, None)).collect()),
+                    referenced_by: refs.iter().map(|&from| self.page_link(from, None)).collect(),
                 });
             }
         }
