@@ -77,6 +77,18 @@ pub struct Position {
 
 impl Position {
     pub const START: Position = Position { line: 1, column: 1 };
+
+    /// Where `offset` falls in `text`, counted from the start without an
+    /// index: for a position asked of a text once ([`LineIndex`] answers
+    /// many).
+    pub fn at(text: &str, offset: usize) -> Position {
+        let offset = offset.min(text.len());
+        let before = &text.as_bytes()[..offset];
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let column = text.get(line_start..offset).map_or(offset - line_start, |s| s.chars().count()) + 1;
+        Position { line, column }
+    }
 }
 
 /// All problems of a build, in a stable order.
@@ -175,6 +187,9 @@ mod tests {
         assert_eq!(idx.position(text, 3), Position { line: 2, column: 1 });
         // 'ç' is two bytes but one column
         assert_eq!(idx.position(text, 5), Position { line: 2, column: 2 });
+        for offset in 0..=text.len() + 1 {
+            assert_eq!(Position::at(text, offset), idx.position(text, offset), "offset {offset}");
+        }
     }
 
     #[test]

@@ -3,9 +3,7 @@
 //!
 //! Front matter wins over inference, field by field.
 
-use std::cell::LazyCell;
-
-use crate::diagnostic::{Diagnostic, LineIndex, Position};
+use crate::diagnostic::{Diagnostic, Position};
 use crate::frontmatter::{self, FrontMatter, StoryFields};
 use crate::load::SourceFile;
 use crate::model::{Playbook, StoryMode, Track};
@@ -22,11 +20,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         Some(block) => frontmatter::parse(&src.text, block).map_err(fm_error)?,
         None => FrontMatter::default(),
     };
-    // Positions are needed for errors and for keys that front matter sets;
-    // most files have neither, and indexing every line of every file was a
-    // percent of a build.
-    let lines = LazyCell::new(|| LineIndex::new(&src.text));
-    let slug_position = if fm.slug.is_some() { key_position(&src.text, &lines, "slug") } else { Position::START };
+    let slug_position = if fm.slug.is_some() { key_position(&src.text, "slug") } else { Position::START };
     let slug = match &fm.slug {
         Some(s) => slug_from_front_matter(s).map_err(|msg| {
             Diagnostic::error(&src.path, slug_position, msg)
@@ -62,20 +56,20 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
     };
     check_name_length("track", &track_name, &track_slug).map_err(|msg| {
         let pos = if fm.track.is_some() {
-            key_position(&src.text, &lines, "track")
+            key_position(&src.text, "track")
         } else {
             // From the H1 `track: Title`, or from the folder name.
             parts
                 .headings
                 .iter()
                 .find(|h| h.level == 1)
-                .map_or(Position::START, |h| lines.position(&src.text, split.body_offset + h.range.start))
+                .map_or(Position::START, |h| Position::at(&src.text, split.body_offset + h.range.start))
         };
         Diagnostic::error(&src.path, pos, msg).with_hint("choose a shorter track name")
     })?;
     for tag in &fm.tags {
         check_name_length("tag", tag, &slugify(tag)).map_err(|msg| {
-            Diagnostic::error(&src.path, key_position(&src.text, &lines, "tags"), msg).with_hint("choose a shorter tag")
+            Diagnostic::error(&src.path, key_position(&src.text, "tags"), msg).with_hint("choose a shorter tag")
         })?;
     }
     let story = merge_story(parts.story, fm.story);
@@ -225,12 +219,12 @@ fn check_name_length(what: &str, name: &str, slug: &str) -> Result<(), String> {
 }
 
 /// Where `key:` or `key =` is written in the front matter, for messages.
-fn key_position(text: &str, lines: &LineIndex, key: &str) -> Position {
+fn key_position(text: &str, key: &str) -> Position {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let t = line.trim_start();
         if t.starts_with(key) && t[key.len()..].trim_start().starts_with([':', '=']) {
-            return lines.position(text, offset + (line.len() - t.len()));
+            return Position::at(text, offset + (line.len() - t.len()));
         }
         offset += line.len();
     }
