@@ -6,6 +6,7 @@
 //! mean" from the closest known name. The same pass records back-links,
 //! references to frameworks and exit games, and the edges of the handbook map.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -87,6 +88,17 @@ fn normalize(name: &str) -> String {
     name.trim().to_lowercase().replace(['_', ' '], "-")
 }
 
+/// [`normalize`], borrowing the name when it already is normalized, as
+/// most link targets are (every link is looked up).
+fn normalized(name: &str) -> Cow<'_, str> {
+    let name = name.trim();
+    if name.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase() && b != b'_' && b != b' ') {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(normalize(name))
+    }
+}
+
 impl<'a> Index<'a> {
     fn new(handbook: &'a Handbook, base: &'a BaseUrl) -> Self {
         let mut by_name: HashMap<String, Vec<PageId>> = HashMap::new();
@@ -123,8 +135,8 @@ impl<'a> Index<'a> {
     /// The page `target` names; `Err(Some(message))` when it names several,
     /// `Err(None)` when none (each caller words that for what was written).
     fn find(&self, target: &str) -> Result<PageId, Option<String>> {
-        let key = normalize(target.trim_end_matches(".md"));
-        match self.by_name.get(&key).map(Vec::as_slice) {
+        let key = normalized(target.trim_end_matches(".md"));
+        match self.by_name.get(key.as_ref()).map(Vec::as_slice) {
             Some([one]) => Ok(*one),
             Some(many) => Err(Some(format!(
                 "\"{target}\" names more than one playbook ({}); write its folder too",
@@ -589,6 +601,14 @@ mod tests {
         assert_eq!(refs.get(1, "maturity"), [0]);
         assert!(refs.get(1, "buy-vs-build").is_empty());
         assert!(refs.get(7, "maturity").is_empty());
+    }
+
+    #[test]
+    fn names_normalize_the_same_borrowed_or_not() {
+        for name in ["career-strategy", " Career_Strategy ", "people/hiring loop", "ÉQUIPE", "a.md", ""] {
+            assert_eq!(normalized(name), normalize(name), "{name:?}");
+        }
+        assert!(matches!(normalized("people/hiring-loop"), Cow::Borrowed(_)));
     }
 
     #[test]
