@@ -216,7 +216,8 @@ struct MapNode<'a> {
 
 #[derive(Debug, Serialize)]
 struct MapView {
-    svg: Html,
+    /// The picture (`map::svg`), put in where the template prints it.
+    svg: ListMarker,
     /// Each playbook through `partials/map_node.html`.
     nodes: ListMarker,
 }
@@ -716,7 +717,8 @@ impl<'a> Site<'a> {
         let page = self.page("Map", paths::MAP, vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }]);
         self.render_from("map.html", paths::MAP, &(&self.view, &page, &svg, &nodes), |lists| {
             let nodes = lists.list(self.renderer, "partials/map_node.html", &self.view, &nodes)?;
-            Ok(MapContext { site: &self.view, page: page.clone(), map: MapView { svg: svg.clone(), nodes } })
+            let svg = lists.fragment(svg.clone());
+            Ok(MapContext { site: &self.view, page: page.clone(), map: MapView { svg, nodes } })
         })
     }
 

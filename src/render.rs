@@ -152,7 +152,26 @@ impl<'a> Lists<'a> {
             }
             Ok(())
         }));
-        Ok(ListMarker(format!("{MARK}list {}{MARK}", self.lists.len() - 1)))
+        Ok(self.marker())
+    }
+
+    /// A rendered fragment (the map's picture: megabytes at scale) put into
+    /// the page the same way, so it is not copied into Tera's context and
+    /// out again.
+    pub fn fragment(&mut self, html: crate::cache::Html) -> ListMarker {
+        if html.html.is_empty() {
+            return ListMarker(String::new());
+        }
+        self.lists.push(Box::new(move |out: &mut Vec<u8>| {
+            out.extend_from_slice(html.html.as_bytes());
+            Ok(())
+        }));
+        self.marker()
+    }
+
+    /// The marker of the list added last.
+    fn marker(&self) -> ListMarker {
+        ListMarker(format!("{MARK}list {}{MARK}", self.lists.len() - 1))
     }
 
     /// The page with each marker replaced by its list.
