@@ -74,8 +74,10 @@ impl Handbook {
         diags: &mut Diagnostics,
     ) -> Handbook {
         playbooks.retain(|p| drafts || !p.draft);
-        let (landing_pages, mut playbooks): (Vec<Playbook>, Vec<Playbook>) =
-            playbooks.into_iter().partition(is_landing);
+        // Taken out in place: partitioning into two new vectors left the
+        // playbooks' one with up to twice the room it needs (megabytes at
+        // 10,000 playbooks, held to the end of the build).
+        let landing_pages: Vec<Playbook> = playbooks.extract_if(.., |p| is_landing(p)).collect();
         let mut landings: Vec<Landing> = landing_pages
             .into_iter()
             .map(|page| Landing {
