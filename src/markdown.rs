@@ -61,6 +61,11 @@ fn starting_at<T>(items: &[T], offset: usize, start: impl Fn(&T) -> usize) -> Op
     items.binary_search_by_key(&offset, start).ok().map(|i| &items[i])
 }
 
+/// The Don't/Do pairs of the list starting at `offset`, if it is one.
+fn pattern_list(playbook: &Playbook, offset: usize) -> Option<&Range<usize>> {
+    starting_at(&playbook.layout.pattern_lists, offset, |(at, _)| *at).map(|(_, pairs)| pairs)
+}
+
 /// A fenced block drawn as a diagram (mermaid) rather than shown as code.
 pub fn is_diagram(info: &str) -> bool {
     info.trim() == "mermaid"
@@ -131,12 +136,10 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                 depth = depth.saturating_sub(1);
                 events.push(Event::End(TagEnd::Heading(level)));
             }
-            Event::Start(Tag::List(_))
-                if let Some((_, pairs)) = starting_at(&playbook.layout.pattern_lists, range.start, |(at, _)| *at)
-                    && depth == 0 =>
-            {
+            Event::Start(Tag::List(_)) if depth == 0 && pattern_list(playbook, range.start).is_some() => {
+                let pairs =
+                    pattern_list(playbook, range.start).map_or(&[][..], |pairs| &playbook.patterns[pairs.clone()]);
                 skip_block(&mut iter);
-                let pairs = &playbook.patterns[pairs.clone()];
                 events.push(Event::Html(contrast_html(pairs).into()));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
