@@ -318,7 +318,7 @@ struct PageLinks {
 
 fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
     let p = index.handbook.page(from);
-    let mut out = PageLinks::default();
+    let mut out = PageLinks { rewrites: LinkRewrites::with_capacity(p.links.len()), ..PageLinks::default() };
     // (target page, heading the link sits under, framework or exit game it points at)
     let mut internal: Vec<(PageId, Option<String>, Option<String>)> = Vec::new();
     // Links come in document order, so the heading each sits under is found
@@ -544,20 +544,23 @@ fn related(handbook: &Handbook, edges: &[(PageId, PageId)]) -> Vec<Vec<PageId>> 
     }
     // Candidates are bounded per tag and track, so this stays linear in the
     // number of playbooks however large the groups get. Votes are summed in a
-    // score per playbook, one array per thread, and only the candidates that
+    // score per playbook, one array per rayon job, and only the candidates that
     // got a vote are read back and cleared: a few hundred per page, where
     // sorting the votes to sum them took a twentieth of a build.
     (0..n)
         .into_par_iter()
+        // Each job of the split makes its own array: jobs of a few hundred
+        // pages keep that to a few dozen arrays.
+        .with_min_len(256)
         .map_init(
-            || (vec![0usize; n], Vec::new()),
+            || (vec![0u32; n], Vec::new()),
             |(scores, voted), page| {
-                let mut vote = |candidate: PageId, weight: usize| {
+                let mut vote = |candidate: PageId, weight: u32| {
                     if candidate != page {
                         if scores[candidate] == 0 {
                             voted.push(candidate);
                         }
-                        scores[candidate] += weight;
+                        scores[candidate] = scores[candidate].saturating_add(weight);
                     }
                 };
                 for &other in &neighbours[page] {
@@ -569,9 +572,9 @@ fn related(handbook: &Handbook, edges: &[(PageId, PageId)]) -> Vec<Vec<PageId>> 
                 }
                 handbook.tracks[track_of[page]].members.iter().take(25).for_each(|&m| vote(m, 1));
                 // Highest score first, then the earlier playbook.
-                let mut ranked: Vec<(usize, PageId)> =
+                let mut ranked: Vec<(u32, PageId)> =
                     voted.drain(..).map(|c| (std::mem::take(&mut scores[c]), c)).collect();
-                let order = |a: &(usize, PageId), b: &(usize, PageId)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+                let order = |a: &(u32, PageId), b: &(u32, PageId)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
                 if ranked.len() > MAX {
                     ranked.select_nth_unstable_by(MAX, order);
                     ranked.truncate(MAX);

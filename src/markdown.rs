@@ -41,6 +41,11 @@ pub struct LinkRewrite {
 pub struct LinkRewrites(Vec<(usize, LinkRewrite)>);
 
 impl LinkRewrites {
+    /// Room for `links` rewrites: the graph holds every page's to the end.
+    pub fn with_capacity(links: usize) -> Self {
+        LinkRewrites(Vec::with_capacity(links))
+    }
+
     /// Sets the rewrite of the link at `offset`, replacing any there.
     pub fn insert(&mut self, offset: usize, rewrite: LinkRewrite) {
         match self.0.binary_search_by_key(&offset, |(at, _)| *at) {
