@@ -10,6 +10,8 @@ use serde::{Deserialize, Deserializer};
 
 use crate::diagnostic::{LineIndex, Position};
 
+mod common;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Yaml,
@@ -271,6 +273,9 @@ const KEYS_HINT: &str = "front matter keys are title, slug, track, level, tags (
 summary, draft (true/false) and story (with title, mission_date, location, officer, problem, solution, quote)";
 
 fn parse_yaml(file_text: &str, block: &Block<'_>) -> Result<FrontMatter, FrontMatterError> {
+    if let Some(fm) = common::parse(block.text) {
+        return Ok(fm);
+    }
     serde_saphyr::from_str::<FrontMatter>(block.text).map_err(|e| {
         let first_line = LineIndex::new(file_text).position(file_text, block.offset).line;
         let pos = e.location().map_or(Position { line: first_line, column: 1 }, |l| Position {
