@@ -95,10 +95,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         text_hash: src.hash,
         extra: fm.extra,
         body,
-        body_line: 1 + src.text.as_bytes()[..split.body_offset.min(src.text.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count(),
+        body_line: Position::at(&src.text, split.body_offset).line,
         layout: parts.layout,
         blocks: parts.blocks,
     })

@@ -434,11 +434,9 @@ fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {
                 break;
             }
         }
-        let mut summary = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !summary.contains(LINK_MARK) {
-            summary = truncate_words(&summary, SUMMARY_CHARS);
-        }
-        section.summary = summary;
+        // With links to read as titles, it is cut once they are (`finish_summary`).
+        let max = if text.contains(LINK_MARK) { usize::MAX } else { SUMMARY_CHARS };
+        section.summary = clip_words(&text, max);
     }
 }
 
@@ -472,6 +470,27 @@ pub fn finish_summary<'t>(summary: &str, label: impl Fn(usize) -> Option<&'t str
         }
     }
     Some(truncate_words(&text, SUMMARY_CHARS))
+}
+
+/// `text` with its whitespace runs as single spaces, cut to `max` characters
+/// by [`truncate_words`]. The words after the first that crosses the limit
+/// are never copied: the cut depends only on the text up to the limit and on
+/// there being more.
+pub fn clip_words(text: &str, max: usize) -> String {
+    let mut words = String::with_capacity(text.len().min(max.saturating_mul(4)));
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        if !words.is_empty() {
+            words.push(' ');
+            chars += 1;
+        }
+        words.push_str(word);
+        chars += word.chars().count();
+        if chars > max {
+            break;
+        }
+    }
+    truncate_words(&words, max)
 }
 
 /// At most `max` characters, cut at a word boundary, with an ellipsis when cut.
@@ -623,6 +642,21 @@ mod tests {
         // The author's stray mark is not taken for a link.
         let short = finish_summary(&p.sections[0].summary, |_| Some("X"));
         assert_eq!(short.as_deref(), Some("See X now.9"));
+    }
+
+    #[test]
+    fn clipping_collapses_whitespace_and_cuts_as_the_whole_text_would_be_cut() {
+        const MAX: usize = 400;
+        let whole = |t: &str| truncate_words(&t.split_whitespace().collect::<Vec<_>>().join(" "), MAX);
+        let long = "word ".repeat(300);
+        let unbroken = "x".repeat(MAX + 50);
+        let cases = ["  a\n\tb  c ", "", &long, &format!("{unbroken} tail"), &"é ".repeat(MAX), &"ab ".repeat(134)];
+        for text in cases {
+            assert_eq!(clip_words(text, MAX), whole(text), "{text:?}");
+        }
+        assert_eq!(clip_words("  a\n\tb  c ", MAX), "a b c");
+        assert!(clip_words(&long, MAX).ends_with('…') && clip_words(&long, MAX).chars().count() <= MAX);
+        assert_eq!(clip_words(&long, usize::MAX), long.trim_end(), "no limit: collapsed only");
     }
 
     #[test]

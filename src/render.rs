@@ -246,11 +246,8 @@ mod tests {
     #[test]
     fn lists_go_where_their_markers_are() {
         let mut lists = Lists::default();
-        for items in [&b"<li>a</li><li>b</li>"[..], b"<li>c</li>"] {
-            lists.lists.push(Box::new(move |out: &mut Vec<u8>| {
-                out.extend_from_slice(items);
-                Ok(())
-            }));
+        for items in ["<li>a</li><li>b</li>", "<li>c</li>"] {
+            lists.fragment(crate::cache::Html { key: 0, html: std::sync::Arc::new(items.to_string()) });
         }
         let page = format!("<ul>{MARK}list 1{MARK}</ul>\u{1}stray<ol>{MARK}list 0{MARK}</ol>");
         let out = String::from_utf8(lists.splice(page).unwrap()).unwrap();

@@ -78,24 +78,8 @@ fn section_doc(p: &Playbook, h: &Heading) -> Option<SearchDoc> {
     Some(SearchDoc { t: title, a: anchor.clone(), k: kind(k), x: String::new() })
 }
 
-/// `text` with its whitespace runs as single spaces, cut to [`TEXT_CHARS`].
-/// The words after the first that crosses the limit are never copied: the
-/// cut depends only on the text up to the limit and on there being more.
 fn clip(text: &str) -> String {
-    let mut words = String::with_capacity(text.len().min(4 * TEXT_CHARS));
-    let mut chars = 0;
-    for word in text.split_whitespace() {
-        if !words.is_empty() {
-            words.push(' ');
-            chars += 1;
-        }
-        words.push_str(word);
-        chars += word.chars().count();
-        if chars > TEXT_CHARS {
-            break;
-        }
-    }
-    crate::parts::truncate_words(&words, TEXT_CHARS)
+    crate::parts::clip_words(text, TEXT_CHARS)
 }
 
 /// The documents of the page at `page` in the index's list of pages, as the
@@ -177,21 +161,6 @@ impl std::io::Write for NoTagOpen<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clipping_collapses_whitespace_and_cuts_as_the_whole_text_would_be_cut() {
-        let whole =
-            |t: &str| crate::parts::truncate_words(&t.split_whitespace().collect::<Vec<_>>().join(" "), TEXT_CHARS);
-        let long = "word ".repeat(300);
-        let unbroken = "x".repeat(TEXT_CHARS + 50);
-        let cases =
-            ["  a\n\tb  c ", "", &long, &format!("{unbroken} tail"), &"é ".repeat(TEXT_CHARS), &"ab ".repeat(134)];
-        for text in cases {
-            assert_eq!(clip(text), whole(text), "{text:?}");
-        }
-        assert_eq!(clip("  a\n\tb  c "), "a b c");
-        assert!(clip(&long).ends_with('…') && clip(&long).chars().count() <= TEXT_CHARS);
-    }
 
     #[test]
     fn no_text_can_close_the_script() {
