@@ -97,7 +97,8 @@ struct PlaybookView<'a> {
     exit_games: Vec<&'a crate::model::Section>,
     patterns: &'a [Pattern],
     toc: Vec<TocEntry<'a>>,
-    content: Html,
+    /// The body, spliced in after Tera: it is most of the page.
+    content: ListMarker,
     prev: Option<LinkView<'a>>,
     next: Option<LinkView<'a>>,
     backlinks: Vec<LinkView<'a>>,
@@ -444,7 +445,21 @@ impl<'a> Site<'a> {
         site_path: &str,
         ctx: &T,
     ) -> Result<OutputFile, Diagnostic> {
-        self.render_from(template, site_path, ctx, |_| Ok(ctx))
+        self.render_spliced(template, site_path, Lists::default(), ctx)
+    }
+
+    /// [`Self::render`] for a context holding markers of `lists`.
+    fn render_spliced<'l, T: Serialize + std::hash::Hash>(
+        &'l self,
+        template: &str,
+        site_path: &str,
+        lists: Lists<'l>,
+        ctx: &T,
+    ) -> Result<OutputFile, Diagnostic> {
+        self.render_from(template, site_path, ctx, |l| {
+            *l = lists;
+            Ok(ctx)
+        })
     }
 
     /// [`Self::render`] for a page whose context is costly to make (it renders
@@ -505,6 +520,7 @@ impl<'a> Site<'a> {
             .map(|h| TocEntry { level: h.level, id: &h.id, text: &h.text })
             .collect();
         let n = self.handbook.playbooks.len();
+        let mut lists = Lists::default();
         let view = PlaybookView {
             slug: &p.slug,
             source: p.source.to_string_lossy().replace('\\', "/"),
@@ -523,7 +539,7 @@ impl<'a> Site<'a> {
             exit_games: p.exit_games().collect(),
             patterns: &p.patterns,
             toc,
-            content,
+            content: lists.fragment(content),
             prev: (id > 0).then(|| self.page_link(id - 1, None)),
             next: (id + 1 < n).then(|| self.page_link(id + 1, None)),
             backlinks: self.links.backlinks[id].iter().map(|b| self.page_link(b.from, b.section.as_deref())).collect(),
@@ -534,7 +550,12 @@ impl<'a> Site<'a> {
                 .map_or_else(Vec::new, |r| r.iter().map(|&o| self.page_link(o, None)).collect()),
             extra: Extra(&p.extra),
         };
-        self.render("playbook.html", &site_path, &PlaybookContext { site: &self.view, page, playbook: view })
+        self.render_spliced(
+            "playbook.html",
+            &site_path,
+            lists,
+            &PlaybookContext { site: &self.view, page, playbook: view },
+        )
     }
 
     fn home(&self, intro: Option<Html>) -> Result<OutputFile, Diagnostic> {

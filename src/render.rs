@@ -118,8 +118,15 @@ pub struct Lists<'a> {
 type ListWriter<'a> = Box<dyn Fn(&mut Vec<u8>) -> Result<(), Diagnostic> + Send + 'a>;
 
 /// Where a list goes in its page; a view field that the template prints.
-#[derive(Debug, Serialize)]
-pub struct ListMarker(String);
+/// It enters a cache key as the hash of what it stands for.
+#[derive(Debug, Hash)]
+pub struct ListMarker(String, u64);
+
+impl Serialize for ListMarker {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
 
 /// Control characters never appear in the markup of a rendered page, and
 /// HTML escaping leaves them as they are.
@@ -137,7 +144,7 @@ impl<'a> Lists<'a> {
     ) -> Result<ListMarker, Diagnostic> {
         // An empty list is an empty string, so templates can test for it.
         if items.is_empty() {
-            return Ok(ListMarker(String::new()));
+            return Ok(ListMarker(String::new(), 0));
         }
         self.lists.push(Box::new(move |out: &mut Vec<u8>| {
             let batches = items.len().div_ceil(BATCH);
@@ -152,7 +159,7 @@ impl<'a> Lists<'a> {
             }
             Ok(())
         }));
-        Ok(self.marker())
+        Ok(self.marker(0))
     }
 
     /// A rendered fragment (the map's picture: megabytes at scale) put into
@@ -160,18 +167,19 @@ impl<'a> Lists<'a> {
     /// out again.
     pub fn fragment(&mut self, html: crate::cache::Html) -> ListMarker {
         if html.html.is_empty() {
-            return ListMarker(String::new());
+            return ListMarker(String::new(), html.key);
         }
+        let key = html.key;
         self.lists.push(Box::new(move |out: &mut Vec<u8>| {
             out.extend_from_slice(html.html.as_bytes());
             Ok(())
         }));
-        self.marker()
+        self.marker(key)
     }
 
     /// The marker of the list added last.
-    fn marker(&self) -> ListMarker {
-        ListMarker(format!("{MARK}list {}{MARK}", self.lists.len() - 1))
+    fn marker(&self, key: u64) -> ListMarker {
+        ListMarker(format!("{MARK}list {}{MARK}", self.lists.len() - 1), key)
     }
 
     /// The page with each marker replaced by its list.

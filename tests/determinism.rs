@@ -64,3 +64,54 @@ fn rebuilding_in_place_changes_nothing() {
     let beside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(beside, ["site"]);
 }
+
+/// A copy of the fixture project, to edit.
+fn fixture_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(fixture()).into_iter().map(Result::unwrap) {
+        let to = dir.path().join(entry.path().strip_prefix(fixture()).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    dir
+}
+
+/// `serve` rebuilds through a cache of bodies and pages; after any edit,
+/// what it serves must be what a fresh build makes, or a reader would see
+/// a stale page until the server restarts.
+#[test]
+fn a_cached_rebuild_after_an_edit_is_a_fresh_build() {
+    let dir = fixture_copy();
+    let opts =
+        BuildOptions { root: dir.path().to_path_buf(), out: dir.path().join("public"), base_url: None, drafts: false };
+    let builder = playbook::Builder::new(opts.clone());
+    builder.render().unwrap_or_else(|d| panic!("{d}"));
+    let hiring = dir.path().join("playbooks/people/hiring_loop.md");
+    let text = std::fs::read_to_string(&hiring).unwrap();
+    let edits = [
+        // The body alone, in place: the page's context is the same but for
+        // its body (no heading moves, no summary changes).
+        text.replace("2. Pairing session", "2. Pairing SESSION"),
+        // The title, which other pages show in their links to it.
+        text.replace("title: The Hiring Loop", "title: The Renamed Loop"),
+    ];
+    for edited in edits {
+        assert_ne!(edited, text, "the edit applies to the fixture");
+        std::fs::write(&hiring, &edited).unwrap();
+        let (cached, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
+        let (fresh, _) = playbook::render_site(&opts).unwrap_or_else(|d| panic!("{d}"));
+        let page = |site: &playbook::Site| {
+            let file = site.files.iter().find(|f| f.path == "people/hiring-loop/index.html").expect("the edited page");
+            String::from_utf8_lossy(&file.bytes).into_owned()
+        };
+        assert_eq!(page(&cached).contains("Pairing SESSION"), edited.contains("Pairing SESSION"));
+        assert_eq!(cached.files.len(), fresh.files.len());
+        for (c, f) in cached.files.iter().zip(&fresh.files) {
+            assert_eq!(c.path, f.path);
+            assert!(c.bytes == f.bytes, "{} is stale after the edit", c.path);
+        }
+    }
+}
