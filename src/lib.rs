@@ -66,15 +66,30 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub(crate) fn release_freed_memory() {
     /// Memory the allocator holds, below which nothing is given back.
     const KEEP_BELOW: usize = 128 << 20;
-    let mut committed = 0;
-    // SAFETY: the out-pointers are null (not wanted) or point to a live
-    // local; mimalloc's statistics and collection are thread-safe.
-    unsafe {
+    if Process::now().committed >= KEEP_BELOW {
+        // SAFETY: no arguments to uphold; mimalloc's collection is thread-safe.
+        unsafe { libmimalloc_sys::mi_collect(true) };
+    }
+}
+
+/// What the allocator and the system tell about this process.
+struct Process {
+    /// Bytes the allocator holds from the system.
+    committed: usize,
+    /// CPU time so far, user and system, in milliseconds.
+    cpu_ms: usize,
+}
+
+impl Process {
+    fn now() -> Process {
+        let (mut user, mut system, mut committed) = (0, 0, 0);
         let none = std::ptr::null_mut();
-        libmimalloc_sys::mi_process_info(none, none, none, none, none, &mut committed, none, none);
-        if committed >= KEEP_BELOW {
-            libmimalloc_sys::mi_collect(true);
-        }
+        // SAFETY: each out-pointer is null (not wanted) or points to a live
+        // local; mimalloc's statistics are thread-safe.
+        unsafe {
+            libmimalloc_sys::mi_process_info(none, &mut user, &mut system, none, none, &mut committed, none, none)
+        };
+        Process { committed, cpu_ms: user + system }
     }
 }
 
@@ -226,39 +241,41 @@ fn drop_later<T: Send + 'static>(value: T) {
 
 /// Prints how long each stage took when `PLAYBOOK_TIMINGS` is set; a cheap
 /// profile for builds that feel slow.
+/// CPU time beside wall time shows how well a stage uses the cores.
 struct StageClock {
     on: bool,
     last: Instant,
+    last_cpu_ms: usize,
 }
 
 impl StageClock {
     fn new() -> Self {
-        StageClock { on: std::env::var_os("PLAYBOOK_TIMINGS").is_some(), last: Instant::now() }
+        let on = std::env::var_os("PLAYBOOK_TIMINGS").is_some();
+        StageClock { on, last: Instant::now(), last_cpu_ms: if on { Process::now().cpu_ms } else { 0 } }
     }
 
     fn lap(&mut self, stage: &str) {
         if self.on {
+            let process = Process::now();
             eprintln!(
-                "timing: {stage:<8} {:>8.1} ms   resident {}",
+                "timing: {stage:<8} {:>8.1} ms  cpu {:>5} ms   resident {}",
                 self.last.elapsed().as_secs_f64() * 1000.0,
-                resident_memory()
+                process.cpu_ms - self.last_cpu_ms,
+                resident_memory(&process)
             );
             self.last = Instant::now();
+            self.last_cpu_ms = process.cpu_ms;
         }
     }
 }
 
 /// Current and peak resident memory, where the system tells (Linux).
-fn resident_memory() -> String {
+fn resident_memory(process: &Process) -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
         status.lines().find_map(|l| l.strip_prefix(name)).map_or("?".to_string(), |v| v.trim().to_string())
     };
-    let mut committed = 0;
-    let none = std::ptr::null_mut();
-    // SAFETY: as in `release_freed_memory`.
-    unsafe { libmimalloc_sys::mi_process_info(none, none, none, none, none, &mut committed, none, none) };
-    format!("{} (peak {}, allocator {} kB)", field("VmRSS:"), field("VmHWM:"), committed >> 10)
+    format!("{} (peak {}, allocator {} kB)", field("VmRSS:"), field("VmHWM:"), process.committed >> 10)
 }
 
 /// Validates everything a build would, without writing anything.
