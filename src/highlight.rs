@@ -105,7 +105,22 @@ fn render_block(code: &str, lang: &str) -> String {
 
 /// The class of a token with these scopes: its innermost scope's that has one.
 fn kind(stack: &[Scope]) -> Option<&'static str> {
-    stack.iter().rev().find_map(|scope| KIND_SCOPES.iter().find(|(k, _)| k.is_prefix_of(*scope)).map(|(_, c)| *c))
+    stack.iter().rev().find_map(|scope| class_of(*scope))
+}
+
+thread_local! {
+    /// Each scope's class, once found: a grammar uses a few hundred scopes,
+    /// and testing every token's scopes against every prefix was a
+    /// twelfth of highlighting.
+    static CLASSES: RefCell<HashMap<Scope, Option<&'static str>>> = RefCell::default();
+}
+
+fn class_of(scope: Scope) -> Option<&'static str> {
+    CLASSES.with_borrow_mut(|classes| {
+        *classes
+            .entry(scope)
+            .or_insert_with(|| KIND_SCOPES.iter().find(|(k, _)| k.is_prefix_of(scope)).map(|(_, c)| *c))
+    })
 }
 
 /// Builds the HTML, merging neighbouring text of the same kind into one span.
