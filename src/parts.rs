@@ -62,7 +62,8 @@ fn classify(h2: &str) -> Chapter {
 type Events<'a> = Vec<(Event<'a>, Range<usize>)>;
 
 pub fn analyze(body: &str) -> Parts {
-    let events: Events<'_> = Parser::new_ext(body, markdown::options()).into_offset_iter().collect();
+    let mut events: Events<'_> = Vec::with_capacity(markdown::events_capacity(body));
+    events.extend(Parser::new_ext(body, markdown::options()).into_offset_iter());
     let mut parts = Parts { texts: vec![String::new()], ..Parts::default() };
     let mut slugger = Slugger::default();
     let mut chapter = Chapter::Other;
@@ -274,7 +275,7 @@ fn heading_text(events: &[(Event<'_>, Range<usize>)]) -> String {
             _ => {}
         }
     }
-    s.trim().to_string()
+    if s.trim().len() == s.len() { s } else { s.trim().to_string() }
 }
 
 /// What a reader sees of some inline events, without markup.
@@ -287,7 +288,7 @@ pub fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
             _ => {}
         }
     }
-    s.trim().to_string()
+    if s.trim().len() == s.len() { s } else { s.trim().to_string() }
 }
 
 /// The items of a list when every item is a "Don't say" followed by a "Do say".
