@@ -474,34 +474,50 @@ pub fn finish_summary<'t>(summary: &str, label: impl Fn(usize) -> Option<&'t str
 }
 
 /// `text` with its whitespace runs as single spaces, cut to `max` characters
-/// by [`truncate_words`]. The words after the first that crosses the limit
-/// are never copied: the cut depends only on the text up to the limit and on
-/// there being more.
+/// as [`truncate_words`] cuts. That cut depends only on the first `max`
+/// characters and on there being more, so the text is read up to the word
+/// that crosses the limit and no further.
 pub fn clip_words(text: &str, max: usize) -> String {
-    let mut words = String::with_capacity(text.len().min(max.saturating_mul(4)));
+    let mut out = String::with_capacity(text.len().min(max.saturating_mul(4)));
     let mut chars = 0;
     for word in text.split_whitespace() {
-        if !words.is_empty() {
-            words.push(' ');
-            chars += 1;
+        let space = usize::from(!out.is_empty());
+        let width = word.chars().count();
+        if chars + space + width <= max {
+            if space == 1 {
+                out.push(' ');
+            }
+            out.push_str(word);
+            chars += space + width;
+            continue;
         }
-        words.push_str(word);
-        chars += word.chars().count();
-        if chars > max {
-            break;
-        }
+        // The cut goes through this word, or through the space before it.
+        return match (space, max - chars) {
+            (0, room) => cut_words(word.char_indices().nth(room).map_or(word, |(end, _)| &word[..end])),
+            (_, 0) => cut_words(&out),
+            _ => ellipsis(&out),
+        };
     }
-    truncate_words(&words, max)
+    out
 }
 
 /// At most `max` characters, cut at a word boundary, with an ellipsis when cut.
 pub fn truncate_words(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
+    match text.char_indices().nth(max) {
+        Some((end, _)) => cut_words(&text[..end]),
+        None => text.to_string(),
     }
-    let cut: String = text.chars().take(max).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
+}
+
+/// The first characters of a longer text, without the word the cut went
+/// through, with an ellipsis.
+fn cut_words(head: &str) -> String {
+    ellipsis(head.rsplit_once(' ').map_or(head, |(words, _)| words))
+}
+
+/// Whole words of a longer text, with an ellipsis for the rest.
+fn ellipsis(words: &str) -> String {
+    format!("{}…", words.trim_end_matches([',', ';', ':', '.', ' ']))
 }
 
 #[cfg(test)]
@@ -658,6 +674,28 @@ mod tests {
         assert_eq!(clip_words("  a\n\tb  c ", MAX), "a b c");
         assert!(clip_words(&long, MAX).ends_with('…') && clip_words(&long, MAX).chars().count() <= MAX);
         assert_eq!(clip_words(&long, usize::MAX), long.trim_end(), "no limit: collapsed only");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clipping_is_cutting_the_collapsed_text(
+            words in proptest::collection::vec(("[a-zé,.;:]{0,6}", "[ \n\t\u{a0}]{0,3}"), 0..40),
+            max in 0usize..60,
+        ) {
+            let text: String = words.iter().map(|(w, gap)| format!("{w}{gap}")).collect();
+            let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            // The rule, spelled out: the first `max` characters, less the
+            // word the cut went through and trailing punctuation, then "…".
+            let spec = if collapsed.chars().count() <= max {
+                collapsed.clone()
+            } else {
+                let head: String = collapsed.chars().take(max).collect();
+                let head = head.rsplit_once(' ').map_or(head.as_str(), |(words, _)| words);
+                format!("{}…", head.trim_end_matches([',', ';', ':', '.', ' ']))
+            };
+            proptest::prop_assert_eq!(truncate_words(&collapsed, max), spec.clone());
+            proptest::prop_assert_eq!(clip_words(&text, max), spec);
+        }
     }
 
     #[test]
