@@ -103,23 +103,38 @@ pub struct Repaired {
 }
 
 pub fn repair(text: &str) -> Option<Repaired> {
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut lines = Vec::new();
+    // `text[..copied]` is in `out`; `line` is the number of the line that
+    // starts at `counted`.
+    let (mut copied, mut counted, mut line) = (0, 0, 1);
+    let mut from = 0;
     // The characters mojibake starts with (U+00C2..U+00F4) all begin with
-    // the byte 0xC3 in UTF-8. Most files have none, and are not copied.
-    if !text.as_bytes().contains(&0xC3) {
+    // the byte 0xC3 in UTF-8, so only lines holding one are looked at, and
+    // a file without any is not copied.
+    while let Some(k) = bytes[from..].iter().position(|&b| b == 0xC3) {
+        let at = from + k;
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+        line += bytes[counted..start].iter().filter(|&&b| b == b'\n').count();
+        counted = start;
+        if let Some(fixed) = repair_line(&text[start..end]) {
+            if lines.is_empty() {
+                out.reserve(text.len());
+            }
+            out.push_str(&text[copied..start]);
+            out.push_str(&fixed);
+            copied = end;
+            lines.push(line);
+        }
+        from = end;
+    }
+    if lines.is_empty() {
         return None;
     }
-    let mut lines = Vec::new();
-    let mut out = String::with_capacity(text.len());
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        match repair_line(line) {
-            Some(fixed) => {
-                lines.push(i + 1);
-                out.push_str(&fixed);
-            }
-            None => out.push_str(line),
-        }
-    }
-    (!lines.is_empty()).then_some(Repaired { text: out, lines })
+    out.push_str(&text[copied..]);
+    Some(Repaired { text: out, lines })
 }
 
 #[cfg(test)]
@@ -153,5 +168,37 @@ mod tests {
         let r = repair("ok\nðŸ“œ\nok\n").unwrap();
         assert_eq!(r.text, "ok\n📜\nok\n");
         assert_eq!(r.lines, [2]);
+    }
+
+    proptest::proptest! {
+        /// Looking only at lines with a 0xC3 byte repairs a text as
+        /// repairing each of its lines would.
+        #[test]
+        fn a_text_is_repaired_line_by_line(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&["ok ", "ðŸ“œ", "Itâ€™s", "café", "Ã", "é", "\n", "\r\n", "âœ…"][..]),
+                0..30,
+            ),
+        ) {
+            let text = pieces.concat();
+            let mut spec = String::new();
+            let mut changed = Vec::new();
+            for (i, line) in text.split_inclusive('\n').enumerate() {
+                match repair_line(line) {
+                    Some(fixed) => {
+                        spec.push_str(&fixed);
+                        changed.push(i + 1);
+                    }
+                    None => spec.push_str(line),
+                }
+            }
+            match repair(&text) {
+                Some(r) => {
+                    proptest::prop_assert_eq!(r.text, spec);
+                    proptest::prop_assert_eq!(r.lines, changed);
+                }
+                None => proptest::prop_assert!(changed.is_empty()),
+            }
+        }
     }
 }
