@@ -113,11 +113,11 @@ pub fn repair(text: &str) -> Option<Repaired> {
     // The characters mojibake starts with (U+00C2..U+00F4) all begin with
     // the byte 0xC3 in UTF-8, so only lines holding one are looked at, and
     // a file without any is not copied.
-    while let Some(k) = bytes[from..].iter().position(|&b| b == 0xC3) {
+    while let Some(k) = memchr::memchr(0xC3, &bytes[from..]) {
         let at = from + k;
-        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
-        line += bytes[counted..start].iter().filter(|&&b| b == b'\n').count();
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i + 1);
+        line += memchr::memchr_iter(b'\n', &bytes[counted..start]).count();
         counted = start;
         if let Some(fixed) = repair_line(&text[start..end]) {
             if lines.is_empty() {
