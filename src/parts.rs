@@ -266,24 +266,23 @@ fn find_end(events: &Events<'_>, start: usize) -> usize {
 /// The text of a heading as a reader sees it once inline HTML is escaped:
 /// `# <b>Hi</b>` reads `<b>Hi</b>`, as the page shows it.
 fn heading_text(events: &[(Event<'_>, Range<usize>)]) -> String {
-    let mut s = String::new();
-    for (e, _) in events {
-        match e {
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => s.push_str(t),
-            Event::InlineHtml(t) | Event::Html(t) => s.push_str(t),
-            Event::SoftBreak | Event::HardBreak => s.push(' '),
-            _ => {}
-        }
-    }
-    if s.trim().len() == s.len() { s } else { s.trim().to_string() }
+    inline_text(events, true)
 }
 
 /// What a reader sees of some inline events, without markup.
 pub fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
-    let mut s = String::new();
+    inline_text(events, false)
+}
+
+/// The text of inline events, trimmed, with their HTML as text or left out.
+fn inline_text(events: &[(Event<'_>, Range<usize>)], with_html: bool) -> String {
+    // The source they span is about the size of their text.
+    let span = events.first().zip(events.last()).map_or(0, |((_, a), (_, b))| b.end.saturating_sub(a.start));
+    let mut s = String::with_capacity(span);
     for (e, _) in events {
         match e {
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => s.push_str(t),
+            Event::InlineHtml(t) | Event::Html(t) if with_html => s.push_str(t),
             Event::SoftBreak | Event::HardBreak => s.push(' '),
             _ => {}
         }

@@ -112,6 +112,8 @@ fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()>
 #[derive(Default)]
 pub struct Lists<'a> {
     lists: Vec<ListWriter<'a>>,
+    /// Bytes the fragments will add, so the page is allocated once.
+    fragment_bytes: usize,
 }
 
 /// Appends a rendered list to a page.
@@ -170,6 +172,7 @@ impl<'a> Lists<'a> {
             return ListMarker(String::new(), html.key);
         }
         let key = html.key;
+        self.fragment_bytes += html.html.len();
         self.lists.push(Box::new(move |out: &mut Vec<u8>| {
             out.extend_from_slice(html.html.as_bytes());
             Ok(())
@@ -187,7 +190,7 @@ impl<'a> Lists<'a> {
         if self.lists.is_empty() {
             return Ok(page.into_bytes());
         }
-        let mut out = Vec::with_capacity(page.len());
+        let mut out = Vec::with_capacity(page.len() + self.fragment_bytes);
         let mut rest = page.as_str();
         while let Some(start) = rest.find(MARK) {
             let after = &rest[start + 1..];
