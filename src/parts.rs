@@ -477,6 +477,11 @@ pub fn finish_summary<'t>(summary: &str, label: impl Fn(usize) -> Option<&'t str
 /// characters and on there being more, so the text is read up to the word
 /// that crosses the limit and no further.
 pub fn clip_words(text: &str, max: usize) -> String {
+    // Search text is mostly ASCII already collapsed, which needs the cut only.
+    let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    if trimmed.is_ascii() && is_collapsed(trimmed.as_bytes()) {
+        return if trimmed.len() <= max { trimmed.to_string() } else { cut_words(&trimmed[..max]) };
+    }
     let mut out = String::with_capacity(text.len().min(max.saturating_mul(4)));
     let mut chars = 0;
     for word in text.split_whitespace() {
@@ -498,6 +503,12 @@ pub fn clip_words(text: &str, max: usize) -> String {
         };
     }
     out
+}
+
+/// Whether ASCII text has no whitespace but single spaces.
+fn is_collapsed(bytes: &[u8]) -> bool {
+    !bytes.windows(2).any(|w| w == b"  ")
+        && !bytes.iter().any(|b| matches!(b, b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
 }
 
 /// At most `max` characters, cut at a word boundary, with an ellipsis when cut.
@@ -693,6 +704,7 @@ mod tests {
                 format!("{}…", head.trim_end_matches([',', ';', ':', '.', ' ']))
             };
             proptest::prop_assert_eq!(truncate_words(&collapsed, max), spec.clone());
+            proptest::prop_assert_eq!(clip_words(&collapsed, max), spec.clone());
             proptest::prop_assert_eq!(clip_words(&text, max), spec);
         }
     }
