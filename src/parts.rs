@@ -480,7 +480,7 @@ pub fn clip_words(text: &str, max: usize) -> String {
     // Search text is mostly ASCII already collapsed, which needs the cut only.
     let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
     if trimmed.is_ascii() && is_collapsed(trimmed.as_bytes()) {
-        return if trimmed.len() <= max { trimmed.to_string() } else { cut_words(&trimmed[..max]) };
+        return truncate_words(trimmed, max);
     }
     let mut out = String::with_capacity(text.len().min(max.saturating_mul(4)));
     let mut chars = 0;
@@ -513,8 +513,14 @@ fn is_collapsed(bytes: &[u8]) -> bool {
 
 /// At most `max` characters, cut at a word boundary, with an ellipsis when cut.
 pub fn truncate_words(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => cut_words(&text[..end]),
+    // ASCII has a character per byte, so the cut is found without decoding.
+    let end = if text.is_ascii() {
+        (text.len() > max).then_some(max)
+    } else {
+        text.char_indices().nth(max).map(|(end, _)| end)
+    };
+    match end {
+        Some(end) => cut_words(&text[..end]),
         None => text.to_string(),
     }
 }
