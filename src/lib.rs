@@ -240,8 +240,8 @@ fn drop_later<T: Send + 'static>(value: T) {
 }
 
 /// Prints how long each stage took when `PLAYBOOK_TIMINGS` is set; a cheap
-/// profile for builds that feel slow.
-/// CPU time beside wall time shows how well a stage uses the cores.
+/// profile for builds that feel slow. CPU time beside wall time shows how
+/// well a stage uses the cores.
 struct StageClock {
     on: bool,
     last: Instant,

@@ -130,13 +130,18 @@ pub struct Lists<'a> {
 type ListWriter<'a> = Box<dyn Fn(&mut Vec<u8>) -> Result<(), Diagnostic> + Send + 'a>;
 
 /// Where a list goes in its page; a view field that the template prints.
-/// It enters a cache key as the hash of what it stands for.
 #[derive(Debug, Hash)]
-pub struct ListMarker(String, u64);
+pub struct ListMarker {
+    /// What the template prints; empty for an empty list.
+    text: String,
+    /// The hash of what it stands for, so a cache key over the view sees
+    /// a changed fragment (0 for lists, whose items are keyed by the page).
+    key: u64,
+}
 
 impl Serialize for ListMarker {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(&self.text)
     }
 }
 
@@ -156,7 +161,7 @@ impl<'a> Lists<'a> {
     ) -> Result<ListMarker, Diagnostic> {
         // An empty list is an empty string, so templates can test for it.
         if items.is_empty() {
-            return Ok(ListMarker(String::new(), 0));
+            return Ok(ListMarker { text: String::new(), key: 0 });
         }
         self.lists.push(Box::new(move |out: &mut Vec<u8>| {
             let batches = items.len().div_ceil(BATCH);
@@ -179,7 +184,7 @@ impl<'a> Lists<'a> {
     /// out again.
     pub fn fragment(&mut self, html: crate::cache::Html) -> ListMarker {
         if html.html.is_empty() {
-            return ListMarker(String::new(), html.key);
+            return ListMarker { text: String::new(), key: html.key };
         }
         let key = html.key;
         self.fragment_bytes += html.html.len();
@@ -192,7 +197,7 @@ impl<'a> Lists<'a> {
 
     /// The marker of the list added last.
     fn marker(&self, key: u64) -> ListMarker {
-        ListMarker(format!("{MARK}list {}{MARK}", self.lists.len() - 1), key)
+        ListMarker { text: format!("{MARK}list {}{MARK}", self.lists.len() - 1), key }
     }
 
     /// The page with each marker replaced by its list.
