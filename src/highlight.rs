@@ -19,15 +19,28 @@ use syntect::util::LinesWithEndings;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 
-/// Starts loading the grammars on a thread of their own, once. Loading takes
-/// about 10 ms, during which every thread rendering a page with code would
-/// wait; started while the handbook is still being linked, it runs on the
-/// core that stage leaves idle.
+/// Starts loading the grammars on a thread of their own, once. Bodies are
+/// highlighted as they are parsed, and loading takes several milliseconds,
+/// during which every thread that meets code would wait; started before the
+/// playbooks are found, it runs while the folder is walked, on a core that
+/// is idle until parsing starts. (A handbook without code spends that time
+/// on the idle core and gains nothing.)
 pub fn warm_up() {
     static STARTED: Once = Once::new();
     STARTED.call_once(|| {
         std::thread::spawn(|| LazyLock::force(&SYNTAXES));
     });
+}
+
+/// Lets go of the blocks and lines remembered so far, on every thread.
+/// Bodies are highlighted as they are parsed; the rest of the build has no
+/// use for them, and at 10,000 playbooks they were tens of megabytes held
+/// through its peak.
+pub fn forget() {
+    if let Ok(mut cache) = CACHE.lock() {
+        *cache = HashMap::default();
+    }
+    rayon::broadcast(|_| LINES.with_borrow_mut(|lines| *lines = HashMap::default()));
 }
 
 /// Scope prefixes and the class of a token inside them, most specific first.

@@ -5,11 +5,12 @@
 //! 1. [`load`] finds `playbooks/**/*.md` and decodes them (repairing mojibake),
 //!    handing each to the parser as soon as it is read;
 //! 2. [`parse`] reads front matter ([`frontmatter`]) and understands the body
-//!    ([`parts`]) into a [`model::Playbook`];
+//!    ([`parts`]) into a [`model::Playbook`], its body rendered from the same
+//!    parse ([`markdown`], code by [`highlight`]) with its links as written;
 //! 3. [`handbook`] orders and groups the playbooks, rejecting duplicate slugs;
 //! 4. [`links`] resolves every link and records back-links;
 //! 5. [`pages`] renders every page through Tera ([`render`], [`theme`]),
-//!    with bodies from [`markdown`] and code from [`highlight`], and hands each
+//!    with each body's links pointed where they resolved, and hands each
 //!    file to an [`output::Sink`] as soon as it is made;
 //! 6. [`output`] writes them into a staging folder that replaces the output
 //!    folder only once the build has succeeded.
@@ -67,8 +68,12 @@ pub(crate) fn release_freed_memory() {
     /// Memory the allocator holds, below which nothing is given back.
     const KEEP_BELOW: usize = 128 << 20;
     if Process::now().committed >= KEEP_BELOW {
+        // Each thread's heap gives back only what was freed into it, and
+        // most is freed on the worker threads.
         // SAFETY: no arguments to uphold; mimalloc's collection is thread-safe.
         unsafe { libmimalloc_sys::mi_collect(true) };
+        // SAFETY: as above.
+        rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
     }
 }
 
@@ -179,6 +184,7 @@ fn render_into(
         }
     };
     let base = BaseUrl::parse(opts.base_url.as_deref().unwrap_or(&config.base_url));
+    highlight::warm_up();
     // Each file is parsed as soon as it is read: the playbooks hold what
     // they need of the text, and the texts go one by one.
     let parsed =
@@ -191,9 +197,7 @@ fn render_into(
         }
     }
     clock.lap("load+parse");
-    if playbooks.iter().any(|p| p.blocks.code) {
-        highlight::warm_up();
-    }
+    highlight::forget();
     release_freed_memory();
     let handbook = handbook::Handbook::assemble(playbooks, assets::discover(&opts.root), opts.drafts, &mut diags);
     clock.lap("assemble");

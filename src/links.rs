@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::cache::Cache;
 use crate::config::BaseUrl;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::handbook::{Handbook, PageId};
 use crate::markdown::{LinkRewrite, LinkRewrites};
 use crate::model::{LinkKind, LinkRef, Playbook};
@@ -282,9 +282,8 @@ fn merge(handbook: &Handbook, resolved: Vec<PageLinks>, diags: &mut Diagnostics)
         }
         if !page_links.errors.is_empty() {
             let p = handbook.page(from);
-            let position = p.locator();
-            for (offset, message) in page_links.errors {
-                diags.push(Diagnostic::error(&p.source, position(offset), message).with_hint(
+            for (position, message) in page_links.errors {
+                diags.push(Diagnostic::error(&p.source, position, message).with_hint(
                     "link to a playbook by its file name or slug, e.g. [[career_strategy#buy-vs-build]] or [text](career_strategy.md)",
                 ));
             }
@@ -313,7 +312,7 @@ struct PageLinks {
     internal: Vec<Target>,
     files: Vec<String>,
     /// (byte offset in the body, message)
-    errors: Vec<(usize, String)>,
+    errors: Vec<(Position, String)>,
 }
 
 fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
@@ -348,7 +347,7 @@ fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
                 out.rewrites.insert(link.offset, rewrite);
             }
             Ok(Outcome::Untouched) => {}
-            Err(message) => out.errors.push((link.offset, message)),
+            Err(message) => out.errors.push((link.position, message)),
         }
     }
     // A page links to another once per heading it links from, and refers to

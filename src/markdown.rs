@@ -2,17 +2,19 @@
 //!
 //! The event stream from pulldown-cmark is rewritten, not the HTML: headings
 //! get their ids, frameworks and exit games are wrapped in `<section>`s with
-//! their stable ids, Don't/Do lists become contrast boxes, code is
-//! highlighted and links point where the link stage resolved them. One
-//! `push_html` call then writes the page, so tables and footnotes keep their
-//! state.
+//! their stable ids, Don't/Do lists become contrast boxes and code is
+//! highlighted. One writer call then writes the body, so tables and
+//! footnotes keep their state. This happens as the body is parsed, from the
+//! events its parts were found in, before any other playbook is known; where
+//! each link sits is kept, and the link stage's targets go in there later.
 
+use std::cell::Cell;
 use std::ops::Range;
 
-use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Tag, TagEnd};
 
 use crate::highlight;
-use crate::model::{Pattern, Playbook, SectionKind};
+use crate::model::{Heading, Layout, Pattern, Section, SectionKind};
 
 /// The Markdown dialect: GitHub's, plus wiki links.
 pub fn options() -> Options {
@@ -73,11 +75,6 @@ fn starting_at<T>(items: &[T], offset: usize, start: impl Fn(&T) -> usize) -> Op
     items.binary_search_by_key(&offset, start).ok().map(|i| &items[i])
 }
 
-/// The Don't/Do pairs of the list starting at `offset`, if it is one.
-fn pattern_list(playbook: &Playbook, offset: usize) -> Option<&Range<usize>> {
-    starting_at(&playbook.layout.pattern_lists, offset, |(at, _)| *at).map(|(_, pairs)| pairs)
-}
-
 /// A fenced block drawn as a diagram (mermaid) rather than shown as code.
 pub fn is_diagram(info: &str) -> bool {
     info.trim() == "mermaid"
@@ -90,11 +87,61 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// The body of `playbook` as HTML.
-pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
-    let body = &playbook.body;
-    let mut events: Vec<Event<'_>> = Vec::with_capacity(events_capacity(body));
-    let mut iter = Parser::new_ext(body, options()).into_offset_iter().peekable();
+/// A body as HTML before the link stage has run: its links as the author
+/// wrote them, and where each sits. The Markdown is parsed once, for its
+/// parts and its HTML together; the link stage's answers are put in at the
+/// recorded places ([`BodyHtml::linked`]), which costs a copy, not a parse.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct BodyHtml {
+    html: String,
+    /// In document order, none overlapping.
+    slots: Vec<LinkSlot>,
+}
+
+/// Where a link (or an image's source) sits in [`BodyHtml::html`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct LinkSlot {
+    /// Byte offset of the link in the Markdown: what rewrites are keyed by.
+    offset: usize,
+    /// The opening `<a ...>` as the author wrote it, or an image's source.
+    written: Range<usize>,
+    kind: SlotKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum SlotKind {
+    /// The link's text ends where its `</a>` starts; a label replaces it.
+    Link {
+        title: String,
+        text_end: usize,
+    },
+    Image,
+}
+
+/// What the parts of a body say about rendering it.
+pub struct Outline<'a> {
+    pub layout: &'a Layout,
+    pub sections: &'a [Section],
+    pub headings: &'a [Heading],
+    pub patterns: &'a [Pattern],
+}
+
+impl Outline<'_> {
+    /// The Don't/Do pairs of the list starting at `offset`, if it is one.
+    fn pattern_list(&self, offset: usize) -> Option<&[Pattern]> {
+        starting_at(&self.layout.pattern_lists, offset, |(at, _)| *at)
+            .and_then(|(_, pairs)| self.patterns.get(pairs.clone()))
+    }
+}
+
+/// A body's events, with their offsets in the Markdown, rendered as HTML
+/// with its links as written.
+pub fn render_body<'a>(events: impl IntoIterator<Item = (Event<'a>, Range<usize>)>, outline: &Outline<'_>) -> BodyHtml {
+    let mut iter = events.into_iter();
+    let mut events: Vec<Event<'_>> = Vec::with_capacity(iter.size_hint().0);
+    // Where each link's events are in `events`, to learn where their HTML lands.
+    let mut marks: Vec<SlotMarks> = Vec::new();
+    let mut open_links: Vec<usize> = Vec::new();
     let mut open_section: Option<u8> = None;
     let mut depth = 0usize;
     // Raw HTML in a heading is shown as text: titles and the table of
@@ -103,7 +150,7 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
     let mut in_heading = false;
 
     while let Some((event, range)) = iter.next() {
-        if depth == 0 && is_block_start(&event) && playbook.layout.hidden.iter().any(|h| h.start == range.start) {
+        if depth == 0 && is_block_start(&event) && outline.layout.hidden.iter().any(|h| h.start == range.start) {
             skip_block(&mut iter);
             continue;
         }
@@ -122,7 +169,7 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                     events.push(Event::Html("</section>\n".into()));
                     open_section = None;
                 }
-                if let Some(section) = starting_at(&playbook.sections, range.start, |s| s.heading.start) {
+                if let Some(section) = starting_at(outline.sections, range.start, |s| s.heading.start) {
                     let (id, heading_id) = (&section.id, &section.heading_id);
                     let class = match section.kind {
                         SectionKind::Framework => "framework",
@@ -137,7 +184,7 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                     open_section = Some(lvl);
                 }
                 let id =
-                    starting_at(&playbook.headings, range.start, |h| h.range.start).map(|h| CowStr::from(h.id.clone()));
+                    starting_at(outline.headings, range.start, |h| h.range.start).map(|h| CowStr::from(h.id.clone()));
                 events.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
                 depth += 1;
                 in_heading = true;
@@ -148,9 +195,8 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
                 depth = depth.saturating_sub(1);
                 events.push(Event::End(TagEnd::Heading(level)));
             }
-            Event::Start(Tag::List(_)) if depth == 0 && pattern_list(playbook, range.start).is_some() => {
-                let pairs =
-                    pattern_list(playbook, range.start).map_or(&[][..], |pairs| &playbook.patterns[pairs.clone()]);
+            Event::Start(Tag::List(_)) if depth == 0 && outline.pattern_list(range.start).is_some() => {
+                let pairs = outline.pattern_list(range.start).unwrap_or_default();
                 skip_block(&mut iter);
                 events.push(Event::Html(contrast_html(pairs).into()));
             }
@@ -178,19 +224,14 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 depth += 1;
-                match links.get(range.start) {
-                    Some(rw) => {
-                        events.push(Event::Html(link_open(rw, &title).into()));
-                        if let Some(label) = &rw.label {
-                            // The author's text, up to the link's end, gives way to the label.
-                            skip_block(&mut iter);
-                            events.push(Event::Text(label.clone().into()));
-                            events.push(Event::Html("</a>".into()));
-                            depth -= 1;
-                        }
-                    }
-                    None => events.push(Event::Start(Tag::Link { link_type, dest_url, title, id })),
-                }
+                open_links.push(marks.len());
+                marks.push(SlotMarks {
+                    offset: range.start,
+                    event: events.len(),
+                    kind: SlotKind::Link { title: title.to_string(), text_end: 0 },
+                    end_event: 0,
+                });
+                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
             }
             // A bare checkbox has no accessible name; say what its state means.
             Event::TaskListMarker(done) => {
@@ -201,11 +242,14 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 depth += 1;
-                let dest_url = links.get(range.start).map_or(dest_url, |rw| rw.href.clone().into());
+                marks.push(SlotMarks { offset: range.start, event: events.len(), kind: SlotKind::Image, end_event: 0 });
                 events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
             }
             Event::End(TagEnd::Link) => {
                 depth = depth.saturating_sub(1);
+                if let Some(m) = open_links.pop() {
+                    marks[m].end_event = events.len();
+                }
                 events.push(Event::Html("</a>".into()));
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
@@ -235,9 +279,103 @@ pub fn render_body(playbook: &Playbook, links: &LinkRewrites) -> String {
     if open_section.is_some() {
         events.push(Event::Html("</section>\n".into()));
     }
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    html
+    write_html(events, marks)
+}
+
+/// A link's events, before their HTML is written.
+struct SlotMarks {
+    offset: usize,
+    /// The index of its `Start` event.
+    event: usize,
+    kind: SlotKind,
+    /// The index of a link's `</a>`.
+    end_event: usize,
+}
+
+/// Writes `events` as HTML in one go (tables and footnotes keep their
+/// state), noting where each event's HTML starts: the writer asks for an
+/// event only once it has written the one before.
+fn write_html(events: Vec<Event<'_>>, marks: Vec<SlotMarks>) -> BodyHtml {
+    let mut starts = Vec::with_capacity(events.len() + 1);
+    let mut html = String::with_capacity(events.len() * 16);
+    let written = Cell::new(0usize);
+    let events = events.into_iter().inspect(|_| starts.push(written.get()));
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark::html::write_html_fmt(Counted { out: &mut html, written: &written }, events);
+    starts.push(html.len());
+    let at = |event: usize| starts.get(event).copied().unwrap_or(html.len());
+    let slots = marks
+        .into_iter()
+        .filter_map(|m| {
+            let written = at(m.event)..at(m.event + 1);
+            // Inside an image's description no tag is written: there is
+            // nothing to point elsewhere.
+            if written.is_empty() {
+                return None;
+            }
+            Some(match m.kind {
+                SlotKind::Link { title, .. } => {
+                    LinkSlot { offset: m.offset, written, kind: SlotKind::Link { title, text_end: at(m.end_event) } }
+                }
+                // Only the source: `<img src="` before it, `" alt="` after.
+                SlotKind::Image => LinkSlot {
+                    offset: m.offset,
+                    written: written.start + IMG_OPEN.len()..written.end - IMG_ALT.len(),
+                    kind: SlotKind::Image,
+                },
+            })
+        })
+        .collect();
+    // Held for the whole build, so copied to a block of its size: shrinking
+    // in place leaves the allocator's block as it was, up to twice the text.
+    BodyHtml { html: html.as_str().into(), slots }
+}
+
+const IMG_OPEN: &str = "<img src=\"";
+const IMG_ALT: &str = "\" alt=\"";
+
+/// A `String` that tells how much has been written to it.
+struct Counted<'a> {
+    out: &'a mut String,
+    written: &'a Cell<usize>,
+}
+
+impl std::fmt::Write for Counted<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.out.push_str(s);
+        self.written.set(self.out.len());
+        Ok(())
+    }
+}
+
+impl BodyHtml {
+    /// The HTML with each link pointing where the link stage resolved it.
+    pub fn linked(&self, links: &LinkRewrites) -> String {
+        let html = &self.html;
+        let mut out = String::with_capacity(html.len() + html.len() / 16);
+        let mut done = 0;
+        for slot in &self.slots {
+            // A slot inside a link whose label replaced its text is gone with it.
+            let Some(rw) = links.get(slot.offset).filter(|_| slot.written.start >= done) else { continue };
+            out.push_str(&html[done..slot.written.start]);
+            done = slot.written.end;
+            match &slot.kind {
+                SlotKind::Link { title, text_end } => {
+                    out.push_str(&link_open(rw, title));
+                    if let Some(label) = &rw.label {
+                        // The author's text, up to the link's end, gives way to the label.
+                        let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, label);
+                        done = *text_end;
+                    }
+                }
+                SlotKind::Image => {
+                    let _ = pulldown_cmark_escape::escape_href(&mut out, &rw.href);
+                }
+            }
+        }
+        out.push_str(&html[done..]);
+        out
+    }
 }
 
 /// The same HTML with every id, and every link to one on the same page,
@@ -351,5 +489,75 @@ mod tests {
         assert_eq!(rewrites.get(20).map(|r| r.href.as_str()), Some("/b2/"), "a second rewrite replaces the first");
         assert_eq!(rewrites.get(40).map(|r| r.href.as_str()), Some("/c/"));
         assert_eq!(rewrites.get(6), None);
+    }
+
+    /// `body` rendered, each of its links (in order) given the rewrite
+    /// beside it, `None` for none.
+    fn linked(body: &str, rewrites: &[Option<LinkRewrite>]) -> String {
+        let parts = crate::parts::analyze(body);
+        assert_eq!(parts.links.len(), rewrites.len(), "links of {body:?}");
+        let mut links = LinkRewrites::default();
+        for (link, rewrite) in parts.links.iter().zip(rewrites) {
+            if let Some(rewrite) = rewrite {
+                links.insert(link.offset, rewrite.clone());
+            }
+        }
+        parts.html.linked(&links)
+    }
+
+    fn labelled(href: &str, label: &str) -> Option<LinkRewrite> {
+        Some(LinkRewrite { href: href.to_string(), label: Some(label.to_string()), external: false })
+    }
+
+    #[test]
+    fn links_without_rewrites_stay_as_written() {
+        let html = linked("See [a](x.md \"T\") and ![i](p.png).\n", &[None, None]);
+        assert_eq!(html, "<p>See <a href=\"x.md\" title=\"T\">a</a> and <img src=\"p.png\" alt=\"i\" />.</p>\n");
+    }
+
+    #[test]
+    fn a_rewrite_replaces_the_target_and_keeps_text_and_title() {
+        let external = LinkRewrite { href: "https://e.com/?a=1&b".into(), label: None, external: true };
+        let html = linked("See [*a*](x.md \"T\"), [b](https://e.com/?a=1&b)\n", &[Some(to("/x/")), Some(external)]);
+        assert_eq!(
+            html,
+            "<p>See <a href=\"/x/\" title=\"T\"><em>a</em></a>, <a href=\"https://e.com/?a=1&amp;b\" rel=\"noopener\">b</a></p>\n"
+        );
+    }
+
+    #[test]
+    fn a_label_replaces_the_text_of_a_wiki_link() {
+        let html = linked(
+            "# T\n\n## [[x]] and [[y]]\n\nEnd [[z]]",
+            &[labelled("/x/", "X & <Co>"), None, labelled("/z/", "Zed")],
+        );
+        assert_eq!(
+            html,
+            "<h2 id=\"x-and-y\"><a href=\"/x/\">X &amp; &lt;Co&gt;</a> and <a href=\"y\">y</a></h2>\n<p>End <a href=\"/z/\">Zed</a></p>\n"
+        );
+    }
+
+    #[test]
+    fn an_image_inside_a_link_gets_its_own_target() {
+        let html = linked(
+            "[![badge](b.svg)](x.md) [![c](c.svg)](y.md)\n",
+            &[Some(to("/x/")), Some(to("/media/b.svg")), None, Some(to("/media/c.svg"))],
+        );
+        assert_eq!(
+            html,
+            "<p><a href=\"/x/\"><img src=\"/media/b.svg\" alt=\"badge\" /></a> <a href=\"y.md\"><img src=\"/media/c.svg\" alt=\"c\" /></a></p>\n"
+        );
+    }
+
+    #[test]
+    fn an_image_inside_an_image_description_is_only_text() {
+        let html = linked(
+            "![a ![b](b.png)](p.png) [c](c.md) ![](x.png)\n",
+            &[Some(to("/p.png")), Some(to("/b.png")), Some(to("/c/")), Some(to("/x.png"))],
+        );
+        assert_eq!(
+            html,
+            "<p><img src=\"/p.png\" alt=\"a b\" /> <a href=\"/c/\">c</a> <img src=\"/x.png\" alt=\"\" /></p>\n"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The content model: what a playbook is once it has been understood.
 //!
 //! Values here are produced by `parse` and only read afterwards. Ranges are
-//! byte ranges into [`Playbook::body`], kept so rendering can place the Story
+//! byte ranges into the Markdown body, kept so rendering can place the Story
 //! Mode card, framework sections and contrast boxes where the author wrote them.
 
 use std::collections::BTreeMap;
@@ -10,7 +10,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::diagnostic::{LineIndex, Position};
+use crate::diagnostic::Position;
+use crate::markdown::BodyHtml;
 
 /// One playbook page.
 #[derive(Debug, Clone)]
@@ -42,11 +43,20 @@ pub struct Playbook {
     pub text_hash: u64,
     /// Front matter keys the handbook does not know, for templates.
     pub extra: BTreeMap<String, serde_json::Value>,
-    pub body: String,
-    /// 1-based line of the file where `body` starts.
-    pub body_line: usize,
+    /// The body as HTML, links as written (see [`BodyHtml::linked`]).
+    pub body: BodyHtml,
     pub layout: Layout,
     pub blocks: Blocks,
+}
+
+impl Playbook {
+    pub fn frameworks(&self) -> impl Iterator<Item = &Section> {
+        self.sections.iter().filter(|s| s.kind == SectionKind::Framework)
+    }
+
+    pub fn exit_games(&self) -> impl Iterator<Item = &Section> {
+        self.sections.iter().filter(|s| s.kind == SectionKind::ExitGame)
+    }
 }
 
 /// Which kinds of fenced block the body has: the site publishes the code
@@ -62,26 +72,6 @@ pub struct Blocks {
 impl Blocks {
     pub fn either(self, other: Blocks) -> Blocks {
         Blocks { code: self.code || other.code, diagrams: self.diagrams || other.diagrams }
-    }
-}
-
-impl Playbook {
-    /// Maps byte offsets in the body to line and column in the file. The
-    /// line index is built once, however many offsets are looked up.
-    pub fn locator(&self) -> impl Fn(usize) -> Position + '_ {
-        let lines = LineIndex::new(&self.body);
-        move |body_offset| {
-            let pos = lines.position(&self.body, body_offset);
-            Position { line: pos.line + self.body_line - 1, column: pos.column }
-        }
-    }
-
-    pub fn frameworks(&self) -> impl Iterator<Item = &Section> {
-        self.sections.iter().filter(|s| s.kind == SectionKind::Framework)
-    }
-
-    pub fn exit_games(&self) -> impl Iterator<Item = &Section> {
-        self.sections.iter().filter(|s| s.kind == SectionKind::ExitGame)
     }
 }
 
@@ -158,6 +148,8 @@ pub struct Heading {
 pub struct LinkRef {
     /// Byte offset of the link in the body.
     pub offset: usize,
+    /// Where it is in the file, for messages about it.
+    pub position: Position,
     pub dest: String,
     pub kind: LinkKind,
     /// Whether the author wrote the text shown (always, for Markdown links).

@@ -488,7 +488,7 @@ impl<'a> Site<'a> {
         let rewrites = &self.links.rewrites[id];
         let key = || crate::cache::hash_of(&(&p.body, rewrites, self.config.safe_html));
         self.cache.body(&p.source, key, || {
-            let html = markdown::render_body(p, rewrites);
+            let html = p.body.linked(rewrites);
             if self.config.safe_html { crate::sanitize::clean(&html) } else { html }
         })
     }

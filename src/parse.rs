@@ -3,7 +3,7 @@
 //!
 //! Front matter wins over inference, field by field.
 
-use crate::diagnostic::{Diagnostic, Position};
+use crate::diagnostic::{Diagnostic, LineIndex, Position};
 use crate::frontmatter::{self, FrontMatter, StoryFields};
 use crate::load::SourceFile;
 use crate::model::{Playbook, StoryMode, Track};
@@ -36,8 +36,11 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         Diagnostic::error(&src.path, slug_position, msg).with_hint("set a shorter `slug` in the front matter")
     })?;
 
-    let body = split.body.to_string();
-    let parts = parts::analyze(&body);
+    let mut parts = parts::analyze(split.body);
+    let lines = LineIndex::new(&src.text);
+    for link in &mut parts.links {
+        link.position = lines.position(&src.text, split.body_offset + link.offset);
+    }
     let heading = parts.h1.as_deref().map(TitleLine::parse);
     let title = fm
         .title
@@ -87,26 +90,38 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         summary: fm.summary,
         draft: fm.draft,
         story,
-        sections: parts.sections,
-        patterns: parts.patterns,
-        headings: compact(parts.headings, |h| h.text.shrink_to_fit()),
-        links: compact(parts.links, |l| l.dest.shrink_to_fit()),
-        texts: compact(parts.texts, String::shrink_to_fit),
+        sections: compact(parts.sections, |s| {
+            [&mut s.name, &mut s.id, &mut s.heading_id, &mut s.summary].into_iter().for_each(exact)
+        }),
+        patterns: compact(parts.patterns, |p| [&mut p.context, &mut p.dont, &mut p.do_].into_iter().for_each(exact)),
+        headings: compact(parts.headings, |h| [&mut h.text, &mut h.id].into_iter().for_each(exact)),
+        links: compact(parts.links, |l| exact(&mut l.dest)),
+        texts: compact(parts.texts, exact),
         text_hash: src.hash,
         extra: fm.extra,
-        body,
-        body_line: Position::at(&src.text, split.body_offset).line,
+        body: parts.html,
         layout: parts.layout,
         blocks: parts.blocks,
     })
 }
 
 /// `items` without the spare room their growth left, in them or around
-/// them: the model of every playbook is held for the whole build.
-fn compact<T>(mut items: Vec<T>, shrink: impl FnMut(&mut T)) -> Vec<T> {
-    items.iter_mut().for_each(shrink);
-    items.shrink_to_fit();
-    items
+/// them: the model of every playbook is held for the whole build. They are
+/// copied to blocks of their size, as shrinking in place frees nothing: the
+/// allocator keeps a block that shrinks by less than half.
+fn compact<T>(items: Vec<T>, mut shrink: impl FnMut(&mut T)) -> Vec<T> {
+    let mut out = Vec::with_capacity(items.len());
+    out.extend(items.into_iter().map(|mut item| {
+        shrink(&mut item);
+        item
+    }));
+    out
+}
+
+fn exact(text: &mut String) {
+    if text.capacity() > text.len() {
+        *text = text.as_str().into();
+    }
 }
 
 /// The H1 convention `track: Title (Level)`.

@@ -11,6 +11,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
+use crate::diagnostic::Position;
 use crate::markdown;
 use crate::model::{Blocks, Heading, Layout, LinkKind, LinkRef, Pattern, Section, SectionKind, StoryMode};
 use crate::slug::{Slugger, stable_id, strip_section_number};
@@ -32,6 +33,8 @@ pub struct Parts {
     /// heading; it feeds search, not rendering.
     pub texts: Vec<String>,
     pub blocks: Blocks,
+    /// The body as HTML, from the same parse.
+    pub html: markdown::BodyHtml,
 }
 
 /// Text kept per heading: what search keeps of it, and a little more for
@@ -149,6 +152,13 @@ pub fn analyze(body: &str) -> Parts {
         i += 1;
     }
     fill_summaries(&mut parts, &events);
+    let outline = markdown::Outline {
+        layout: &parts.layout,
+        sections: &parts.sections,
+        headings: &parts.headings,
+        patterns: &parts.patterns,
+    };
+    parts.html = markdown::render_body(events, &outline);
     parts
 }
 
@@ -242,7 +252,7 @@ fn link_ref(event: &Event<'_>, range: &Range<usize>) -> Option<LinkRef> {
         Event::Start(Tag::Image { dest_url, .. }) => (LinkKind::Image, true, dest_url),
         _ => return None,
     };
-    Some(LinkRef { offset: range.start, dest: dest.to_string(), kind, has_label })
+    Some(LinkRef { offset: range.start, position: Position::START, dest: dest.to_string(), kind, has_label })
 }
 
 /// Index of the `End` matching the `Start` at `start`.
