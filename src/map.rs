@@ -3,7 +3,7 @@
 //! JavaScript. Each box is a link to its playbook.
 
 use crate::handbook::{Handbook, PageId};
-use crate::markdown::escape_html;
+use std::fmt::Write;
 
 const COL_W: usize = 240;
 const BOX_W: usize = 200;
@@ -23,15 +23,17 @@ pub fn svg(handbook: &Handbook, edges: &[(PageId, PageId)], url: &dyn Fn(PageId)
     let rows = handbook.tracks.iter().map(|g| g.members.len()).max().unwrap_or(0);
     let width = MARGIN * 2 + handbook.tracks.len().max(1) * COL_W;
     let height = TOP + rows * ROW_H + MARGIN;
-    let mut s = format!(
-        "<svg class=\"handbook-map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"group\" aria-label=\"Map of the playbooks and the links between them\">\n"
+    // Written straight into one string: a formatted string per box and
+    // curve, copied in after, was most of drawing a big map.
+    let mut s = String::with_capacity(256 + handbook.tracks.len() * 64 + edges.len() * 48 + pos.len() * 320);
+    let _ = writeln!(
+        s,
+        "<svg class=\"handbook-map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"group\" aria-label=\"Map of the playbooks and the links between them\">"
     );
     for (col, g) in handbook.tracks.iter().enumerate() {
-        s.push_str(&format!(
-            "<text class=\"map-track\" x=\"{}\" y=\"24\">{}</text>\n",
-            MARGIN + col * COL_W,
-            escape_html(&g.track.name)
-        ));
+        let _ = write!(s, "<text class=\"map-track\" x=\"{}\" y=\"24\">", MARGIN + col * COL_W);
+        escape_into(&mut s, &g.track.name);
+        s.push_str("</text>\n");
     }
     // Every edge is drawn alike: one path of many curves, not a path element
     // per edge (a third of the map's size at scale).
@@ -43,26 +45,36 @@ pub fn svg(handbook: &Handbook, edges: &[(PageId, PageId)], url: &dyn Fn(PageId)
             let (x1, y1) = (fx + BOX_W, fy + BOX_H / 2);
             let (x2, y2) = (tx, ty + BOX_H / 2);
             let bend = COL_W / 2;
-            s.push_str(&format!("M{x1} {y1}C{} {y1} {} {y2} {x2} {y2}", x1 + bend, x2.saturating_sub(bend)));
+            let _ = write!(s, "M{x1} {y1}C{} {y1} {} {y2} {x2} {y2}", x1 + bend, x2.saturating_sub(bend));
         }
         s.push_str("\"/>\n");
     }
     for (id, p) in handbook.playbooks.iter().enumerate() {
         let (x, y) = pos[id];
-        let label: String = if p.title.chars().count() > 26 {
-            format!("{}…", p.title.chars().take(25).collect::<String>())
-        } else {
-            p.title.clone()
-        };
-        s.push_str(&format!(
-            "<a href=\"{}\"><rect class=\"map-node\" x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"6\"/><text class=\"map-label\" x=\"{}\" y=\"{}\">{}</text><title>{}</title></a>\n",
-            escape_html(&url(id)),
+        s.push_str("<a href=\"");
+        escape_into(&mut s, &url(id));
+        let _ = write!(
+            s,
+            "\"><rect class=\"map-node\" x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"6\"/><text class=\"map-label\" x=\"{}\" y=\"{}\">",
             x + 10,
-            y + 25,
-            escape_html(&label),
-            escape_html(&p.title)
-        ));
+            y + 25
+        );
+        match p.title.char_indices().nth(25) {
+            Some((cut, _)) if p.title[cut..].chars().nth(1).is_some() => {
+                escape_into(&mut s, &p.title[..cut]);
+                s.push('…');
+            }
+            _ => escape_into(&mut s, &p.title),
+        }
+        s.push_str("</text><title>");
+        escape_into(&mut s, &p.title);
+        s.push_str("</title></a>\n");
     }
     s.push_str("</svg>\n");
     s
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(out, text);
 }

@@ -120,6 +120,21 @@ fn the_map_lists_every_playbook_as_a_link_in_svg() {
     assert!(main.contains("<a href=\"/people/hiring-loop/\">The Hiring Loop</a> <span class=\"map-outline-track\">(People)</span>: links to From Engineer to Leader"), "{main}");
 }
 
+#[test]
+fn a_long_title_is_cut_in_its_map_box_and_whole_in_its_tooltip() {
+    let long = "Négociation & « stratégie » au long cours";
+    let exact = "Twenty-six characters ab&";
+    let dir = project(&[
+        ("playbooks/long.md", &format!("# {long}\n\nText.\n")),
+        ("playbooks/exact.md", &format!("# {exact}c\n\nText.\n")),
+    ]);
+    let main = build_project(dir.path(), None).main("map/index.html");
+    assert!(main.contains("map-label\" x=\"30\" y=\"65\">Négociation &amp; « stratégie…</text>"), "{main}");
+    assert!(main.contains("<title>Négociation &amp; « stratégie » au long cours</title>"), "{main}");
+    // 26 characters fit whole.
+    assert!(main.contains(">Twenty-six characters ab&amp;c</text>"), "{main}");
+}
+
 const BROKEN: &str = "# Broken\n\nSee [[carreer_strategy]] for more.\n\nAnd [[career_strategy#buy-vs-bild]] too.\n";
 
 fn broken_project() -> tempfile::TempDir {
