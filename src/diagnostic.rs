@@ -152,6 +152,40 @@ impl fmt::Display for Diagnostics {
     }
 }
 
+/// Positions of offsets in one text, asked in increasing order, found in
+/// one pass over the text: a playbook's links are found in order, and
+/// indexing every line of every file for them was a hundredth of a build.
+pub struct Positions<'a> {
+    text: &'a str,
+    scanned: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> Positions<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Positions { text, scanned: 0, line: 1, line_start: 0 }
+    }
+
+    /// The position of `offset`; an offset before the last one asked starts
+    /// the scan over.
+    pub fn at(&mut self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        if offset < self.scanned {
+            *self = Positions::new(self.text);
+        }
+        let skipped = &self.text.as_bytes()[self.scanned..offset];
+        self.line += memchr::memchr_iter(b'\n', skipped).count();
+        if let Some(i) = memchr::memrchr(b'\n', skipped) {
+            self.line_start = self.scanned + i + 1;
+        }
+        self.scanned = offset;
+        let start = self.line_start;
+        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        Position { line: self.line, column }
+    }
+}
+
 /// Maps byte offsets of a text to line and column.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
@@ -189,6 +223,22 @@ mod tests {
         assert_eq!(idx.position(text, 5), Position { line: 2, column: 2 });
         for offset in 0..=text.len() + 1 {
             assert_eq!(Position::at(text, offset), idx.position(text, offset), "offset {offset}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn positions_in_one_pass_are_positions_from_the_start(
+            text in "[a\n\r é€]{0,60}",
+            offsets in proptest::collection::vec(0usize..70, 0..12),
+        ) {
+            let mut positions = Positions::new(&text);
+            for offset in offsets {
+                let spec = text.is_char_boundary(offset.min(text.len())).then(|| Position::at(&text, offset));
+                if let Some(spec) = spec {
+                    proptest::prop_assert_eq!(positions.at(offset), spec, "offset {}", offset);
+                }
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 //!
 //! Front matter wins over inference, field by field.
 
-use crate::diagnostic::{Diagnostic, LineIndex, Position};
+use crate::diagnostic::{Diagnostic, Position, Positions};
 use crate::frontmatter::{self, FrontMatter, StoryFields};
 use crate::load::SourceFile;
 use crate::model::{Playbook, StoryMode, Track};
@@ -37,9 +37,9 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
     })?;
 
     let mut parts = parts::analyze(split.body);
-    let lines = LineIndex::new(&src.text);
+    let mut positions = Positions::new(&src.text);
     for link in &mut parts.links {
-        link.position = lines.position(&src.text, split.body_offset + link.offset);
+        link.position = positions.at(split.body_offset + link.offset);
     }
     let heading = parts.h1.as_deref().map(TitleLine::parse);
     let title = fm

@@ -93,7 +93,9 @@ pub fn analyze(body: &str) -> Parts {
                     context = strip_section_number(&text).to_string();
                 }
                 parts.headings.push(Heading { level, text, id, range: range.clone() });
-                parts.texts.push(String::new());
+                // Texts grow word by word up to their cap; room for it at
+                // once saves growing (and copying) them several times.
+                parts.texts.push(String::with_capacity(TEXT_CAP));
                 collect_links(&events[i..=end], &mut parts.links);
                 i = end + 1;
                 continue;
