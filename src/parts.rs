@@ -707,7 +707,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn clipping_is_cutting_the_collapsed_text(
-            words in proptest::collection::vec(("[a-zé,.;:]{0,6}", "[ \n\t\u{a0}]{0,3}"), 0..40),
+            words in proptest::collection::vec(("[a-zé,.;:]{0,6}", "[ \n\t\u{a0}\u{2003}\u{3000}]{0,3}"), 0..40),
             max in 0usize..60,
         ) {
             let text: String = words.iter().map(|(w, gap)| format!("{w}{gap}")).collect();

@@ -87,7 +87,7 @@ impl Renderer {
 fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let bytes = input.as_bytes();
     let mut done = 0;
-    while let Some(k) = bytes[done..].iter().position(|&b| ESCAPED[usize::from(b)]) {
+    while let Some(k) = first_escaped(&bytes[done..]) {
         let i = done + k;
         out.write_all(&bytes[done..i])?;
         out.write_all(match bytes[i] {
@@ -100,6 +100,32 @@ fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()>
         done = i + 1;
     }
     out.write_all(&bytes[done..])
+}
+
+/// Where the first byte [`escape_html`] replaces is, looked for eight bytes
+/// at a time: most of what templates print has none, and escaping was a
+/// thirtieth of a build.
+fn first_escaped(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // The high bit of each byte of `x` equal to `b`. Above a match, a byte may
+    // be flagged wrongly, but the lowest flag is always right.
+    let equal = |x: u64, b: u8| {
+        let y = x ^ (ONES * u64::from(b));
+        y.wrapping_sub(ONES) & !y & HIGH
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for (n, chunk) in chunks.by_ref().enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let found = equal(x, b'&') | equal(x, b'<') | equal(x, b'>') | equal(x, b'"') | equal(x, b'\'');
+        if found != 0 {
+            return Some(n * 8 + found.trailing_zeros() as usize / 8);
+        }
+    }
+    let rest = chunks.remainder();
+    rest.iter().position(|&b| ESCAPED[usize::from(b)]).map(|k| bytes.len() - rest.len() + k)
 }
 
 /// The bytes [`escape_html`] replaces, as a table: one load per byte of text.
@@ -292,7 +318,9 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn any_text_escapes_as_tera_escapes_it(text in "[a&<>\"'é€ ]{0,40}") {
+        fn any_text_escapes_as_tera_escapes_it(
+            text in "[a&<>\"'é€ ]{0,40}|([a-zé€ \u{7f}\u{ff}]{0,13}[&<>\"']){0,5}[a-z€]{0,9}"
+        ) {
             let (mut ours, mut teras) = (Vec::new(), Vec::new());
             escape_html(&text, &mut ours).unwrap();
             tera::escape_html(&text, &mut teras).unwrap();
