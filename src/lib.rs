@@ -68,12 +68,17 @@ pub(crate) fn release_freed_memory() {
     /// Memory the allocator holds, below which nothing is given back.
     const KEEP_BELOW: usize = 128 << 20;
     if Process::now().committed >= KEEP_BELOW {
-        // Each thread's heap gives back only what was freed into it, and
-        // most is freed on the worker threads.
         // SAFETY: no arguments to uphold; mimalloc's collection is thread-safe.
         unsafe { libmimalloc_sys::mi_collect(true) };
-        // SAFETY: as above.
-        rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
+        // Each thread's heap gives back only what was freed into it, and most
+        // is freed on the worker threads. Between stages they are idle and
+        // collect at once; a worker asking mid-stage would wait for the
+        // others, and while waiting it takes on their pages, half a stage's
+        // worth, holding up the whole-handbook page it was writing.
+        if rayon::current_thread_index().is_none() {
+            // SAFETY: as above.
+            rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
+        }
     }
 }
 

@@ -372,6 +372,9 @@ impl<'a> Site<'a> {
     /// Renders every file of the site into `sink` as it is made, and lists
     /// what was emitted. Each playbook page goes out as soon as it is
     /// rendered, so a build holds a few pages at a time, not the site.
+    /// Playbook pages rendered per job at most (see `emit`).
+    const PAGES_PER_JOB: usize = 16;
+
     pub fn emit(&self, theme: &Theme, sink: &dyn Sink, statics: &StaticFiles, diags: &mut Diagnostics) -> Vec<Emitted> {
         let emitted = std::sync::Mutex::new(Vec::with_capacity(self.handbook.playbooks.len() + 64));
         let put = |file: OutputFile| {
@@ -399,8 +402,18 @@ impl<'a> Site<'a> {
         // The whole-handbook pages and files are megabytes each at scale. They
         // are made one at a time, alongside the playbook pages (which take a
         // few kilobytes each), so the build never holds two of them at once.
+        // Playbook pages go in small jobs: the whole-handbook side waits on
+        // its own parallel parts by taking on other jobs, and a job of half
+        // the remaining pages held it up until the pages were all done, with
+        // the rest of it left to one core.
         let (pages, whole): (Vec<Diagnostic>, Vec<Diagnostic>) = rayon::join(
-            || (0..n).into_par_iter().filter_map(|id| self.playbook_page(id, self.body(id)).map(&put).err()).collect(),
+            || {
+                (0..n)
+                    .into_par_iter()
+                    .with_max_len(Self::PAGES_PER_JOB)
+                    .filter_map(|id| self.playbook_page(id, self.body(id)).map(&put).err())
+                    .collect()
+            },
             || {
                 let home = || self.home(self.handbook.home_landing().map(intro));
                 let frameworks = || self.catalog(SectionKind::Framework);
