@@ -91,7 +91,7 @@ pub fn escape_html(s: &str) -> String {
 /// wrote them, and where each sits. The Markdown is parsed once, for its
 /// parts and its HTML together; the link stage's answers are put in at the
 /// recorded places ([`BodyHtml::linked`]), which costs a copy, not a parse.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default)]
 pub struct BodyHtml {
     html: String,
     /// In document order, none overlapping.
@@ -99,7 +99,7 @@ pub struct BodyHtml {
 }
 
 /// Where a link (or an image's source) sits in [`BodyHtml::html`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 struct LinkSlot {
     /// Byte offset of the link in the Markdown: what rewrites are keyed by.
     offset: usize,
@@ -108,7 +108,7 @@ struct LinkSlot {
     kind: SlotKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 enum SlotKind {
     /// The link's text ends where its `</a>` starts; a label replaces it.
     Link {

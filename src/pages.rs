@@ -499,7 +499,8 @@ impl<'a> Site<'a> {
     fn body(&self, id: PageId) -> Html {
         let p = self.handbook.page(id);
         let rewrites = &self.links.rewrites[id];
-        let key = || crate::cache::hash_of(&(&p.body, rewrites, self.config.safe_html));
+        // The HTML comes from the file's text alone.
+        let key = || crate::cache::hash_of(&(p.text_hash, rewrites, self.config.safe_html));
         self.cache.body(&p.source, key, || {
             let html = p.body.linked(rewrites);
             if self.config.safe_html { crate::sanitize::clean(&html) } else { html }
