@@ -228,8 +228,8 @@ pub fn render_body<'a>(events: impl IntoIterator<Item = (Event<'a>, Range<usize>
                 marks.push(SlotMarks {
                     offset: range.start,
                     event: events.len(),
-                    kind: SlotKind::Link { title: title.to_string(), text_end: 0 },
-                    end_event: 0,
+                    // The end is set when the link's `End` comes.
+                    kind: MarkKind::Link { title: title.to_string(), end_event: events.len() },
                 });
                 events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
             }
@@ -242,13 +242,13 @@ pub fn render_body<'a>(events: impl IntoIterator<Item = (Event<'a>, Range<usize>
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 depth += 1;
-                marks.push(SlotMarks { offset: range.start, event: events.len(), kind: SlotKind::Image, end_event: 0 });
+                marks.push(SlotMarks { offset: range.start, event: events.len(), kind: MarkKind::Image });
                 events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
             }
             Event::End(TagEnd::Link) => {
                 depth = depth.saturating_sub(1);
-                if let Some(m) = open_links.pop() {
-                    marks[m].end_event = events.len();
+                if let Some(MarkKind::Link { end_event, .. }) = open_links.pop().map(|m| &mut marks[m].kind) {
+                    *end_event = events.len();
                 }
                 events.push(Event::Html("</a>".into()));
             }
@@ -282,14 +282,21 @@ pub fn render_body<'a>(events: impl IntoIterator<Item = (Event<'a>, Range<usize>
     write_html(events, marks)
 }
 
-/// A link's events, before their HTML is written.
+/// A link's or image's events, before their HTML is written.
 struct SlotMarks {
     offset: usize,
     /// The index of its `Start` event.
     event: usize,
-    kind: SlotKind,
-    /// The index of a link's `</a>`.
-    end_event: usize,
+    kind: MarkKind,
+}
+
+enum MarkKind {
+    /// `end_event` is the index of the link's `</a>`.
+    Link {
+        title: String,
+        end_event: usize,
+    },
+    Image,
 }
 
 /// Writes `events` as HTML in one go (tables and footnotes keep their
@@ -314,11 +321,11 @@ fn write_html(events: Vec<Event<'_>>, marks: Vec<SlotMarks>) -> BodyHtml {
                 return None;
             }
             Some(match m.kind {
-                SlotKind::Link { title, .. } => {
-                    LinkSlot { offset: m.offset, written, kind: SlotKind::Link { title, text_end: at(m.end_event) } }
+                MarkKind::Link { title, end_event } => {
+                    LinkSlot { offset: m.offset, written, kind: SlotKind::Link { title, text_end: at(end_event) } }
                 }
                 // Only the source: `<img src="` before it, `" alt="` after.
-                SlotKind::Image => LinkSlot {
+                MarkKind::Image => LinkSlot {
                     offset: m.offset,
                     written: written.start + IMG_OPEN.len()..written.end - IMG_ALT.len(),
                     kind: SlotKind::Image,
