@@ -373,7 +373,24 @@ fn swap(staging: &Path, out: &Path) -> io::Result<()> {
         let _ = std::fs::rename(&old, out);
         return Err(e);
     }
-    std::fs::remove_dir_all(&old)
+    remove_tree(&old)
+}
+
+/// Removes the folder `dir` and everything in it, its entries in parallel:
+/// the previous site of a 10,000-playbook handbook is 20,000 files and
+/// folders, and removing them one after the other took a quarter of a
+/// rebuild. Symbolic links are removed, never followed.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|path| {
+        if std::fs::symlink_metadata(path)?.is_dir() {
+            std::fs::remove_dir_all(path)
+        } else {
+            std::fs::remove_file(path)
+        }
+    })?;
+    std::fs::remove_dir(dir)
 }
 
 /// What [`sync_site`] did.
@@ -512,6 +529,24 @@ mod tests {
         assert_eq!(std::fs::read_to_string(out.join("b.txt")).unwrap(), "new");
         let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(beside, ["public"], "no staging or old folder left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn removing_a_tree_removes_links_in_it_but_not_what_they_point_to() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("keep.txt"), "keep").unwrap();
+        let tree = tmp.path().join("old");
+        std::fs::create_dir_all(tree.join("a/b")).unwrap();
+        std::fs::write(tree.join("a/b/index.html"), "x").unwrap();
+        std::fs::write(tree.join("top.txt"), "x").unwrap();
+        std::os::unix::fs::symlink(&outside, tree.join("link")).unwrap();
+        std::os::unix::fs::symlink(&outside, tree.join("a/link")).unwrap();
+        remove_tree(&tree).unwrap();
+        assert!(!tree.exists());
+        assert_eq!(std::fs::read_to_string(outside.join("keep.txt")).unwrap(), "keep");
     }
 
     #[test]
