@@ -311,7 +311,7 @@ struct PageLinks {
     /// Links to other playbooks, by target page.
     internal: Vec<Target>,
     files: Vec<String>,
-    /// (byte offset in the body, message)
+    /// (where the link is in the file, message)
     errors: Vec<(Position, String)>,
 }
 

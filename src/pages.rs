@@ -369,12 +369,12 @@ impl<'a> Site<'a> {
         Crumb { name: "Home".into(), url: Some(self.url("")) }
     }
 
-    /// Renders every file of the site into `sink` as it is made, and lists
-    /// what was emitted. Each playbook page goes out as soon as it is
-    /// rendered, so a build holds a few pages at a time, not the site.
     /// Playbook pages rendered per job at most (see `emit`).
     const PAGES_PER_JOB: usize = 16;
 
+    /// Renders every file of the site into `sink` as it is made, and lists
+    /// what was emitted. Each playbook page goes out as soon as it is
+    /// rendered, so a build holds a few pages at a time, not the site.
     pub fn emit(&self, theme: &Theme, sink: &dyn Sink, statics: &StaticFiles, diags: &mut Diagnostics) -> Vec<Emitted> {
         let emitted = std::sync::Mutex::new(Vec::with_capacity(self.handbook.playbooks.len() + 64));
         let put = |file: OutputFile| {
