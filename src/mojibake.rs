@@ -6,6 +6,8 @@
 //! Only byte sequences that form valid multi-byte UTF-8 are replaced; a lone
 //! `é` or `°` written on purpose is not valid UTF-8 on its own and stays.
 
+use crate::diagnostic::Positions;
+
 /// The byte cp1252 writes for `c`, if it has one. The five bytes cp1252 leaves
 /// undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) come back as U+0081..., as browsers
 /// and editors decode them, so they map to themselves.
@@ -106,10 +108,9 @@ pub fn repair(text: &str) -> Option<Repaired> {
     let bytes = text.as_bytes();
     let mut out = String::new();
     let mut lines = Vec::new();
-    // `text[..copied]` is in `out`; `line` is the number of the line that
-    // starts at `counted`.
-    let (mut copied, mut counted, mut line) = (0, 0, 1);
-    let mut from = 0;
+    let mut positions = Positions::new(text);
+    // `text[..copied]` is in `out`.
+    let (mut copied, mut from) = (0, 0);
     // The characters mojibake starts with (U+00C2..U+00F4) all begin with
     // the byte 0xC3 in UTF-8, so only lines holding one are looked at, and
     // a file without any is not copied.
@@ -117,8 +118,6 @@ pub fn repair(text: &str) -> Option<Repaired> {
         let at = from + k;
         let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
         let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i + 1);
-        line += memchr::memchr_iter(b'\n', &bytes[counted..start]).count();
-        counted = start;
         if let Some(fixed) = repair_line(&text[start..end]) {
             if lines.is_empty() {
                 out.reserve(text.len());
@@ -126,7 +125,7 @@ pub fn repair(text: &str) -> Option<Repaired> {
             out.push_str(&text[copied..start]);
             out.push_str(&fixed);
             copied = end;
-            lines.push(line);
+            lines.push(positions.at(start).line);
         }
         from = end;
     }
