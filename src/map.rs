@@ -2,8 +2,10 @@
 //! between them as curves, drawn at build time as SVG so it reads without
 //! JavaScript. Each box is a link to its playbook.
 
-use crate::handbook::{Handbook, PageId};
 use std::fmt::Write;
+
+use crate::handbook::{Handbook, PageId};
+use crate::markdown::push_escaped;
 
 const COL_W: usize = 240;
 const BOX_W: usize = 200;
@@ -32,7 +34,7 @@ pub fn svg(handbook: &Handbook, edges: &[(PageId, PageId)], url: &dyn Fn(PageId)
     );
     for (col, g) in handbook.tracks.iter().enumerate() {
         let _ = write!(s, "<text class=\"map-track\" x=\"{}\" y=\"24\">", MARGIN + col * COL_W);
-        escape_into(&mut s, &g.track.name);
+        push_escaped(&mut s, &g.track.name);
         s.push_str("</text>\n");
     }
     // Every edge is drawn alike: one path of many curves, not a path element
@@ -52,7 +54,7 @@ pub fn svg(handbook: &Handbook, edges: &[(PageId, PageId)], url: &dyn Fn(PageId)
     for (id, p) in handbook.playbooks.iter().enumerate() {
         let (x, y) = pos[id];
         s.push_str("<a href=\"");
-        escape_into(&mut s, &url(id));
+        push_escaped(&mut s, &url(id));
         let _ = write!(
             s,
             "\"><rect class=\"map-node\" x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"6\"/><text class=\"map-label\" x=\"{}\" y=\"{}\">",
@@ -61,20 +63,15 @@ pub fn svg(handbook: &Handbook, edges: &[(PageId, PageId)], url: &dyn Fn(PageId)
         );
         match p.title.char_indices().nth(25) {
             Some((cut, _)) if p.title[cut..].chars().nth(1).is_some() => {
-                escape_into(&mut s, &p.title[..cut]);
+                push_escaped(&mut s, &p.title[..cut]);
                 s.push('…');
             }
-            _ => escape_into(&mut s, &p.title),
+            _ => push_escaped(&mut s, &p.title),
         }
         s.push_str("</text><title>");
-        escape_into(&mut s, &p.title);
+        push_escaped(&mut s, &p.title);
         s.push_str("</title></a>\n");
     }
     s.push_str("</svg>\n");
     s
-}
-
-fn escape_into(out: &mut String, text: &str) {
-    // Writing to a String cannot fail.
-    let _ = pulldown_cmark_escape::escape_html(out, text);
 }

@@ -82,9 +82,14 @@ pub fn is_diagram(info: &str) -> bool {
 
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    // Writing to a String cannot fail.
-    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    push_escaped(&mut out, s);
     out
+}
+
+/// `s` escaped for HTML, added to `out`.
+pub fn push_escaped(out: &mut String, s: &str) {
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(out, s);
 }
 
 /// A body as HTML before the link stage has run: its links as the author
@@ -368,7 +373,7 @@ impl BodyHtml {
             done = slot.written.end;
             match &slot.kind {
                 SlotKind::Link { title, text_end } => {
-                    out.push_str(&link_open(rw, title));
+                    push_link_open(&mut out, rw, title);
                     if let Some(label) = &rw.label {
                         // The author's text, up to the link's end, gives way to the label.
                         let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, label);
@@ -429,22 +434,20 @@ fn skip_block<'a>(iter: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>) {
     }
 }
 
-fn link_open(rw: &LinkRewrite, title: &str) -> String {
-    let mut a = format!("<a href=\"{}\"", escape_href(&rw.href));
+fn push_link_open(out: &mut String, rw: &LinkRewrite, title: &str) {
+    out.push_str("<a href=\"");
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_href(&mut *out, &rw.href);
+    out.push('"');
     if !title.is_empty() {
-        a.push_str(&format!(" title=\"{}\"", escape_html(title)));
+        out.push_str(" title=\"");
+        push_escaped(out, title);
+        out.push('"');
     }
     if rw.external {
-        a.push_str(" rel=\"noopener\"");
+        out.push_str(" rel=\"noopener\"");
     }
-    a.push('>');
-    a
-}
-
-fn escape_href(href: &str) -> String {
-    let mut out = String::with_capacity(href.len());
-    let _ = pulldown_cmark_escape::escape_href(&mut out, href);
-    out
+    out.push('>');
 }
 
 /// A GitHub alert (`> [!NOTE]`) as a callout with an icon and a label that
