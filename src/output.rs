@@ -239,7 +239,7 @@ impl Staging {
         let previous = self.out.join(&rel);
         let same = self.previous
             && std::fs::symlink_metadata(&previous).is_ok_and(|m| m.is_file() && m.len() == file.bytes.len() as u64)
-            && std::fs::read(&previous).is_ok_and(|b| b[..] == file.bytes[..]);
+            && holds(&previous, &file.bytes);
         if same && std::fs::hard_link(&previous, &target).is_ok() {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
         } else {
@@ -275,6 +275,28 @@ impl Staging {
         swap(&self.dir, &self.out)?;
         self.finished = true;
         Ok(report)
+    }
+}
+
+/// Whether the file at `path` holds exactly `bytes`, read a block at a time.
+/// Reading it whole doubled each page in memory while it was compared, and
+/// the whole-handbook files are megabytes: the search index's copy was the
+/// peak of a warm rebuild at 10,000 playbooks.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else { return false };
+    let mut block = [0u8; 16 * 1024];
+    let mut rest = bytes;
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) => match rest.split_at_checked(n) {
+                Some((head, tail)) if *head == block[..n] => rest = tail,
+                _ => return false,
+            },
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
     }
 }
 
@@ -507,6 +529,22 @@ mod tests {
         let statics = static_dir.map(StaticFiles::find).unwrap_or_default();
         let emitted: Vec<Emitted> = files.iter().map(|f| statics.emitted(f)).collect();
         staging.finish(&emitted, static_dir)
+    }
+
+    #[test]
+    fn a_file_holds_exactly_its_bytes_across_blocks() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("index.js");
+        // Three and a half blocks, so the comparison crosses block edges.
+        let bytes: Vec<u8> = (0..56 * 1024).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(holds(&path, &bytes));
+        let mut last = bytes.clone();
+        *last.last_mut().unwrap() ^= 1;
+        assert!(!holds(&path, &last), "a change in the last block");
+        assert!(!holds(&path, &bytes[..bytes.len() - 1]), "the file is longer");
+        assert!(!holds(&path, &[&bytes[..], b"x"].concat()), "the file is shorter");
+        assert!(!holds(&tmp.path().join("missing"), b""));
     }
 
     #[cfg(unix)]
