@@ -106,7 +106,13 @@ pub fn code_block(code: &str, lang: &str) -> Arc<str> {
 
 fn render_block(code: &str, lang: &str) -> String {
     let lang = lang.split([' ', ',', '{']).next().unwrap_or("").trim();
-    let class = if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape(lang)) };
+    // An attribute value: quotes are escaped too (the info string is the
+    // author's, and `rust"onclick=...` must stay inside the class).
+    let class = if lang.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{}\"", crate::markdown::escape_html(lang))
+    };
     let body = if lang.is_empty() || code.len() > MAX_HIGHLIGHT_BYTES {
         escape(code)
     } else {
@@ -264,6 +270,15 @@ mod tests {
         assert!(!in_string.contains("<span class=\"hn\">"), "{in_string}");
         let again = code_block("z = 0\ny = 1\n", "python");
         assert_eq!(again.replace('z', "x"), &*code);
+    }
+
+    #[test]
+    fn a_quote_in_the_language_stays_inside_the_class() {
+        let html = code_block("x\n", "rust\"onmouseover=\"alert(1)");
+        assert!(
+            html.starts_with("<pre class=\"code\"><code class=\"language-rust&quot;onmouseover=&quot;alert(1)\">"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -540,7 +540,7 @@ fn inject(html: &[u8], generation: u64, error: Option<&str>) -> Vec<u8> {
              This page shows the last good build; save a fix and it reloads.</p>\
              <pre style=\"white-space:pre-wrap;margin:0 0 1rem\">{}</pre>\
              <button type=\"button\" onclick=\"this.parentNode.remove()\">Dismiss</button></div>",
-            escape_html(error)
+            crate::markdown::escape_html(error)
         ));
     }
     let at = find_last_ignore_case(html, b"</body").unwrap_or(html.len());
@@ -555,21 +555,6 @@ fn find_last_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     (0..=haystack.len().checked_sub(needle.len())?)
         .rev()
         .find(|&i| haystack[i..i + needle.len()].eq_ignore_ascii_case(needle))
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -599,6 +584,15 @@ fn content_type(path: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_error_overlay_shows_markup_in_a_message_as_text() {
+        let page = inject(b"<html><body><p>page</p></body></html>", 7, Some("title: <script>x</script> & more"));
+        let page = String::from_utf8(page).unwrap();
+        assert!(page.contains("title: &lt;script&gt;x&lt;/script&gt; &amp; more"), "{page}");
+        assert!(!page.contains("<script>x"), "{page}");
+        assert!(page.ends_with("</body></html>"), "the overlay goes before </body>: {page}");
+    }
 
     #[test]
     fn paths_map_to_site_files_under_the_base() {

@@ -485,6 +485,20 @@ fn html_in_headings_comes_out_escaped() {
 }
 
 #[test]
+fn a_quote_in_a_code_fence_language_cannot_add_attributes() {
+    let p = Project::new();
+    p.write("playbooks/x.md", "# X\n\n```rust\" onmouseover=\"alert(1)\nfn main() {}\n```\n\n```\"x\nplain\n```\n");
+    p.build_ok();
+    let page = p.page("x");
+    assert!(!page.contains("onmouseover=\"alert"), "{page}");
+    assert!(
+        page.contains("<code class=\"language-rust&quot;\">fn main() {}"),
+        "the first word is the language:\n{page}"
+    );
+    assert!(page.contains("<code class=\"language-&quot;x\">plain"), "{page}");
+}
+
+#[test]
 fn html_in_a_heading_is_the_title_as_text() {
     // The part that does not depend on the body renderer: the H1 becomes the
     // title, escaped, and the table of contents shows the heading as written.
