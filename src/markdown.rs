@@ -504,7 +504,7 @@ mod tests {
     /// `body` rendered, each of its links (in order) given the rewrite
     /// beside it, `None` for none.
     fn linked(body: &str, rewrites: &[Option<LinkRewrite>]) -> String {
-        let parts = crate::parts::analyze(body);
+        let parts = crate::parts::analyze(body, &mut |offset| crate::diagnostic::Position::at(body, offset));
         assert_eq!(parts.links.len(), rewrites.len(), "links of {body:?}");
         let mut links = LinkRewrites::default();
         for (link, rewrite) in parts.links.iter().zip(rewrites) {

@@ -36,11 +36,8 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         Diagnostic::error(&src.path, slug_position, msg).with_hint("set a shorter `slug` in the front matter")
     })?;
 
-    let mut parts = parts::analyze(split.body);
     let mut positions = Positions::new(&src.text);
-    for link in &mut parts.links {
-        link.position = positions.at(split.body_offset + link.offset);
-    }
+    let parts = parts::analyze(split.body, &mut |offset| positions.at(split.body_offset + offset));
     let heading = parts.h1.as_deref().map(TitleLine::parse);
     let title = fm
         .title

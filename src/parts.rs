@@ -64,7 +64,7 @@ fn classify(h2: &str) -> Chapter {
 
 type Events<'a> = Vec<(Event<'a>, Range<usize>)>;
 
-pub fn analyze(body: &str) -> Parts {
+pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts {
     let mut events: Events<'_> = Vec::with_capacity(markdown::events_capacity(body));
     events.extend(Parser::new_ext(body, markdown::options()).into_offset_iter());
     let mut parts = Parts { texts: vec![String::new()], ..Parts::default() };
@@ -96,11 +96,11 @@ pub fn analyze(body: &str) -> Parts {
                 // Texts grow word by word up to their cap; room for it at
                 // once saves growing (and copying) them several times.
                 parts.texts.push(String::with_capacity(TEXT_CAP));
-                collect_links(&events[i..=end], &mut parts.links);
+                collect_links(&events[i..=end], &mut parts.links, position);
                 i = end + 1;
                 continue;
             }
-            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => parts.links.extend(link_ref(event, range)),
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => parts.links.extend(link_ref(event, range, position)),
             Event::Text(t) | Event::Code(t) => {
                 if let Some(bucket) = parts.texts.last_mut().filter(|b| b.len() < TEXT_CAP) {
                     // Texts of one line run on (`**EM**:` reads `EM:`);
@@ -241,11 +241,17 @@ impl StableIds {
 }
 
 /// Links inside a heading: the main loop skips over headings.
-fn collect_links(events: &[(Event<'_>, Range<usize>)], links: &mut Vec<LinkRef>) {
-    links.extend(events.iter().filter_map(|(e, range)| link_ref(e, range)));
+fn collect_links(
+    events: &[(Event<'_>, Range<usize>)],
+    links: &mut Vec<LinkRef>,
+    position: &mut dyn FnMut(usize) -> Position,
+) {
+    links.extend(events.iter().filter_map(|(e, range)| link_ref(e, range, position)));
 }
 
-fn link_ref(event: &Event<'_>, range: &Range<usize>) -> Option<LinkRef> {
+/// The link `event` starts, if it starts one; `position` tells where a body
+/// offset is in the file.
+fn link_ref(event: &Event<'_>, range: &Range<usize>, position: &mut dyn FnMut(usize) -> Position) -> Option<LinkRef> {
     let (kind, has_label, dest) = match event {
         Event::Start(Tag::Link { link_type: LinkType::WikiLink { has_pothole }, dest_url, .. }) => {
             (LinkKind::Wiki, *has_pothole, dest_url)
@@ -254,7 +260,7 @@ fn link_ref(event: &Event<'_>, range: &Range<usize>) -> Option<LinkRef> {
         Event::Start(Tag::Image { dest_url, .. }) => (LinkKind::Image, true, dest_url),
         _ => return None,
     };
-    Some(LinkRef { offset: range.start, position: Position::START, dest: dest.to_string(), kind, has_label })
+    Some(LinkRef { offset: range.start, position: position(range.start), dest: dest.to_string(), kind, has_label })
 }
 
 /// Index of the `End` matching the `Start` at `start`.
@@ -552,11 +558,16 @@ fn ellipsis(words: &str) -> String {
 mod tests {
     use super::*;
 
+    /// `body`'s parts, with link positions counted in `body` itself.
+    fn analyzed(body: &str) -> Parts {
+        analyze(body, &mut |offset| Position::at(body, offset))
+    }
+
     const SEED_LIKE: &str = "# t: Title (Deep Dive)\n\n## 📜 Story Mode: The CTO\n\n> **Mission Date**: 2050.01.01\n> **Location**: Boardroom\n> **Officer**: Chief Technology Officer\n>\n> **The Problem**: You are the best coder.\n> But code doesn't solve it.\n>\n> **The Solution**: **Strategic Leadership**.\n> Moving on.\n>\n> *\"Team. We pivot.\"*\n\n## 2. Strategic Frameworks\n\n### 2.1 The AI Maturity Curve\nDon't build a Ferrari.\n\n### 2.2 Buy vs Build\n* **Commodity**: BUY.\n\n## 3. Communication Patterns\n\n### 3.1 Speaking to Executives\n*   **Don't say**: \"Loss fell.\"\n*   **Do say**: \"We saved 20 hours.\"\n\n## 4. The Exit Games\n\n### 4.1 Startup vs Big Tech\n* **Startup**: risk.\n";
 
     #[test]
     fn reads_the_story_mode_briefing() {
-        let p = analyze(SEED_LIKE);
+        let p = analyzed(SEED_LIKE);
         let s = p.story.unwrap();
         assert_eq!(s.title.as_deref(), Some("The CTO"));
         assert_eq!(s.mission_date.as_deref(), Some("2050.01.01"));
@@ -571,7 +582,7 @@ mod tests {
 
     #[test]
     fn finds_frameworks_and_exit_games_with_stable_ids() {
-        let p = analyze(SEED_LIKE);
+        let p = analyzed(SEED_LIKE);
         let names: Vec<_> =
             p.sections.iter().map(|s| (s.kind, s.name.as_str(), s.id.as_str(), s.heading_id.as_str())).collect();
         assert_eq!(
@@ -587,7 +598,7 @@ mod tests {
 
     #[test]
     fn finds_dont_say_do_say_pairs_under_their_heading() {
-        let p = analyze(SEED_LIKE);
+        let p = analyzed(SEED_LIKE);
         assert_eq!(
             p.patterns,
             [Pattern {
@@ -601,14 +612,14 @@ mod tests {
 
     #[test]
     fn the_h1_and_story_are_hidden_from_the_body() {
-        let p = analyze(SEED_LIKE);
+        let p = analyzed(SEED_LIKE);
         assert_eq!(p.h1.as_deref(), Some("t: Title (Deep Dive)"));
         assert_eq!(p.layout.hidden.len(), 3);
     }
 
     #[test]
     fn a_list_that_is_not_all_pairs_stays_a_list() {
-        let p = analyze("* **Don't say**: a\n* something else\n");
+        let p = analyzed("* **Don't say**: a\n* something else\n");
         assert!(p.patterns.is_empty());
     }
 
@@ -620,7 +631,7 @@ mod tests {
 
     #[test]
     fn html_in_headings_is_text_and_ids_are_made_without_it() {
-        let p = analyze(
+        let p = analyzed(
             "# <script>alert(1)</script>\n\n## Press <kbd>Ctrl</kbd>\n\n## Frameworks\n\n### <b>Buy</b> vs Build\n",
         );
         // Without the tags the title read `alert(1)`, taken as title `alert` at level `1`.
@@ -638,7 +649,7 @@ mod tests {
         // one made the renderer's look-up of hidden blocks longer.
         let quotes = "> Words of wisdom, no briefing fields.\n\n".repeat(1_000);
         let body = format!("## Story Mode: S\n\n{quotes}> **Officer**: CTO\n\n> Afterwards.\n");
-        let p = analyze(&body);
+        let p = analyzed(&body);
         assert_eq!(p.story.as_ref().and_then(|s| s.officer.as_deref()), Some("CTO"));
         let briefing = body.find("> **Officer**").unwrap();
         let hidden: Vec<usize> = p.layout.hidden.iter().map(|r| r.start).collect();
@@ -651,7 +662,7 @@ mod tests {
         // cost 50 million tries (minutes); a hostile playbook must not hang the build.
         let body = format!("## Frameworks\n\n### Plan B\n\n### Plan B 2\n\n{}", "### Plan B\n".repeat(10_000));
         let start = std::time::Instant::now();
-        let p = analyze(&body);
+        let p = analyzed(&body);
         let elapsed = start.elapsed();
         let ids: Vec<&str> = p.sections.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids.len(), 10_002);
@@ -668,7 +679,7 @@ mod tests {
         let sections: String = (0..40_000).map(|i| format!("### Framework {i}\nSummary {i}.\n\n")).collect();
         let body = format!("## Strategic Frameworks\n\n{sections}");
         let start = std::time::Instant::now();
-        let p = analyze(&body);
+        let p = analyzed(&body);
         let elapsed = start.elapsed();
         assert_eq!(p.sections.len(), 40_000);
         assert_eq!(p.sections[0].summary, "Summary 0.");
@@ -678,7 +689,7 @@ mod tests {
 
     #[test]
     fn a_summary_is_cut_to_length_once_its_links_read_as_titles() {
-        let p = analyze("## Frameworks\n\n### Curve\nSee [[x]] now.\u{2}9\u{2}\n");
+        let p = analyzed("## Frameworks\n\n### Curve\nSee [[x]] now.\u{2}9\u{2}\n");
         let title = "Long ".repeat(40);
         let label = |offset: usize| (offset == 29).then_some(title.as_str());
         let summary = finish_summary(&p.sections[0].summary, label).unwrap();
@@ -729,7 +740,7 @@ mod tests {
 
     #[test]
     fn search_text_runs_on_within_a_line_and_keeps_lines_apart() {
-        let p = analyze("## A\n\n* **EM**: \"I solve\" `x`.\n* Tom &amp; Jerry\nsaid *so*.\n\nNext.\n");
+        let p = analyzed("## A\n\n* **EM**: \"I solve\" `x`.\n* Tom &amp; Jerry\nsaid *so*.\n\nNext.\n");
         assert_eq!(p.texts[1], "EM: \"I solve\" x. Tom & Jerry said so. Next.");
     }
 }
