@@ -706,7 +706,20 @@ mod tests {
         let whole = |t: &str| truncate_words(&t.split_whitespace().collect::<Vec<_>>().join(" "), MAX);
         let long = "word ".repeat(300);
         let unbroken = "x".repeat(MAX + 50);
-        let cases = ["  a\n\tb  c ", "", &long, &format!("{unbroken} tail"), &"é ".repeat(MAX), &"ab ".repeat(134)];
+        // Past the cut, only whether the text goes on matters: runs of
+        // whitespace there, or wide spaces ending it, change nothing.
+        let runs_after_the_cut = format!("{}b\n\n\tc  d", "a ".repeat(MAX / 2));
+        let wide_space_after_the_cut = format!("{}a \u{3000}", "ab ".repeat(MAX / 3));
+        let cases = [
+            "  a\n\tb  c ",
+            "",
+            &long,
+            &format!("{unbroken} tail"),
+            &"é ".repeat(MAX),
+            &"ab ".repeat(134),
+            &runs_after_the_cut,
+            &wide_space_after_the_cut,
+        ];
         for text in cases {
             assert_eq!(clip_words(text, MAX), whole(text), "{text:?}");
         }
