@@ -31,6 +31,7 @@ pub mod links;
 pub mod load;
 pub mod map;
 pub mod markdown;
+mod memory;
 pub mod model;
 pub mod mojibake;
 pub mod output;
@@ -47,64 +48,10 @@ pub mod slug;
 pub mod term;
 pub mod theme;
 
-/// Builds allocate many short-lived strings on two threads at once; mimalloc
-/// handles that with far less time in the allocator than glibc's malloc.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Hands memory freed since the last call back to the system now, once the
-/// build holds enough for its peak to matter. mimalloc keeps freed memory a
-/// second before returning it; a big build frees tens of megabytes at a
-/// time (the parser's scratch, the link index, each whole-handbook page
-/// once written), so keeping them was a tenth of the peak at 10,000
-/// playbooks. Returning every freed page sooner (a 50 ms delay) cost more
-/// than this: pages given back mid-stage were zeroed again by the kernel
-/// when reused. So memory goes back where a build has just let go of a lot,
-/// and nowhere else (10,000 playbooks, 9 interleaved builds: 266 -> 267 MB
-/// peak, 3.96 -> 3.84 s CPU). A small build keeps it all: at 1,000
-/// playbooks, giving memory back meant 3,600 more page faults, about a
-/// twelfth of the build's CPU time, to save 20 MB of a 80 MB peak.
-pub(crate) fn release_freed_memory() {
-    /// Memory the allocator holds, below which nothing is given back.
-    const KEEP_BELOW: usize = 128 << 20;
-    if Process::now().committed >= KEEP_BELOW {
-        // SAFETY: no arguments to uphold; mimalloc's collection is thread-safe.
-        unsafe { libmimalloc_sys::mi_collect(true) };
-        // Each thread's heap gives back only what was freed into it, and most
-        // is freed on the worker threads. Between stages they are idle and
-        // collect at once; a worker asking mid-stage would wait for the
-        // others, and while waiting it takes on their pages, half a stage's
-        // worth, holding up the whole-handbook page it was writing.
-        if rayon::current_thread_index().is_none() {
-            // SAFETY: as above.
-            rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
-        }
-    }
-}
-
-/// What the allocator and the system tell about this process.
-struct Process {
-    /// Bytes the allocator holds from the system.
-    committed: usize,
-    /// CPU time so far, user and system, in milliseconds.
-    cpu_ms: usize,
-}
-
-impl Process {
-    fn now() -> Process {
-        let (mut user, mut system, mut committed) = (0, 0, 0);
-        let none = std::ptr::null_mut();
-        // SAFETY: each out-pointer is null (not wanted) or points to a live
-        // local; mimalloc's statistics are thread-safe.
-        unsafe {
-            libmimalloc_sys::mi_process_info(none, &mut user, &mut system, none, none, &mut committed, none, none)
-        };
-        Process { committed, cpu_ms: user + system }
-    }
-}
-
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+use memory::{Process, release_freed_memory};
 
 pub use config::{BaseUrl, BuildOptions, Config};
 pub use diagnostic::{Diagnostic, Diagnostics, Position, Severity};
@@ -192,8 +139,11 @@ fn render_into(
     highlight::warm_up();
     // Each file is parsed as soon as it is read: the playbooks hold what
     // they need of the text, and the texts go one by one.
-    let parsed =
-        load::discover(&opts.root, &mut diags, cache, |s| cache.parsed(&s.path, s.hash, || parse::playbook(s)));
+    let paths = load::find(&opts.root, &mut diags);
+    memory::expect_playbooks(paths.len());
+    let parsed = load::read_each(&opts.root, &paths, &mut diags, cache, |s| {
+        cache.parsed(&s.path, s.hash, || parse::playbook(s))
+    });
     let mut playbooks = Vec::with_capacity(parsed.len());
     for p in parsed {
         match p {
@@ -270,21 +220,12 @@ impl StageClock {
                 "timing: {stage:<8} {:>8.1} ms  cpu {:>5} ms   resident {}",
                 self.last.elapsed().as_secs_f64() * 1000.0,
                 process.cpu_ms - self.last_cpu_ms,
-                resident_memory(&process)
+                memory::resident(&process)
             );
             self.last = Instant::now();
             self.last_cpu_ms = process.cpu_ms;
         }
     }
-}
-
-/// Current and peak resident memory, where the system tells (Linux).
-fn resident_memory(process: &Process) -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status.lines().find_map(|l| l.strip_prefix(name)).map_or("?".to_string(), |v| v.trim().to_string())
-    };
-    format!("{} (peak {}, allocator {} kB)", field("VmRSS:"), field("VmHWM:"), process.committed >> 10)
 }
 
 /// Validates everything a build would, without writing anything.

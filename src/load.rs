@@ -35,17 +35,9 @@ impl SourceFile {
     }
 }
 
-/// Every `playbooks/**/*.md`, sorted by path so builds are deterministic,
-/// each read and handed to `then` as soon as it is read (in parallel), so
-/// that a caller which parses them never holds every file's text at once.
-/// A cache that remembers (the `serve` loop's) lets files whose size and
-/// modification time are unchanged be reused instead of read again.
-pub fn discover<T: Send>(
-    root: &Path,
-    diags: &mut Diagnostics,
-    cache: &Cache,
-    then: impl Fn(&SourceFile) -> T + Sync,
-) -> Vec<T> {
+/// Every `playbooks/**/*.md`, sorted by path so builds are deterministic.
+/// A folder that cannot be read is an error on it; the rest are still found.
+pub fn find(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
     let dir = root.join(PLAYBOOKS_DIR);
     if !dir.is_dir() {
         diags.push(
@@ -62,6 +54,21 @@ pub fn discover<T: Send>(
             Err(err) => diags.push(walk_error(root, &err)),
         }
     }
+    paths
+}
+
+/// Each of `paths` ([`find`]'s) read and handed to `then` as soon as it is
+/// read (in parallel), in their order, so that a caller which parses them
+/// never holds every file's text at once. A cache that remembers (the
+/// `serve` loop's) lets files whose size and modification time are
+/// unchanged be reused instead of read again.
+pub fn read_each<T: Send>(
+    root: &Path,
+    paths: &[PathBuf],
+    diags: &mut Diagnostics,
+    cache: &Cache,
+    then: impl Fn(&SourceFile) -> T + Sync,
+) -> Vec<T> {
     let results: Vec<_> = paths
         .par_iter()
         .map(|p| {
@@ -189,7 +196,8 @@ mod tests {
         std::fs::write(dir.path().join("playbooks/ok.md"), "# Ok\n").unwrap();
         std::os::unix::fs::symlink("gone.md", dir.path().join("playbooks/dangling.md")).unwrap();
         let mut diags = Diagnostics::default();
-        let files = discover(dir.path(), &mut diags, &Cache::default(), |f| f.path.clone());
+        let paths = find(dir.path(), &mut diags);
+        let files = read_each(dir.path(), &paths, &mut diags, &Cache::default(), |f| f.path.clone());
         assert_eq!(files.len(), 1);
         let d: Vec<_> = diags.iter().map(|d| (d.file.clone(), d.message.clone())).collect();
         assert_eq!(

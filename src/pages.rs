@@ -387,7 +387,7 @@ impl<'a> Site<'a> {
             let big = file.bytes.len() > BIG_FILE;
             sink.put(file);
             if big {
-                crate::release_freed_memory();
+                crate::memory::release_freed_memory();
             }
         };
         let n = self.handbook.playbooks.len();
