@@ -70,7 +70,9 @@ const SMALL_PAGES_FROM: usize = 4_000;
 /// 10-12 interleaved builds; the highest 252 MB instead of 276 MB), for -5%
 /// to +5% CPU time across those sets (more TLB misses, fewer pages to
 /// zero). A small build keeps huge pages: at 1,000 playbooks small pages
-/// took 8% more CPU to save memory that does not matter there.
+/// took 8% more CPU to save memory that does not matter there. Processes
+/// started afterwards inherit the setting (the browser `serve --open`
+/// starts, say); it changes only the size of their memory pages.
 pub(crate) fn expect_playbooks(playbooks: usize) {
     #[cfg(target_os = "linux")]
     if playbooks >= SMALL_PAGES_FROM {
