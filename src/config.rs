@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::diagnostic::{Diagnostic, LineIndex, Position};
+use crate::diagnostic::{Diagnostic, Position};
 
 pub const CONFIG_FILE: &str = "playbook.toml";
 
@@ -56,7 +56,7 @@ impl Config {
 
     pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         toml::from_str(text).map_err(|e| {
-            let pos = e.span().map_or(Position::START, |s| LineIndex::new(text).position(text, s.start));
+            let pos = e.span().map_or(Position::START, |s| Position::at(text, s.start));
             Diagnostic::error(CONFIG_FILE, pos, e.message().to_string())
                 .with_hint("valid keys are title, description, author, language, base_url, cname and safe_html")
         })

@@ -78,16 +78,10 @@ pub struct Position {
 impl Position {
     pub const START: Position = Position { line: 1, column: 1 };
 
-    /// Where `offset` falls in `text`, counted from the start without an
-    /// index: for a position asked of a text once ([`LineIndex`] answers
-    /// many).
+    /// Where `offset` falls in `text`, counted from the start (see
+    /// [`Positions`] for many offsets of one text).
     pub fn at(text: &str, offset: usize) -> Position {
-        let offset = offset.min(text.len());
-        let before = &text.as_bytes()[..offset];
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let column = text.get(line_start..offset).map_or(offset - line_start, |s| s.chars().count()) + 1;
-        Position { line, column }
+        Positions::new(text).at(offset)
     }
 }
 
@@ -186,43 +180,29 @@ impl<'a> Positions<'a> {
     }
 }
 
-/// Maps byte offsets of a text to line and column.
-#[derive(Debug, Clone)]
-pub struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
-    }
-
-    /// Position of `offset` in `text` (the same text the index was made from).
-    pub fn position(&self, text: &str, offset: usize) -> Position {
-        let offset = offset.min(text.len());
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts[line - 1];
-        let column = text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
-        Position { line, column }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The rule, spelled out: lines are counted by the newlines before the
+    /// offset, columns by the characters since the last one, both from one.
+    fn spec(text: &str, offset: usize) -> Position {
+        let before = &text[..offset.min(text.len())];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Position { line: 1 + before.matches('\n').count(), column: 1 + before[line_start..].chars().count() }
+    }
+
     #[test]
     fn positions_count_lines_and_characters_from_one() {
         let text = "ab\nçd\n";
-        let idx = LineIndex::new(text);
-        assert_eq!(idx.position(text, 0), Position { line: 1, column: 1 });
-        assert_eq!(idx.position(text, 3), Position { line: 2, column: 1 });
+        assert_eq!(Position::at(text, 0), Position { line: 1, column: 1 });
+        assert_eq!(Position::at(text, 3), Position { line: 2, column: 1 });
         // 'ç' is two bytes but one column
-        assert_eq!(idx.position(text, 5), Position { line: 2, column: 2 });
-        for offset in 0..=text.len() + 1 {
-            assert_eq!(Position::at(text, offset), idx.position(text, offset), "offset {offset}");
+        assert_eq!(Position::at(text, 5), Position { line: 2, column: 2 });
+        // Inside a character, columns count its bytes so far.
+        assert_eq!(Position::at(text, 4), Position { line: 2, column: 2 });
+        for offset in (0..=text.len() + 1).filter(|&o| text.is_char_boundary(o.min(text.len()))) {
+            assert_eq!(Position::at(text, offset), spec(text, offset), "offset {offset}");
         }
     }
 
@@ -234,7 +214,7 @@ mod tests {
         ) {
             let mut positions = Positions::new(&text);
             for offset in offsets {
-                let spec = text.is_char_boundary(offset.min(text.len())).then(|| Position::at(&text, offset));
+                let spec = text.is_char_boundary(offset.min(text.len())).then(|| spec(&text, offset));
                 if let Some(spec) = spec {
                     proptest::prop_assert_eq!(positions.at(offset), spec, "offset {}", offset);
                 }

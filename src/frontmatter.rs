@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::diagnostic::{LineIndex, Position};
+use crate::diagnostic::Position;
 
 mod common;
 
@@ -277,7 +277,7 @@ fn parse_yaml(file_text: &str, block: &Block<'_>) -> Result<FrontMatter, FrontMa
         return Ok(fm);
     }
     serde_saphyr::from_str::<FrontMatter>(block.text).map_err(|e| {
-        let first_line = LineIndex::new(file_text).position(file_text, block.offset).line;
+        let first_line = Position::at(file_text, block.offset).line;
         let pos = e.location().map_or(Position { line: first_line, column: 1 }, |l| Position {
             line: first_line + (l.line() as usize).saturating_sub(1),
             column: (l.column() as usize).max(1),
@@ -298,7 +298,7 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
 fn parse_toml(file_text: &str, block: &Block<'_>) -> Result<FrontMatter, FrontMatterError> {
     toml::from_str::<FrontMatter>(block.text).map_err(|e| {
         let offset = block.offset + e.span().map_or(0, |s| s.start);
-        let pos = LineIndex::new(file_text).position(file_text, offset);
+        let pos = Position::at(file_text, offset);
         FrontMatterError {
             pos,
             message: format!("invalid front matter: {}", e.message().trim()),

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::cache::Cache;
-use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Position};
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::mojibake;
 
 /// Folder under the project root that holds the playbooks.
@@ -163,7 +163,7 @@ pub fn decode(rel: &Path, mut bytes: Vec<u8>) -> Result<(String, Vec<Diagnostic>
 fn not_utf8(rel: &Path, bytes: &[u8], offset: usize) -> Diagnostic {
     // The valid prefix is text, so the line and column of the bad byte are known.
     let prefix = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
-    let pos = LineIndex::new(prefix).position(prefix, offset);
+    let pos = Position::at(prefix, offset);
     Diagnostic::error(rel, pos, format!("not valid UTF-8: byte 0x{:02X} at byte offset {offset}", bytes[offset]))
         .with_hint("re-save the file with UTF-8 encoding (most editors offer this under \"Save with encoding\")")
 }
