@@ -105,7 +105,7 @@ pub fn rows(page: usize, docs: &[SearchDoc]) -> Vec<u8> {
 /// as `\u003c` (see [`NoTagOpen`]), in one pass: the index is megabytes of
 /// text, and serde_json's writer followed by a second pass for `<` was a
 /// twentieth of a build.
-pub(crate) fn push_json_str(out: &mut Vec<u8>, text: &str) {
+fn push_json_str(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
     let bytes = text.as_bytes();
     let mut done = 0;
