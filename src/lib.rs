@@ -55,6 +55,7 @@ use memory::{Process, release_freed_memory};
 
 pub use config::{BaseUrl, BuildOptions, Config};
 pub use diagnostic::{Diagnostic, Diagnostics, Position, Severity};
+pub use memory::keep_freed_memory;
 
 /// What a successful build did.
 #[derive(Debug)]

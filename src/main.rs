@@ -109,6 +109,8 @@ fn main() -> ExitCode {
                 let _spinner = term.spinner("Building the handbook");
                 playbook::try_build(&opts, force)
             };
+            // The process ends once the report is printed.
+            playbook::keep_freed_memory();
             match result {
                 Ok(report) => {
                     term.diagnostics(&report.warnings);
@@ -137,6 +139,7 @@ fn main() -> ExitCode {
                 let _spinner = term.spinner("Checking the handbook");
                 playbook::check(&site.options(PathBuf::from("public")))
             };
+            playbook::keep_freed_memory();
             match result {
                 Ok(warnings) => {
                     term.diagnostics(&warnings);

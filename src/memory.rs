@@ -37,6 +37,23 @@ pub(crate) fn release_freed_memory() {
     }
 }
 
+/// mimalloc's `mi_option_purge_delay`, which libmimalloc-sys names no
+/// constant for. mimalloc keeps its options' numbers stable (retired
+/// options keep their places), and a test checks this one.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Keeps memory freed from now on instead of handing it back to the system,
+/// for a process about to end. At exit mimalloc collects the main thread's
+/// heap and hands back what was freed, 64 KB at a time (167 calls at 1,000
+/// playbooks), splitting the huge pages it sits in, just before the system
+/// takes all of the process's memory back at once. Without it a build takes
+/// 1.5% less CPU time at 1,000 and 10,000 playbooks (36 and 12 interleaved
+/// runs), 2% less wall time at 10,000.
+pub fn keep_freed_memory() {
+    // SAFETY: options take plain integers and may be set at any time; -1 turns purging off.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+}
+
 /// What the allocator and the system tell about this process.
 pub(crate) struct Process {
     /// Bytes the allocator holds from the system.
@@ -92,15 +109,33 @@ pub(crate) fn resident(process: &Process) -> String {
     format!("{} (peak {}, allocator {} kB)", field("VmRSS:"), field("VmHWM:"), process.committed >> 10)
 }
 
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
+    fn purge_delay() -> std::ffi::c_long {
+        // SAFETY: reading an option takes a plain integer.
+        unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }
+    }
+
+    #[test]
+    fn kept_memory_turns_purging_off() {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            // Only the purge delay defaults to 1,000 ms: a different number
+            // here means mimalloc renumbered its options.
+            assert_eq!(purge_delay(), 1000, "option {MI_OPTION_PURGE_DELAY} is not mimalloc's purge delay");
+        }
+        keep_freed_memory();
+        assert_eq!(purge_delay(), -1);
+    }
+
+    #[cfg(target_os = "linux")]
     fn huge_pages_allowed() -> bool {
         // SAFETY: PR_GET_THP_DISABLE takes no pointer and only reads.
         unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) == 0 }
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn only_a_big_build_asks_for_small_pages() {
         // The setting is inherited: a parent may have turned huge pages off
