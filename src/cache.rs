@@ -51,9 +51,10 @@ pub struct Cache {
     /// A one-shot build keeps nothing: storing every page it renders would
     /// only double its memory.
     enabled: bool,
-    sources: Slots<PathBuf, Stamp, SourceRead>,
-    /// Keyed by the hash of the text.
-    parsed: Slots<PathBuf, u64, Result<Playbook, Diagnostic>>,
+    sources: Slots<PathBuf, Stamp, Arc<SourceRead>>,
+    /// Keyed by the hash of the text. Shared, so that a hit is copied
+    /// outside the lock, on the thread that asked.
+    parsed: Slots<PathBuf, u64, Arc<Result<Playbook, Diagnostic>>>,
     /// Keyed by the hash of body and resolved links.
     bodies: Slots<PathBuf, u64, Arc<String>>,
     /// Output path -> bytes, keyed by the hash of the page's context.
@@ -175,12 +176,12 @@ impl Cache {
         path: &Path,
         changed: impl FnOnce() -> Option<(SystemTime, u64)>,
         read: impl FnOnce() -> SourceRead,
-    ) -> SourceRead {
+    ) -> Arc<SourceRead> {
         if !self.enabled {
-            return read();
+            return Arc::new(read());
         }
         let Some(changed) = changed() else {
-            return read();
+            return Arc::new(read());
         };
         let settled = |(changed, read_at): &Stamp| read_at.duration_since(changed.0).is_ok_and(|d| d.as_secs() >= 1);
         // Reading now: a later save gets a later modification time.
@@ -188,7 +189,7 @@ impl Cache {
         let same_file = |s: &Stamp| s.0 == changed;
         let hit = lock(&self.sources.0).get(path).filter(|(s, _)| same_file(s) && settled(s)).map(|(_, v)| v.clone());
         hit.unwrap_or_else(|| {
-            let result = read();
+            let result = Arc::new(read());
             lock(&self.sources.0).insert(path.to_path_buf(), (stamp, result.clone()));
             result
         })
@@ -205,8 +206,8 @@ impl Cache {
         if !self.enabled {
             return parse();
         }
-        let parsed = self.parsed.get_or(path.to_path_buf(), text_hash, || Ok::<_, Infallible>(parse()));
-        parsed.unwrap_or_else(|never| match never {})
+        let parsed = self.parsed.get_or(path.to_path_buf(), text_hash, || Ok::<_, Infallible>(Arc::new(parse())));
+        Result::clone(&parsed.unwrap_or_else(|never| match never {}))
     }
 
     /// Keys are computed only by a cache that remembers; a one-shot build
@@ -269,6 +270,18 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reused_playbook_shares_what_the_link_stage_never_changes() {
+        let cache = Cache::enabled();
+        let text = "# A\n\n## One\n\nText with [a link](b.md).\n".to_string();
+        let src = SourceFile::new(PathBuf::from("playbooks/a.md"), "a".into(), text);
+        let first = cache.parsed(&src.path, src.hash, || crate::parse::playbook(&src)).unwrap();
+        let again = cache.parsed(&src.path, src.hash, || panic!("parsed twice")).unwrap();
+        assert!(Arc::ptr_eq(&first.body, &again.body));
+        assert!(Arc::ptr_eq(&first.headings, &again.headings) && Arc::ptr_eq(&first.links, &again.links));
+        assert!(Arc::ptr_eq(&first.texts, &again.texts) && Arc::ptr_eq(&first.sections, &again.sections));
+    }
 
     #[test]
     fn keys_tell_apart_what_differs_by_one_byte_or_by_length() {

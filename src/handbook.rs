@@ -5,6 +5,7 @@
 //! renderer never walks the whole handbook per page.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
@@ -168,11 +169,17 @@ impl Handbook {
     /// nothing after that stage reads them.
     pub fn linked(mut self, rewrites: &[LinkRewrites]) -> Self {
         let finish = |(p, rewrites): (&mut Playbook, &LinkRewrites)| {
-            p.links = Vec::new();
+            p.links = Arc::default();
             let label = |offset| rewrites.get(offset).and_then(|r| r.label.as_deref());
-            for s in &mut p.sections {
-                if let Some(summary) = crate::parts::finish_summary(&s.summary, label) {
-                    s.summary = summary;
+            let finished: Vec<Option<String>> =
+                p.sections.iter().map(|s| crate::parts::finish_summary(&s.summary, label)).collect();
+            // The sections may be shared with `serve`'s cache: only a
+            // playbook whose summaries change gets sections of its own.
+            if finished.iter().any(Option::is_some) {
+                for (s, summary) in Arc::make_mut(&mut p.sections).iter_mut().zip(finished) {
+                    if let Some(summary) = summary {
+                        s.summary = summary;
+                    }
                 }
             }
         };

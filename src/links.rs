@@ -324,7 +324,7 @@ fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
     // by walking the headings once.
     let mut headings = p.headings.iter().filter(|h| h.level >= 2).peekable();
     let mut section: Option<&str> = None;
-    for link in &p.links {
+    for link in p.links.iter() {
         while let Some(h) = headings.next_if(|h| h.range.start < link.offset) {
             section = Some(&h.text);
         }

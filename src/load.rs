@@ -73,8 +73,9 @@ pub fn read_each<T: Send>(
         .par_iter()
         .map(|p| {
             let stamp = || std::fs::metadata(p).ok().and_then(|m| Some((m.modified().ok()?, m.len())));
-            let (file, file_diags) = cache.source(p, stamp, || read_source(root, p));
-            (file.as_ref().map(&then), file_diags)
+            let read = cache.source(p, stamp, || read_source(root, p));
+            let (file, file_diags) = &*read;
+            (file.as_ref().map(&then), file_diags.clone())
         })
         .collect();
     let mut out = Vec::with_capacity(results.len());

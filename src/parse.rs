@@ -3,6 +3,8 @@
 //!
 //! Front matter wins over inference, field by field.
 
+use std::sync::Arc;
+
 use crate::diagnostic::{Diagnostic, Position, Positions};
 use crate::frontmatter::{self, FrontMatter, StoryFields};
 use crate::load::SourceFile;
@@ -96,8 +98,8 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         texts: compact(parts.texts, exact),
         text_hash: src.hash,
         extra: fm.extra,
-        body: parts.html,
-        layout: parts.layout,
+        body: Arc::new(parts.html),
+        layout: Arc::new(parts.layout),
         blocks: parts.blocks,
     })
 }
@@ -106,13 +108,14 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
 /// them: the model of every playbook is held for the whole build. They are
 /// copied to blocks of their size, as shrinking in place frees nothing: the
 /// allocator keeps a block that shrinks by less than half.
-fn compact<T>(items: Vec<T>, mut shrink: impl FnMut(&mut T)) -> Vec<T> {
-    let mut out = Vec::with_capacity(items.len());
-    out.extend(items.into_iter().map(|mut item| {
-        shrink(&mut item);
-        item
-    }));
-    out
+fn compact<T>(items: Vec<T>, mut shrink: impl FnMut(&mut T)) -> Arc<[T]> {
+    items
+        .into_iter()
+        .map(|mut item| {
+            shrink(&mut item);
+            item
+        })
+        .collect()
 }
 
 fn exact(text: &mut String) {

@@ -108,10 +108,44 @@ fn a_cached_rebuild_after_an_edit_is_a_fresh_build() {
             String::from_utf8_lossy(&file.bytes).into_owned()
         };
         assert_eq!(page(&cached).contains("Pairing SESSION"), edited.contains("Pairing SESSION"));
-        assert_eq!(cached.files.len(), fresh.files.len());
-        for (c, f) in cached.files.iter().zip(&fresh.files) {
-            assert_eq!(c.path, f.path);
-            assert!(c.bytes == f.bytes, "{} is stale after the edit", c.path);
-        }
+        assert_same_files(&cached, &fresh);
+    }
+}
+
+fn assert_same_files(cached: &playbook::Site, fresh: &playbook::Site) {
+    assert_eq!(cached.files.len(), fresh.files.len());
+    for (c, f) in cached.files.iter().zip(&fresh.files) {
+        assert_eq!(c.path, f.path);
+        assert!(c.bytes == f.bytes, "{} is stale after the edit", c.path);
+    }
+}
+
+/// A framework's summary shows the titles of the playbooks it links to. The
+/// cache shares parsed playbooks between builds, so filling in one build's
+/// titles must leave the shared copy as parsed, or a later rename would
+/// never show.
+#[test]
+fn a_renamed_playbook_is_renamed_in_the_summaries_that_link_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let books = dir.path().join("playbooks");
+    std::fs::create_dir(&books).unwrap();
+    let framework = "# Alpha\n\n## 2. Strategic Frameworks\n\n### 2.1 The Flywheel\n\nTurn it with [[beta]] weekly.\n";
+    std::fs::write(books.join("alpha.md"), framework).unwrap();
+    std::fs::write(books.join("beta.md"), "# Beta Original\n\nText.\n").unwrap();
+    let opts =
+        BuildOptions { root: dir.path().to_path_buf(), out: dir.path().join("public"), base_url: None, drafts: false };
+    let builder = playbook::Builder::new(opts.clone());
+    let catalog = |site: &playbook::Site| {
+        let file = site.files.iter().find(|f| f.path == "frameworks/index.html").expect("the frameworks catalog");
+        String::from_utf8_lossy(&file.bytes).into_owned()
+    };
+    let (first, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
+    assert!(catalog(&first).contains("Turn it with Beta Original weekly."), "{}", catalog(&first));
+    for title in ["Beta Renamed", "Beta Original"] {
+        std::fs::write(books.join("beta.md"), format!("# {title}\n\nText.\n")).unwrap();
+        let (cached, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
+        assert!(catalog(&cached).contains(&format!("Turn it with {title} weekly.")), "{}", catalog(&cached));
+        let (fresh, _) = playbook::render_site(&opts).unwrap_or_else(|d| panic!("{d}"));
+        assert_same_files(&cached, &fresh);
     }
 }
