@@ -63,6 +63,8 @@ pub struct Cache {
     docs: Slots<PathBuf, u64, Arc<[SearchDoc]>>,
     /// Other whole-handbook results, by name.
     memos: Slots<(&'static str, TypeId), u64, Arc<dyn Any + Send + Sync>>,
+    /// Other results per source file (such as its resolved links), by type.
+    per_file: Slots<(PathBuf, TypeId), u64, Arc<dyn Any + Send + Sync>>,
     /// Hash of the theme and configuration the cached output was made with.
     epoch: Mutex<u64>,
 }
@@ -154,6 +156,11 @@ impl Cache {
         Cache { enabled: true, ..Cache::default() }
     }
 
+    /// Whether this cache keeps results for the next build (`serve`'s does).
+    pub fn remembers(&self) -> bool {
+        self.enabled
+    }
+
     /// Forgets rendered output made with another theme or configuration.
     pub fn start_epoch(&self, epoch: u64) {
         let mut current = lock(&self.epoch);
@@ -240,6 +247,27 @@ impl Cache {
         hit.unwrap_or_else(|| {
             let value = compute();
             lock(&self.memos.0).insert(slot, (key, Arc::new(value.clone())));
+            value
+        })
+    }
+
+    /// A result about one source file, reused while its inputs hash the same.
+    pub fn per_file<T: Send + Sync + 'static>(
+        &self,
+        path: &Path,
+        key: impl FnOnce() -> u64,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        if !self.enabled {
+            return Arc::new(make());
+        }
+        let key = key();
+        // Typed by type, so the stored value always downcasts.
+        let slot = (path.to_path_buf(), TypeId::of::<T>());
+        let hit = lock(&self.per_file.0).get(&slot).filter(|(k, _)| *k == key).map(|(_, v)| v.clone());
+        hit.and_then(|v| v.downcast::<T>().ok()).unwrap_or_else(|| {
+            let value = Arc::new(make());
+            lock(&self.per_file.0).insert(slot, (key, value.clone()));
             value
         })
     }

@@ -167,8 +167,8 @@ impl Handbook {
     /// by page id): each section's summary reads its unlabelled wiki links as
     /// their targets' titles, and the links as written are dropped, as
     /// nothing after that stage reads them.
-    pub fn linked(mut self, rewrites: &[LinkRewrites]) -> Self {
-        let finish = |(p, rewrites): (&mut Playbook, &LinkRewrites)| {
+    pub fn linked(mut self, rewrites: &[Arc<LinkRewrites>]) -> Self {
+        let finish = |(p, rewrites): (&mut Playbook, &Arc<LinkRewrites>)| {
             p.links = Arc::default();
             let label = |offset| rewrites.get(offset).and_then(|r| r.label.as_deref());
             let finished: Vec<Option<String>> =

@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
@@ -59,7 +60,7 @@ impl SectionRefs {
 /// Everything the renderer needs to know about links, per page.
 #[derive(Debug, Default)]
 pub struct LinkGraph {
-    pub rewrites: Vec<LinkRewrites>,
+    pub rewrites: Vec<Arc<LinkRewrites>>,
     pub backlinks: Vec<Vec<Backlink>>,
     /// Pages referring to each framework or exit game.
     pub section_refs: SectionRefs,
@@ -173,6 +174,26 @@ impl<'a> Index<'a> {
         Err(msg)
     }
 
+    /// A hash of everything a link can resolve to or show: each page's
+    /// names, title, anchors and their labels, the files beside the
+    /// playbooks and the base path. While it holds, a page whose own text
+    /// is unchanged resolves its links as before.
+    fn fingerprint(&self) -> u64 {
+        let h = self.handbook;
+        let pages: Vec<u64> = (0..h.page_count())
+            .into_par_iter()
+            .map(|id| {
+                let p = h.page(id);
+                let headings: Vec<_> = p.headings.iter().map(|x| (x.level, &x.id, &x.text)).collect();
+                let sections: Vec<_> = p.sections.iter().map(|s| (&s.id, &s.heading_id, &s.name)).collect();
+                let story = p.story.as_ref().map(|s| &s.anchor);
+                let names = (h.is_landing(id), &p.slug, &p.stem_path, &p.title, h.site_path(id));
+                crate::cache::hash_of(&(names, headings, sections, story))
+            })
+            .collect();
+        crate::cache::hash_of(&(pages, &h.files, &self.base.path))
+    }
+
     fn url(&self, page: PageId, anchor: Option<&str>) -> String {
         let path = self.handbook.site_path(page);
         match anchor {
@@ -233,9 +254,17 @@ enum Outcome {
 pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diagnostics) -> LinkGraph {
     let index = Index::new(handbook, base);
     let n = handbook.page_count();
+    // `serve` reuses a page's resolved links while the page and everything
+    // its links can resolve to (names, anchors, titles) are unchanged: most
+    // edits touch one page's text, not what other pages link to.
+    let targets = cache.remembers().then(|| index.fingerprint());
+    let key = |from: PageId| crate::cache::hash_of(&(targets, from, handbook.page(from).text_hash));
     // Resolving is per page and independent, so it runs in parallel; the
     // cross-page records (back-links, references) are merged after, in order.
-    let resolved: Vec<PageLinks> = (0..n).into_par_iter().map(|from| resolve_page(&index, from)).collect();
+    let resolved: Vec<Arc<PageLinks>> = (0..n)
+        .into_par_iter()
+        .map(|from| cache.per_file(&handbook.page(from).source, || key(from), || resolve_page(&index, from)))
+        .collect();
     // Each page's links come deduplicated and sorted by target (see
     // `resolve_page`), so pages go in order and nothing is checked twice.
     let mut edges: Vec<(PageId, PageId)> = Vec::new();
@@ -267,10 +296,12 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diag
 
 /// The pages' resolved links as one graph: back-links and references by
 /// target, rewrites and errors by page.
-fn merge(handbook: &Handbook, resolved: Vec<PageLinks>, diags: &mut Diagnostics) -> LinkGraph {
+fn merge(handbook: &Handbook, resolved: Vec<Arc<PageLinks>>, diags: &mut Diagnostics) -> LinkGraph {
     let mut graph = LinkGraph { backlinks: vec![Vec::new(); resolved.len()], ..LinkGraph::default() };
     let mut mentions = Vec::new();
-    for (from, page_links) in resolved.into_iter().enumerate() {
+    // A one-shot build owns each page's links and moves them; `serve`'s
+    // cache shares them, and they are copied (all but the rewrites).
+    for (from, page_links) in resolved.into_iter().map(Arc::unwrap_or_clone).enumerate() {
         graph.files.extend(page_links.files);
         for t in page_links.internal {
             if let Some(section) = t.backlink {
@@ -295,6 +326,7 @@ fn merge(handbook: &Handbook, resolved: Vec<PageLinks>, diags: &mut Diagnostics)
 }
 
 /// Another playbook a page links to, once per back-link it gets.
+#[derive(Clone)]
 struct Target {
     page: PageId,
     /// A back-link to record, with the heading the link sits under; `None`
@@ -305,9 +337,9 @@ struct Target {
 }
 
 /// What the links of one page resolved to.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct PageLinks {
-    rewrites: LinkRewrites,
+    rewrites: Arc<LinkRewrites>,
     /// Links to other playbooks, by target page.
     internal: Vec<Target>,
     files: Vec<String>,
@@ -317,7 +349,8 @@ struct PageLinks {
 
 fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
     let p = index.handbook.page(from);
-    let mut out = PageLinks { rewrites: LinkRewrites::with_capacity(p.links.len()), ..PageLinks::default() };
+    let mut rewrites = LinkRewrites::with_capacity(p.links.len());
+    let mut out = PageLinks::default();
     // (target page, heading the link sits under, framework or exit game it points at)
     let mut internal: Vec<(PageId, Option<String>, Option<String>)> = Vec::new();
     // Links come in document order, so the heading each sits under is found
@@ -330,7 +363,7 @@ fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
         }
         match resolve(index, from, link) {
             Ok(Outcome::Internal { page, anchor, rewrite }) => {
-                out.rewrites.insert(link.offset, rewrite);
+                rewrites.insert(link.offset, rewrite);
                 // Back-links, references and the map are about playbooks.
                 if page != from && !index.handbook.is_landing(page) && !index.handbook.is_landing(from) {
                     let target_section =
@@ -340,11 +373,11 @@ fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
                 }
             }
             Ok(Outcome::File { rel, rewrite }) => {
-                out.rewrites.insert(link.offset, rewrite);
+                rewrites.insert(link.offset, rewrite);
                 out.files.push(rel);
             }
             Ok(Outcome::External(rewrite)) => {
-                out.rewrites.insert(link.offset, rewrite);
+                rewrites.insert(link.offset, rewrite);
             }
             Ok(Outcome::Untouched) => {}
             Err(message) => out.errors.push((link.position, message)),
@@ -364,6 +397,7 @@ fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
             out.internal.push(Target { page, backlink, reference });
         }
     }
+    out.rewrites = Arc::new(rewrites);
     out
 }
 
@@ -588,6 +622,41 @@ fn related(handbook: &Handbook, edges: &[(PageId, PageId)]) -> Vec<Vec<PageId>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn handbook_of(files: &[(&str, &str)]) -> Handbook {
+        let playbooks = files
+            .iter()
+            .map(|(name, text)| {
+                let path = std::path::PathBuf::from(format!("playbooks/{name}.md"));
+                let src = crate::load::SourceFile::new(path, name.to_string(), text.to_string());
+                crate::parse::playbook(&src).unwrap()
+            })
+            .collect();
+        Handbook::assemble(playbooks, BTreeSet::new(), false, &mut Diagnostics::default())
+    }
+
+    #[test]
+    fn a_rebuild_resolves_again_only_the_pages_whose_links_may_have_changed() {
+        let cache = Cache::enabled();
+        let base = BaseUrl::parse("/");
+        let alpha = "# Alpha\n\nSee [[beta#plans]] and [[gamma]].\n";
+        let gamma = "# Gamma\n\nSee [[alpha]].\n";
+        let link = |beta: &str| {
+            let handbook = handbook_of(&[("alpha", alpha), ("beta", beta), ("gamma", gamma)]);
+            let mut diags = Diagnostics::default();
+            let graph = super::link(&handbook, &base, &cache, &mut diags);
+            (graph, diags)
+        };
+        let (first, _) = link("# Beta\n\n## Plans\n\nSome.\n");
+        // Beta's text changes; nothing another page links to does.
+        let (edited, _) = link("# Beta\n\n## Plans\n\nMore.\n");
+        assert!(Arc::ptr_eq(&first.rewrites[0], &edited.rewrites[0]), "alpha resolved again");
+        assert!(Arc::ptr_eq(&first.rewrites[2], &edited.rewrites[2]), "gamma resolved again");
+        // The section alpha links to goes away: every page is resolved again.
+        let (renamed, diags) = link("# Beta\n\n## Goals\n\nMore.\n");
+        assert!(!Arc::ptr_eq(&edited.rewrites[0], &renamed.rewrites[0]));
+        assert!(diags.iter().any(|d| d.file.ends_with("alpha.md") && d.message.contains("#plans")), "{diags:?}");
+    }
 
     #[test]
     fn section_references_are_found_by_page_and_id_in_page_order() {
