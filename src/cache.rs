@@ -42,6 +42,21 @@ impl<N: Hash + Eq, K: PartialEq, V: Clone> Slots<N, K, V> {
     }
 }
 
+/// Results of any type, each under a name and its type, so that a stored
+/// value always downcasts to the type asked for.
+type AnySlots<N> = Slots<(N, TypeId), u64, Arc<dyn Any + Send + Sync>>;
+
+impl<N: Hash + Eq> AnySlots<N> {
+    fn get_typed<T: Send + Sync + 'static>(&self, name: N, key: u64) -> Option<Arc<T>> {
+        let hit = lock(&self.0).get(&(name, TypeId::of::<T>())).filter(|(k, _)| *k == key).map(|(_, v)| v.clone());
+        hit.and_then(|v| v.downcast().ok())
+    }
+
+    fn put_typed<T: Send + Sync + 'static>(&self, name: N, key: u64, value: Arc<T>) {
+        lock(&self.0).insert((name, TypeId::of::<T>()), (key, value));
+    }
+}
+
 /// When a source file was last seen changed (size and modification time),
 /// and when it was read.
 type Stamp = ((SystemTime, u64), SystemTime);
@@ -62,9 +77,9 @@ pub struct Cache {
     /// Search documents per playbook, keyed by its text, URL and track.
     docs: Slots<PathBuf, u64, Arc<[SearchDoc]>>,
     /// Other whole-handbook results, by name.
-    memos: Slots<(&'static str, TypeId), u64, Arc<dyn Any + Send + Sync>>,
-    /// Other results per source file (such as its resolved links), by type.
-    per_file: Slots<(PathBuf, TypeId), u64, Arc<dyn Any + Send + Sync>>,
+    memos: AnySlots<&'static str>,
+    /// Other results per source file (such as its resolved links).
+    per_file: AnySlots<PathBuf>,
     /// Hash of the theme and configuration the cached output was made with.
     epoch: Mutex<u64>,
 }
@@ -240,36 +255,25 @@ impl Cache {
             return compute();
         }
         let key = key();
-        // Typed by name and type, so the stored value always downcasts.
-        let slot = (name, TypeId::of::<T>());
-        let hit =
-            lock(&self.memos.0).get(&slot).filter(|(k, _)| *k == key).and_then(|(_, v)| v.downcast_ref::<T>().cloned());
-        hit.unwrap_or_else(|| {
-            let value = compute();
-            lock(&self.memos.0).insert(slot, (key, Arc::new(value.clone())));
-            value
-        })
+        if let Some(hit) = self.memos.get_typed::<T>(name, key) {
+            return T::clone(&hit);
+        }
+        let value = compute();
+        self.memos.put_typed(name, key, Arc::new(value.clone()));
+        value
     }
 
-    /// A result about one source file, reused while its inputs hash the same.
-    pub fn per_file<T: Send + Sync + 'static>(
-        &self,
-        path: &Path,
-        key: impl FnOnce() -> u64,
-        make: impl FnOnce() -> T,
-    ) -> Arc<T> {
-        if !self.enabled {
-            return Arc::new(make());
+    /// A result about one source file (such as its resolved links) kept by
+    /// the last build from inputs that hash to `key`.
+    pub fn file_result<T: Send + Sync + 'static>(&self, path: &Path, key: u64) -> Option<Arc<T>> {
+        self.enabled.then(|| self.per_file.get_typed(path.to_path_buf(), key)).flatten()
+    }
+
+    /// Keeps a result about one source file for the next build.
+    pub fn keep_file_result<T: Send + Sync + 'static>(&self, path: &Path, key: u64, value: Arc<T>) {
+        if self.enabled {
+            self.per_file.put_typed(path.to_path_buf(), key, value);
         }
-        let key = key();
-        // Typed by type, so the stored value always downcasts.
-        let slot = (path.to_path_buf(), TypeId::of::<T>());
-        let hit = lock(&self.per_file.0).get(&slot).filter(|(k, _)| *k == key).map(|(_, v)| v.clone());
-        hit.and_then(|v| v.downcast::<T>().ok()).unwrap_or_else(|| {
-            let value = Arc::new(make());
-            lock(&self.per_file.0).insert(slot, (key, value.clone()));
-            value
-        })
     }
 
     /// A playbook's search documents, reused while their inputs hash the same.

@@ -171,13 +171,11 @@ impl Handbook {
         let finish = |(p, rewrites): (&mut Playbook, &Arc<LinkRewrites>)| {
             p.links = Arc::default();
             let label = |offset| rewrites.get(offset).and_then(|r| r.label.as_deref());
-            let finished: Vec<Option<String>> =
-                p.sections.iter().map(|s| crate::parts::finish_summary(&s.summary, label)).collect();
             // The sections may be shared with `serve`'s cache: only a
             // playbook whose summaries change gets sections of its own.
-            if finished.iter().any(Option::is_some) {
-                for (s, summary) in Arc::make_mut(&mut p.sections).iter_mut().zip(finished) {
-                    if let Some(summary) = summary {
+            if p.sections.iter().any(|s| crate::parts::has_link_marks(&s.summary)) {
+                for s in Arc::make_mut(&mut p.sections) {
+                    if let Some(summary) = crate::parts::finish_summary(&s.summary, label) {
                         s.summary = summary;
                     }
                 }

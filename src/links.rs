@@ -174,26 +174,6 @@ impl<'a> Index<'a> {
         Err(msg)
     }
 
-    /// A hash of everything a link can resolve to or show: each page's
-    /// names, title, anchors and their labels, the files beside the
-    /// playbooks and the base path. While it holds, a page whose own text
-    /// is unchanged resolves its links as before.
-    fn fingerprint(&self) -> u64 {
-        let h = self.handbook;
-        let pages: Vec<u64> = (0..h.page_count())
-            .into_par_iter()
-            .map(|id| {
-                let p = h.page(id);
-                let headings: Vec<_> = p.headings.iter().map(|x| (x.level, &x.id, &x.text)).collect();
-                let sections: Vec<_> = p.sections.iter().map(|s| (&s.id, &s.heading_id, &s.name)).collect();
-                let story = p.story.as_ref().map(|s| &s.anchor);
-                let names = (h.is_landing(id), &p.slug, &p.stem_path, &p.title, h.site_path(id));
-                crate::cache::hash_of(&(names, headings, sections, story))
-            })
-            .collect();
-        crate::cache::hash_of(&(pages, &h.files, &self.base.path))
-    }
-
     fn url(&self, page: PageId, anchor: Option<&str>) -> String {
         let path = self.handbook.site_path(page);
         match anchor {
@@ -201,6 +181,25 @@ impl<'a> Index<'a> {
             None => format!("{}{path}", self.base.path),
         }
     }
+}
+
+/// A hash of everything a link can resolve to or show: each page's names,
+/// title, anchors and their labels, the files beside the playbooks and the
+/// base path. While it holds, a page whose own text is unchanged resolves
+/// its links as before.
+fn fingerprint(handbook: &Handbook, base: &BaseUrl) -> u64 {
+    let pages: Vec<u64> = (0..handbook.page_count())
+        .into_par_iter()
+        .map(|id| {
+            let p = handbook.page(id);
+            let headings: Vec<_> = p.headings.iter().map(|h| (&h.id, &h.text)).collect();
+            let sections: Vec<_> = p.sections.iter().map(|s| (&s.id, &s.heading_id, &s.name)).collect();
+            let story = p.story.as_ref().map(|s| &s.anchor);
+            let names = (handbook.is_landing(id), &p.slug, &p.stem_path, &p.title, handbook.site_path(id));
+            crate::cache::hash_of(&(names, headings, sections, story))
+        })
+        .collect();
+    crate::cache::hash_of(&(pages, &handbook.files, &base.path))
 }
 
 /// Every id a reader can land on.
@@ -252,19 +251,33 @@ enum Outcome {
 }
 
 pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diagnostics) -> LinkGraph {
-    let index = Index::new(handbook, base);
     let n = handbook.page_count();
     // `serve` reuses a page's resolved links while the page and everything
     // its links can resolve to (names, anchors, titles) are unchanged: most
     // edits touch one page's text, not what other pages link to.
-    let targets = cache.remembers().then(|| index.fingerprint());
-    let key = |from: PageId| crate::cache::hash_of(&(targets, from, handbook.page(from).text_hash));
-    // Resolving is per page and independent, so it runs in parallel; the
-    // cross-page records (back-links, references) are merged after, in order.
-    let resolved: Vec<Arc<PageLinks>> = (0..n)
-        .into_par_iter()
-        .map(|from| cache.per_file(&handbook.page(from).source, || key(from), || resolve_page(&index, from)))
-        .collect();
+    let keys: Option<Vec<u64>> = cache.remembers().then(|| {
+        let targets = fingerprint(handbook, base);
+        (0..n).map(|id| crate::cache::hash_of(&(targets, id, handbook.page(id).text_hash))).collect()
+    });
+    let source = |id: PageId| &handbook.page(id).source;
+    let mut resolved: Vec<Option<Arc<PageLinks>>> =
+        (0..n).into_par_iter().map(|id| keys.as_ref().and_then(|k| cache.file_result(source(id), k[id]))).collect();
+    let missing: Vec<PageId> = (0..n).filter(|&id| resolved[id].is_none()).collect();
+    // The index of names and anchors is made only when some page needs it.
+    if !missing.is_empty() {
+        let index = Index::new(handbook, base);
+        // Resolving is per page and independent, so it runs in parallel; the
+        // cross-page records (back-links, references) are merged after, in order.
+        let made: Vec<Arc<PageLinks>> = missing.par_iter().map(|&id| Arc::new(resolve_page(&index, id))).collect();
+        for (id, links) in missing.into_iter().zip(made) {
+            if let Some(keys) = &keys {
+                cache.keep_file_result(source(id), keys[id], links.clone());
+            }
+            resolved[id] = Some(links);
+        }
+    }
+    // Every page's links were kept or made just now.
+    let resolved: Vec<Arc<PageLinks>> = resolved.into_iter().map(Option::unwrap_or_default).collect();
     // Each page's links come deduplicated and sorted by target (see
     // `resolve_page`), so pages go in order and nothing is checked twice.
     let mut edges: Vec<(PageId, PageId)> = Vec::new();

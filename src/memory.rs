@@ -125,8 +125,12 @@ mod tests {
             // here means mimalloc renumbered its options.
             assert_eq!(purge_delay(), 1000, "option {MI_OPTION_PURGE_DELAY} is not mimalloc's purge delay");
         }
+        let before = purge_delay();
         keep_freed_memory();
-        assert_eq!(purge_delay(), -1);
+        let kept = purge_delay();
+        // SAFETY: as in keep_freed_memory. Other tests go on with purging as it was.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, before) };
+        assert_eq!(kept, -1);
     }
 
     #[cfg(target_os = "linux")]

@@ -16,10 +16,11 @@ use crate::markdown::BodyHtml;
 
 /// One playbook page.
 ///
-/// What the link stage never changes is shared (`Arc`): `serve` keeps every
-/// parsed playbook and hands each build a copy, which then costs a few small
-/// strings instead of the whole body, its headings, links and search text
-/// (at 10,000 playbooks, copying those was a third of a rebuild).
+/// The body and its parts are shared (`Arc`), and copied only where the
+/// link stage changes them (a section summary's link titles): `serve` keeps
+/// every parsed playbook and hands each build a copy, which then costs a
+/// few small strings instead of the whole body, its headings, links and
+/// search text (at 10,000 playbooks, copying those was a third of a rebuild).
 #[derive(Debug, Clone)]
 pub struct Playbook {
     /// Relative to the project root: `playbooks/career_strategy.md`.

@@ -471,11 +471,17 @@ fn is_inline(tag: &TagEnd) -> bool {
     )
 }
 
+/// Whether a summary has unlabelled wiki links, which read as their
+/// targets' titles once the link stage has found them.
+pub fn has_link_marks(summary: &str) -> bool {
+    summary.contains(LINK_MARK)
+}
+
 /// A section's summary as a reader sees it, when it has unlabelled wiki
 /// links (`None` otherwise): each as `label` gives it (its target's title),
 /// cut to length.
 pub fn finish_summary<'t>(summary: &str, label: impl Fn(usize) -> Option<&'t str>) -> Option<String> {
-    if !summary.contains(LINK_MARK) {
+    if !has_link_marks(summary) {
         return None;
     }
     let mut text = String::with_capacity(summary.len());
