@@ -1,10 +1,13 @@
 //! What one build can reuse from the previous one, for `serve`: parsed
-//! playbooks keyed by their text, rendered bodies keyed by their text and
-//! resolved links, and rendered pages keyed by their template context. An
-//! edit to one playbook then re-parses and re-renders only what it changes.
+//! playbooks keyed by their text, each page's resolved links keyed by its
+//! text and everything links can point to, rendered bodies keyed by their
+//! text and resolved links, and rendered pages keyed by their template
+//! context. An edit to one playbook then re-parses, re-links and re-renders
+//! only what it changes.
 //!
-//! Keys are 64-bit hashes of the inputs; everything is dropped when the
-//! theme or the configuration changes.
+//! Keys are 64-bit hashes of the inputs; rendered bodies and pages are
+//! dropped when the theme or the configuration changes. Entries for files
+//! that are gone stay until `serve` stops.
 
 use foldhash::{HashMap, HashMapExt};
 use std::any::{Any, TypeId};
