@@ -6,10 +6,10 @@
 //! only what it changes.
 //!
 //! Keys are 64-bit hashes of the inputs; rendered bodies and pages are
-//! dropped when the theme or the configuration changes. Entries for files
-//! that are gone stay until `serve` stops.
+//! dropped when the theme or the configuration changes, and entries for
+//! files that are gone after the build that no longer finds them.
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::any::{Any, TypeId};
 use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
@@ -179,6 +179,34 @@ impl Cache {
         self.enabled
     }
 
+    /// Forgets what was kept for files this build no longer has: sources
+    /// deleted or renamed, pages no longer made. A `serve` session then
+    /// holds what the current handbook needs, however often files move.
+    /// `found` are the source files as found, under `root`; the model names
+    /// them relative to it.
+    pub fn forget_all_but(&self, root: &Path, found: &[PathBuf], emitted: &[crate::output::Emitted]) {
+        if !self.enabled {
+            return;
+        }
+        // Every file found was read into `sources`: more entries there means
+        // some file is gone. Most rebuilds skip the sets of 10,000 paths.
+        if lock(&self.sources.0).len() > found.len() {
+            let found_set: HashSet<&Path> = found.iter().map(PathBuf::as_path).collect();
+            let sources: HashSet<&Path> = found.iter().map(|p| p.strip_prefix(root).unwrap_or(p)).collect();
+            lock(&self.sources.0).retain(|p, _| found_set.contains(p.as_path()));
+            lock(&self.parsed.0).retain(|p, _| sources.contains(p.as_path()));
+            lock(&self.bodies.0).retain(|p, _| sources.contains(p.as_path()));
+            lock(&self.docs.0).retain(|p, _| sources.contains(p.as_path()));
+            lock(&self.per_file.0).retain(|(p, _), _| sources.contains(p.as_path()));
+        }
+        // Pages are fewer than the files emitted (assets are not kept here),
+        // so at most that many pages no longer made wait for a later pass.
+        if lock(&self.pages.0).len() > emitted.len() {
+            let pages: HashSet<&str> = emitted.iter().map(|e| e.path.as_str()).collect();
+            lock(&self.pages.0).retain(|p, _| pages.contains(p.as_str()));
+        }
+    }
+
     /// Forgets rendered output made with another theme or configuration.
     pub fn start_epoch(&self, epoch: u64) {
         let mut current = lock(&self.epoch);
@@ -316,6 +344,29 @@ mod tests {
         assert!(Arc::ptr_eq(&first.body, &again.body));
         assert!(Arc::ptr_eq(&first.headings, &again.headings) && Arc::ptr_eq(&first.links, &again.links));
         assert!(Arc::ptr_eq(&first.texts, &again.texts) && Arc::ptr_eq(&first.sections, &again.sections));
+    }
+
+    #[test]
+    fn what_was_kept_for_files_that_are_gone_is_forgotten() {
+        let cache = Cache::enabled();
+        let root = Path::new("/project");
+        let found = [root.join("playbooks/a.md"), root.join("playbooks/b.md")];
+        for (path, page) in found.iter().zip(["a/index.html", "b/index.html"]) {
+            let rel = path.strip_prefix(root).unwrap();
+            cache.source(path, || Some((SystemTime::UNIX_EPOCH, 1)), || (None, Vec::new()));
+            let _ = cache.parsed(rel, 1, || Err(Diagnostic::error(rel, crate::diagnostic::Position::START, "x")));
+            cache.body(rel, || 1, String::new);
+            cache.keep_file_result(rel, 1, Arc::new(1u8));
+            cache.page(page, || 1, || Ok::<_, Infallible>(Vec::new())).unwrap();
+        }
+        let emitted = crate::output::Emitted { path: "a/index.html".into(), len: 0, hash: None };
+        cache.forget_all_but(root, &found[..1], &[emitted]);
+        let a = Path::new("playbooks/a.md");
+        assert_eq!(lock(&cache.sources.0).keys().collect::<Vec<_>>(), [&found[0]]);
+        assert_eq!(lock(&cache.parsed.0).keys().collect::<Vec<_>>(), [a]);
+        assert_eq!(lock(&cache.bodies.0).keys().collect::<Vec<_>>(), [a]);
+        assert_eq!(lock(&cache.per_file.0).keys().map(|(p, _)| p.as_path()).collect::<Vec<_>>(), [a]);
+        assert_eq!(lock(&cache.pages.0).keys().collect::<Vec<_>>(), ["a/index.html"]);
     }
 
     #[test]

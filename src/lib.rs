@@ -175,6 +175,7 @@ fn render_into(
         sink.put(file);
     }
     diags.extend(output::static_conflicts(&emitted, &static_dir));
+    cache.forget_all_but(&opts.root, &paths, &emitted);
     clock.lap("render");
     let diags = diags.sorted();
     if diags.has_errors() {

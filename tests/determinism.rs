@@ -149,3 +149,24 @@ fn a_renamed_playbook_is_renamed_in_the_summaries_that_link_to_it() {
         assert_same_files(&cached, &fresh);
     }
 }
+
+/// A playbook deleted while `serve` runs leaves the site at the next
+/// rebuild, which is what a fresh build makes.
+#[test]
+fn a_deleted_playbook_leaves_the_cached_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let books = dir.path().join("playbooks");
+    std::fs::create_dir(&books).unwrap();
+    std::fs::write(books.join("alpha.md"), "# Alpha\n\nText.\n").unwrap();
+    std::fs::write(books.join("beta.md"), "# Beta\n\nText.\n").unwrap();
+    let opts =
+        BuildOptions { root: dir.path().to_path_buf(), out: dir.path().join("public"), base_url: None, drafts: false };
+    let builder = playbook::Builder::new(opts.clone());
+    let (first, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
+    assert!(first.files.iter().any(|f| f.path == "beta/index.html"));
+    std::fs::remove_file(books.join("beta.md")).unwrap();
+    let (cached, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
+    assert!(!cached.files.iter().any(|f| f.path == "beta/index.html"));
+    let (fresh, _) = playbook::render_site(&opts).unwrap_or_else(|d| panic!("{d}"));
+    assert_same_files(&cached, &fresh);
+}
