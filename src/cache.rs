@@ -21,7 +21,6 @@ use std::time::SystemTime;
 use crate::diagnostic::Diagnostic;
 use crate::load::SourceFile;
 use crate::model::Playbook;
-use crate::search::SearchDoc;
 
 /// One kind of cached result: per name (a path), the key it was made from
 /// and the value. Keys are compared whole; a different key replaces the entry.
@@ -77,8 +76,9 @@ pub struct Cache {
     bodies: Slots<PathBuf, u64, Arc<String>>,
     /// Output path -> bytes, keyed by the hash of the page's context.
     pages: Slots<String, u64, crate::output::Bytes>,
-    /// Search documents per playbook, keyed by its text, URL and track.
-    docs: Slots<PathBuf, u64, Arc<[SearchDoc]>>,
+    /// A playbook's rows of the search index, keyed by its text, URL, track
+    /// and place in the index: an edit writes the index again from them.
+    search_rows: Slots<PathBuf, u64, Arc<Vec<u8>>>,
     /// Other whole-handbook results, by name.
     memos: AnySlots<&'static str>,
     /// Other results per source file (such as its resolved links).
@@ -196,7 +196,7 @@ impl Cache {
             lock(&self.sources.0).retain(|p, _| found_set.contains(p.as_path()));
             lock(&self.parsed.0).retain(|p, _| sources.contains(p.as_path()));
             lock(&self.bodies.0).retain(|p, _| sources.contains(p.as_path()));
-            lock(&self.docs.0).retain(|p, _| sources.contains(p.as_path()));
+            lock(&self.search_rows.0).retain(|p, _| sources.contains(p.as_path()));
             lock(&self.per_file.0).retain(|(p, _), _| sources.contains(p.as_path()));
         }
         // Pages are fewer than the files emitted (assets are not kept here),
@@ -307,13 +307,14 @@ impl Cache {
         }
     }
 
-    /// A playbook's search documents, reused while their inputs hash the same.
-    pub fn docs(&self, path: &Path, key: u64, make: impl FnOnce() -> Vec<SearchDoc>) -> Arc<[SearchDoc]> {
+    /// A playbook's rows of the search index, reused while their inputs
+    /// hash the same.
+    pub fn search_rows(&self, path: &Path, key: impl FnOnce() -> u64, make: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
         if !self.enabled {
-            return make().into();
+            return Arc::new(make());
         }
-        let docs = self.docs.get_or(path.to_path_buf(), key, || Ok::<_, Infallible>(make().into()));
-        docs.unwrap_or_else(|never| match never {})
+        let rows = self.search_rows.get_or(path.to_path_buf(), key(), || Ok::<_, Infallible>(Arc::new(make())));
+        rows.unwrap_or_else(|never| match never {})
     }
 
     /// A page's bytes, reused while its template context hashes the same.

@@ -5,6 +5,7 @@
 //! Templates receive typed views built here; nothing is a string map.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -788,11 +789,13 @@ impl<'a> Site<'a> {
                 let mut index = crate::search::IndexScript::new(&pages, size);
                 for start in (0..playbooks.len()).step_by(CHUNK) {
                     let end = (start + CHUNK).min(playbooks.len());
-                    let rows: Vec<Vec<u8>> = (start..end)
+                    let rows: Vec<Arc<Vec<u8>>> = (start..end)
                         .into_par_iter()
                         .map(|i| {
                             let p = &playbooks[i];
-                            crate::search::rows(i, &self.cache.docs(&p.source, keys[i], || crate::search::documents(p)))
+                            let key = || crate::cache::hash_of(&(keys[i], i));
+                            self.cache
+                                .search_rows(&p.source, key, || crate::search::rows(i, &crate::search::documents(p)))
                         })
                         .collect();
                     rows.iter().for_each(|r| index.push(r));
