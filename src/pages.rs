@@ -309,6 +309,31 @@ fn relative_links(path: &str, html: &[u8]) -> Vec<u8> {
 const BIG_FILE: usize = 1 << 20;
 
 /// Shared inputs of every page.
+/// What a catalog page is made from: every entry's fields and the title and
+/// place of each page referring to it, hashed as they are, without making
+/// the entries (30,000 at 10,000 playbooks).
+struct CatalogInputs<'s, 'a> {
+    site: &'s Site<'a>,
+    kind: SectionKind,
+}
+
+impl std::hash::Hash for CatalogInputs<'_, '_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let Site { handbook, links, view, .. } = self.site;
+        (view, self.kind).hash(h);
+        for (id, p) in handbook.playbooks.iter().enumerate() {
+            for s in p.sections.iter().filter(|s| s.kind == self.kind) {
+                (&p.slug, &p.title, &p.track.name, &s.name, &s.id, &s.summary).hash(h);
+                let refs = links.section_refs.get(id, &s.id);
+                refs.len().hash(h);
+                for &from in refs {
+                    (&handbook.page(from).title, handbook.site_path(from)).hash(h);
+                }
+            }
+        }
+    }
+}
+
 pub struct Site<'a> {
     pub handbook: &'a Handbook,
     pub cache: &'a crate::cache::Cache,
@@ -606,6 +631,19 @@ impl<'a> Site<'a> {
                 ("Exit games", "Every exit game: the options compared in each playbook.", paths::EXIT_GAMES)
             }
         };
+        let page = self.page(title, site_path, vec![self.home_crumb(), Crumb { name: title.into(), url: None }]);
+        // Made only when the page is rendered: `serve` checks the inputs on
+        // every rebuild, and making the entries was most of that check.
+        let entries = std::cell::OnceCell::new();
+        self.render_from("catalog.html", site_path, &CatalogInputs { site: self, kind }, |lists| {
+            let entries = entries.get_or_init(|| self.catalog_entries(kind));
+            let entries = lists.list(self.renderer, "partials/catalog_entry.html", &self.view, entries)?;
+            Ok(CatalogContext { site: &self.view, page: page.clone(), catalog: CatalogView { title, intro, entries } })
+        })
+    }
+
+    /// Every framework or exit game, by name.
+    fn catalog_entries(&self, kind: SectionKind) -> Vec<CatalogEntry<'a>> {
         let mut entries = Vec::new();
         for (id, p) in self.handbook.playbooks.iter().enumerate() {
             let playbook_url = self.url(&paths::playbook(&p.slug));
@@ -625,11 +663,7 @@ impl<'a> Site<'a> {
         }
         // Lowercased once per entry, not once per comparison.
         entries.sort_by_cached_key(|e| (e.name.to_lowercase(), e.anchor.clone()));
-        let page = self.page(title, site_path, vec![self.home_crumb(), Crumb { name: title.into(), url: None }]);
-        self.render_from("catalog.html", site_path, &(&self.view, &page, title, &entries), |lists| {
-            let entries = lists.list(self.renderer, "partials/catalog_entry.html", &self.view, &entries)?;
-            Ok(CatalogContext { site: &self.view, page: page.clone(), catalog: CatalogView { title, intro, entries } })
-        })
+        entries
     }
 
     fn listings(&self, intro: &(dyn Fn(PageId) -> Html + Sync)) -> Vec<Result<OutputFile, Diagnostic>> {

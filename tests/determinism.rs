@@ -120,18 +120,19 @@ fn assert_same_files(cached: &playbook::Site, fresh: &playbook::Site) {
     }
 }
 
-/// A framework's summary shows the titles of the playbooks it links to. The
-/// cache shares parsed playbooks between builds, so filling in one build's
-/// titles must leave the shared copy as parsed, or a later rename would
-/// never show.
+/// A framework's summary shows the titles of the playbooks it links to, and
+/// the catalog the titles of the playbooks referring to it. The cache shares
+/// parsed playbooks between builds, so filling in one build's titles must
+/// leave the shared copy as parsed, and the catalog's key must see a
+/// referring page's title, or a later rename would never show.
 #[test]
-fn a_renamed_playbook_is_renamed_in_the_summaries_that_link_to_it() {
+fn a_renamed_playbook_is_renamed_in_summaries_and_catalog_references() {
     let dir = tempfile::tempdir().unwrap();
     let books = dir.path().join("playbooks");
     std::fs::create_dir(&books).unwrap();
     let framework = "# Alpha\n\n## 2. Strategic Frameworks\n\n### 2.1 The Flywheel\n\nTurn it with [[beta]] weekly.\n";
     std::fs::write(books.join("alpha.md"), framework).unwrap();
-    std::fs::write(books.join("beta.md"), "# Beta Original\n\nText.\n").unwrap();
+    std::fs::write(books.join("beta.md"), "# Beta Original\n\nSee [[alpha#the-flywheel]].\n").unwrap();
     let opts =
         BuildOptions { root: dir.path().to_path_buf(), out: dir.path().join("public"), base_url: None, drafts: false };
     let builder = playbook::Builder::new(opts.clone());
@@ -141,13 +142,23 @@ fn a_renamed_playbook_is_renamed_in_the_summaries_that_link_to_it() {
     };
     let (first, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
     assert!(catalog(&first).contains("Turn it with Beta Original weekly."), "{}", catalog(&first));
+    assert!(catalog(&first).contains(">Beta Original</a></p>"), "referenced from beta: {}", catalog(&first));
     for title in ["Beta Renamed", "Beta Original"] {
-        std::fs::write(books.join("beta.md"), format!("# {title}\n\nText.\n")).unwrap();
+        std::fs::write(books.join("beta.md"), format!("# {title}\n\nSee [[alpha#the-flywheel]].\n")).unwrap();
         let (cached, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
         assert!(catalog(&cached).contains(&format!("Turn it with {title} weekly.")), "{}", catalog(&cached));
+        assert!(catalog(&cached).contains(&format!(">{title}</a></p>")), "{}", catalog(&cached));
         let (fresh, _) = playbook::render_site(&opts).unwrap_or_else(|d| panic!("{d}"));
         assert_same_files(&cached, &fresh);
     }
+    // A referring page renamed, nothing else changed.
+    std::fs::write(books.join("gamma.md"), "# Gamma One\n\nSee [[alpha#the-flywheel]].\n").unwrap();
+    builder.render().unwrap_or_else(|d| panic!("{d}"));
+    std::fs::write(books.join("gamma.md"), "# Gamma Two\n\nSee [[alpha#the-flywheel]].\n").unwrap();
+    let (cached, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
+    assert!(catalog(&cached).contains(">Gamma Two</a>"), "{}", catalog(&cached));
+    let (fresh, _) = playbook::render_site(&opts).unwrap_or_else(|d| panic!("{d}"));
+    assert_same_files(&cached, &fresh);
 }
 
 /// A playbook deleted while `serve` runs leaves the site at the next
