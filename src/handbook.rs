@@ -49,8 +49,8 @@ impl Landing {
 }
 
 fn is_landing(p: &Playbook) -> bool {
-    let stem = p.stem_path.rsplit('/').next().unwrap_or_default().to_lowercase();
-    stem == "readme" || stem == "index"
+    let stem = p.stem_path.rsplit('/').next().unwrap_or_default();
+    stem.eq_ignore_ascii_case("readme") || stem.eq_ignore_ascii_case("index")
 }
 
 #[derive(Debug)]
@@ -101,7 +101,9 @@ impl Handbook {
             }
             same
         });
-        playbooks.sort_by(|a, b| a.source.cmp(&b.source));
+        // Sorting is most of assembling (Paths compare by component); the
+        // order decides which of two playbooks claiming a slug keeps it.
+        playbooks.par_sort_by(|a, b| a.source.cmp(&b.source));
         let mut owner: HashMap<String, usize> = HashMap::new();
         let mut keep = vec![true; playbooks.len()];
         let reserved = crate::paths::reserved();
@@ -143,8 +145,9 @@ impl Handbook {
         let mut keep = keep.into_iter();
         playbooks.retain(|_| keep.next().unwrap_or(false));
         // Keys made once per playbook, not twice per comparison.
-        playbooks
-            .sort_by_cached_key(|p| (p.track.name.to_lowercase(), p.weight, p.title.to_lowercase(), p.slug.clone()));
+        playbooks.par_sort_by_cached_key(|p| {
+            (p.track.name.to_lowercase(), p.weight, p.title.to_lowercase(), p.slug.clone())
+        });
         let tracks = group_tracks(&playbooks);
         for g in &tracks {
             for &m in &g.members {
