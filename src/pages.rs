@@ -309,6 +309,39 @@ fn relative_links(path: &str, html: &[u8]) -> Vec<u8> {
 const BIG_FILE: usize = 1 << 20;
 
 /// Shared inputs of every page.
+/// What a playbook page is made from, hashed without making its context:
+/// the playbook's text (its title, tags, story, headings, patterns and
+/// front matter), where it is, its track and linked summaries, its body,
+/// and the titles and places of its neighbours, back-links and related
+/// playbooks.
+struct PlaybookInputs<'s, 'a> {
+    site: &'s Site<'a>,
+    id: PageId,
+    /// The body's key (see [`crate::cache::Html`]).
+    content: u64,
+}
+
+impl std::hash::Hash for PlaybookInputs<'_, '_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let Site { handbook, links, view, .. } = self.site;
+        let p = &handbook.playbooks[self.id];
+        let page = |id: PageId| (&handbook.page(id).title, handbook.site_path(id));
+        (view, p.text_hash, &p.source, &p.slug, &p.track, &p.sections, self.content).hash(h);
+        let n = handbook.playbooks.len();
+        ((self.id > 0).then(|| page(self.id - 1)), (self.id + 1 < n).then(|| page(self.id + 1))).hash(h);
+        let backlinks = &links.backlinks[self.id];
+        backlinks.len().hash(h);
+        for b in backlinks {
+            (page(b.from), &b.section).hash(h);
+        }
+        let related = links.related.get(self.id).map_or(&[][..], Vec::as_slice);
+        related.len().hash(h);
+        for &other in related {
+            page(other).hash(h);
+        }
+    }
+}
+
 /// What a catalog page is made from: every entry's fields and the title and
 /// place of each page referring to it, hashed as they are, without making
 /// the entries (30,000 at 10,000 playbooks).
@@ -534,12 +567,22 @@ impl<'a> Site<'a> {
     }
 
     fn playbook_page(&self, id: PageId, content: Html) -> Result<OutputFile, Diagnostic> {
+        let site_path = paths::playbook(&self.handbook.playbooks[id].slug);
+        // The context is made only when the page is rendered: `serve` checks
+        // the inputs of 10,000 pages on every rebuild.
+        let inputs = PlaybookInputs { site: self, id, content: content.key };
+        self.render_from("playbook.html", &site_path, &inputs, |lists| {
+            Ok(self.playbook_context(id, &site_path, lists.fragment(content)))
+        })
+    }
+
+    /// What `playbook.html` is given for playbook `id`, its body at `content`.
+    fn playbook_context(&self, id: PageId, site_path: &str, content: ListMarker) -> PlaybookContext<'_> {
         let p = &self.handbook.playbooks[id];
-        let site_path = paths::playbook(&p.slug);
         let track_url = self.url(&paths::track(&p.track.slug));
         let mut page = self.page(
             &p.title,
-            &site_path,
+            site_path,
             vec![
                 self.home_crumb(),
                 Crumb { name: p.track.name.clone(), url: Some(track_url.clone()) },
@@ -560,12 +603,11 @@ impl<'a> Site<'a> {
             .map(|h| TocEntry { level: h.level, id: &h.id, text: &h.text })
             .collect();
         let n = self.handbook.playbooks.len();
-        let mut lists = Lists::default();
         let view = PlaybookView {
             slug: &p.slug,
             source: p.source.to_string_lossy().replace('\\', "/"),
             title: &p.title,
-            url: self.url(&site_path),
+            url: self.url(site_path),
             track: LinkView { title: &p.track.name, url: track_url, section: None },
             level: p.level.as_deref(),
             tags: p
@@ -579,7 +621,7 @@ impl<'a> Site<'a> {
             exit_games: p.exit_games().collect(),
             patterns: &p.patterns,
             toc,
-            content: lists.fragment(content),
+            content,
             prev: (id > 0).then(|| self.page_link(id - 1, None)),
             next: (id + 1 < n).then(|| self.page_link(id + 1, None)),
             backlinks: self.links.backlinks[id].iter().map(|b| self.page_link(b.from, b.section.as_deref())).collect(),
@@ -590,12 +632,7 @@ impl<'a> Site<'a> {
                 .map_or_else(Vec::new, |r| r.iter().map(|&o| self.page_link(o, None)).collect()),
             extra: Extra(&p.extra),
         };
-        self.render_spliced(
-            "playbook.html",
-            &site_path,
-            lists,
-            &PlaybookContext { site: &self.view, page, playbook: view },
-        )
+        PlaybookContext { site: &self.view, page, playbook: view }
     }
 
     fn home(&self, intro: Option<Html>) -> Result<OutputFile, Diagnostic> {

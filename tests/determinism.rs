@@ -181,3 +181,36 @@ fn a_deleted_playbook_leaves_the_cached_site() {
     let (fresh, _) = playbook::render_site(&opts).unwrap_or_else(|d| panic!("{d}"));
     assert_same_files(&cached, &fresh);
 }
+
+/// A playbook page shows its neighbours', back-links' and related
+/// playbooks' titles. `serve` checks each page against what it is made of,
+/// so renaming one playbook must reach the pages around it, though their
+/// own text is unchanged.
+#[test]
+fn a_renamed_playbook_is_renamed_on_the_pages_around_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let books = dir.path().join("playbooks");
+    std::fs::create_dir(&books).unwrap();
+    // Alpha is alone in its track, so Beta is only its next page, not a
+    // related one.
+    std::fs::write(books.join("alpha.md"), "# one: Alpha\n\nText.\n").unwrap();
+    std::fs::write(books.join("beta.md"), "# two: Beta\n\nSee [[gamma]].\n").unwrap();
+    std::fs::write(books.join("gamma.md"), "# two: Gamma\n\nText.\n").unwrap();
+    let opts =
+        BuildOptions { root: dir.path().to_path_buf(), out: dir.path().join("public"), base_url: None, drafts: false };
+    let builder = playbook::Builder::new(opts.clone());
+    builder.render().unwrap_or_else(|d| panic!("{d}"));
+    // Still between the two in reading order.
+    std::fs::write(books.join("beta.md"), "# two: Bravo\n\nSee [[gamma]].\n").unwrap();
+    let (cached, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
+    let page = |path: &str| {
+        let file = cached.files.iter().find(|f| f.path == path).expect("the page");
+        String::from_utf8_lossy(&file.bytes).into_owned()
+    };
+    assert!(page("alpha/index.html").contains("<span>Next</span> Bravo</a>"), "{}", page("alpha/index.html"));
+    let gamma = page("gamma/index.html");
+    assert!(gamma.contains("<span>Previous</span> Bravo</a>"), "{gamma}");
+    assert!(gamma.contains("Referenced by") && gamma.contains(">Bravo</a>"), "{gamma}");
+    let (fresh, _) = playbook::render_site(&opts).unwrap_or_else(|d| panic!("{d}"));
+    assert_same_files(&cached, &fresh);
+}
