@@ -170,6 +170,11 @@ impl Handbook {
     /// by page id): each section's summary reads its unlabelled wiki links as
     /// their targets' titles, and the links as written are dropped, as
     /// nothing after that stage reads them.
+    ///
+    /// Besides the track's spelling, these summaries are the only parts of a
+    /// playbook made from other files than its own; `serve`'s page keys
+    /// (`PlaybookInputs`, `CatalogInputs` in `pages`) hash them for that
+    /// reason.
     pub fn linked(mut self, rewrites: &[Arc<LinkRewrites>]) -> Self {
         let finish = |(p, rewrites): (&mut Playbook, &Arc<LinkRewrites>)| {
             p.links = Arc::default();

@@ -308,7 +308,6 @@ fn relative_links(path: &str, html: &[u8]) -> Vec<u8> {
 /// megabytes behind once written.
 const BIG_FILE: usize = 1 << 20;
 
-/// Shared inputs of every page.
 /// What a playbook page is made from, hashed without making its context:
 /// the playbook's text (its title, tags, story, headings, patterns and
 /// front matter), where it is, its track and linked summaries, its body,
@@ -367,6 +366,7 @@ impl std::hash::Hash for CatalogInputs<'_, '_> {
     }
 }
 
+/// Shared inputs of every page.
 pub struct Site<'a> {
     pub handbook: &'a Handbook,
     pub cache: &'a crate::cache::Cache,

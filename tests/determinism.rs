@@ -214,3 +214,31 @@ fn a_renamed_playbook_is_renamed_on_the_pages_around_it() {
     let (fresh, _) = playbook::render_site(&opts).unwrap_or_else(|d| panic!("{d}"));
     assert_same_files(&cached, &fresh);
 }
+
+/// "people" in one playbook and "People" in another are one track, shown
+/// with the capital. A playbook that changes its spelling changes how every
+/// other member's page and the catalog name the track, though their text is
+/// unchanged.
+#[test]
+fn a_track_spelled_anew_in_one_playbook_is_respelled_on_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let books = dir.path().join("playbooks");
+    std::fs::create_dir(&books).unwrap();
+    let framework = "\n\n## 2. Strategic Frameworks\n\n### 2.1 The Flywheel\n\nTurn it.\n";
+    std::fs::write(books.join("alpha.md"), format!("# people: Alpha{framework}")).unwrap();
+    std::fs::write(books.join("beta.md"), "# people: Beta\n\nText.\n").unwrap();
+    let opts =
+        BuildOptions { root: dir.path().to_path_buf(), out: dir.path().join("public"), base_url: None, drafts: false };
+    let builder = playbook::Builder::new(opts.clone());
+    builder.render().unwrap_or_else(|d| panic!("{d}"));
+    std::fs::write(books.join("beta.md"), "# People: Beta\n\nText.\n").unwrap();
+    let (cached, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
+    let page = |path: &str| {
+        let file = cached.files.iter().find(|f| f.path == path).expect("the page");
+        String::from_utf8_lossy(&file.bytes).into_owned()
+    };
+    assert!(page("alpha/index.html").contains(">People</a>"), "{}", page("alpha/index.html"));
+    assert!(page("frameworks/index.html").contains("· People</p>"), "{}", page("frameworks/index.html"));
+    let (fresh, _) = playbook::render_site(&opts).unwrap_or_else(|d| panic!("{d}"));
+    assert_same_files(&cached, &fresh);
+}
