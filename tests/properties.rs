@@ -183,6 +183,7 @@ const YAML_KEYS: &[&str] = &[
     "slug: good",
     "slug: assets",
     "track: People",
+    "track: people",
     "level: 3",
     "tags: [a, b]",
     "tags: hiring",
@@ -366,6 +367,45 @@ fn repair_line_undoes_mojibake() {
             let garbled: String = s.bytes().map(cp1252).collect();
             let expected = if s.is_ascii() { None } else { Some(s.clone()) };
             prop_assert_eq!(playbook::mojibake::repair_line(&garbled), expected, "garbled {:?}", garbled);
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// `serve` rebuilds through caches keyed by what each page is made of.
+/// Whatever the edits (titles, tracks, headings, links between the files,
+/// broken front matter), each rebuild must make what a fresh build makes,
+/// or a writer would read a stale page.
+#[test]
+fn a_cached_rebuild_after_any_edits_is_a_fresh_build() {
+    let project = Project::new();
+    let names = ["good.md", "x.md", "y.md"];
+    for name in &names[1..] {
+        std::fs::write(project.root.join("playbooks").join(name), "# Start\n\nSee [[good]].\n").unwrap();
+    }
+    let opts = BuildOptions::new(&project.root);
+    let builder = playbook::Builder::new(opts.clone());
+    let edits = proptest::collection::vec((0..names.len(), playbook_text()), 1..5);
+    TestRunner::new(config(32))
+        .run(&edits, |edits| {
+            for (file, text) in edits {
+                std::fs::write(project.root.join("playbooks").join(names[file]), text).unwrap();
+                let cached = builder.render();
+                let fresh = playbook::render_site(&opts);
+                match (cached, fresh) {
+                    (Ok((cached, _)), Ok((fresh, _))) => {
+                        let paths = |s: &playbook::Site| s.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>();
+                        prop_assert_eq!(paths(&cached), paths(&fresh));
+                        for (c, f) in cached.files.iter().zip(&fresh.files) {
+                            prop_assert!(c.bytes == f.bytes, "{} differs from a fresh build's", c.path);
+                        }
+                    }
+                    (Err(_), Err(_)) => {}
+                    (cached, fresh) => {
+                        prop_assert!(false, "cached ok: {}, fresh ok: {}", cached.is_ok(), fresh.is_ok())
+                    }
+                }
+            }
             Ok(())
         })
         .unwrap();
