@@ -102,19 +102,25 @@ fn normalized(name: &str) -> Cow<'_, str> {
 
 impl<'a> Index<'a> {
     fn new(handbook: &'a Handbook, base: &'a BaseUrl) -> Self {
-        let mut by_name: HashMap<String, Vec<PageId>> = HashMap::new();
-        for id in 0..handbook.page_count() {
-            let p = handbook.page(id);
-            let file_name = p.stem_path.rsplit('/').next().unwrap_or(&p.stem_path);
-            let slug_tail = p.slug.rsplit('/').next().unwrap_or(&p.slug);
-            let mut names: BTreeSet<String> =
-                [p.slug.as_str(), p.stem_path.as_str(), file_name, slug_tail].iter().map(|n| normalize(n)).collect();
-            if handbook.is_landing(id) {
-                // `people/README.md` answers to `people`; only folder paths are
-                // unambiguous, so the bare `readme` name is dropped.
-                let folder = p.stem_path.rsplit_once('/').map_or("", |(f, _)| f);
-                names = [normalize(folder), normalize(&p.stem_path)].into_iter().filter(|n| !n.is_empty()).collect();
-            }
+        // Names are made on both cores (four lowercased copies a page) and
+        // gathered in page order, so each name's pages stay in order.
+        let names: Vec<BTreeSet<String>> = (0..handbook.page_count())
+            .into_par_iter()
+            .map(|id| {
+                let p = handbook.page(id);
+                if handbook.is_landing(id) {
+                    // `people/README.md` answers to `people`; only folder paths
+                    // are unambiguous, so the bare `readme` name is dropped.
+                    let folder = p.stem_path.rsplit_once('/').map_or("", |(f, _)| f);
+                    return [normalize(folder), normalize(&p.stem_path)].into_iter().filter(|n| !n.is_empty()).collect();
+                }
+                let file_name = p.stem_path.rsplit('/').next().unwrap_or(&p.stem_path);
+                let slug_tail = p.slug.rsplit('/').next().unwrap_or(&p.slug);
+                [p.slug.as_str(), p.stem_path.as_str(), file_name, slug_tail].iter().map(|n| normalize(n)).collect()
+            })
+            .collect();
+        let mut by_name: HashMap<String, Vec<PageId>> = HashMap::with_capacity(names.len() * 2);
+        for (id, names) in names.into_iter().enumerate() {
             for name in names {
                 by_name.entry(name).or_default().push(id);
             }
