@@ -112,7 +112,10 @@ impl<'a> Index<'a> {
                     // `people/README.md` answers to `people`; only folder paths
                     // are unambiguous, so the bare `readme` name is dropped.
                     let folder = p.stem_path.rsplit_once('/').map_or("", |(f, _)| f);
-                    return [normalize(folder), normalize(&p.stem_path)].into_iter().filter(|n| !n.is_empty()).collect();
+                    return [normalize(folder), normalize(&p.stem_path)]
+                        .into_iter()
+                        .filter(|n| !n.is_empty())
+                        .collect();
                 }
                 let file_name = p.stem_path.rsplit('/').next().unwrap_or(&p.stem_path);
                 let slug_tail = p.slug.rsplit('/').next().unwrap_or(&p.slug);

@@ -120,6 +120,50 @@ fn assert_same_files(cached: &playbook::Site, fresh: &playbook::Site) {
     }
 }
 
+/// A project under a temporary folder, rebuilt through the cache as `serve`
+/// rebuilds it.
+struct Served {
+    _dir: tempfile::TempDir,
+    opts: BuildOptions,
+    builder: playbook::Builder,
+}
+
+impl Served {
+    fn new(files: &[(&str, &str)]) -> Served {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("playbooks")).unwrap();
+        let root = dir.path().to_path_buf();
+        let opts = BuildOptions { out: root.join("public"), root, base_url: None, drafts: false };
+        let served = Served { builder: playbook::Builder::new(opts.clone()), opts, _dir: dir };
+        for (name, text) in files {
+            served.write(name, text);
+        }
+        served
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.opts.root.join("playbooks").join(name), text).unwrap();
+    }
+
+    fn remove(&self, name: &str) {
+        std::fs::remove_file(self.opts.root.join("playbooks").join(name)).unwrap();
+    }
+
+    /// The site rebuilt through the cache, which must be what a fresh build makes.
+    fn rebuild(&self) -> playbook::Site {
+        let (cached, _) = self.builder.render().unwrap_or_else(|d| panic!("{d}"));
+        let (fresh, _) = playbook::render_site(&self.opts).unwrap_or_else(|d| panic!("{d}"));
+        assert_same_files(&cached, &fresh);
+        cached
+    }
+}
+
+/// The text of the page at `path`.
+fn page(site: &playbook::Site, path: &str) -> String {
+    let file = site.files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no {path}"));
+    String::from_utf8_lossy(&file.bytes).into_owned()
+}
+
 /// A framework's summary shows the titles of the playbooks it links to, and
 /// the catalog the titles of the playbooks referring to it. The cache shares
 /// parsed playbooks between builds, so filling in one build's titles must
@@ -127,59 +171,34 @@ fn assert_same_files(cached: &playbook::Site, fresh: &playbook::Site) {
 /// referring page's title, or a later rename would never show.
 #[test]
 fn a_renamed_playbook_is_renamed_in_summaries_and_catalog_references() {
-    let dir = tempfile::tempdir().unwrap();
-    let books = dir.path().join("playbooks");
-    std::fs::create_dir(&books).unwrap();
     let framework = "# Alpha\n\n## 2. Strategic Frameworks\n\n### 2.1 The Flywheel\n\nTurn it with [[beta]] weekly.\n";
-    std::fs::write(books.join("alpha.md"), framework).unwrap();
-    std::fs::write(books.join("beta.md"), "# Beta Original\n\nSee [[alpha#the-flywheel]].\n").unwrap();
-    let opts =
-        BuildOptions { root: dir.path().to_path_buf(), out: dir.path().join("public"), base_url: None, drafts: false };
-    let builder = playbook::Builder::new(opts.clone());
-    let catalog = |site: &playbook::Site| {
-        let file = site.files.iter().find(|f| f.path == "frameworks/index.html").expect("the frameworks catalog");
-        String::from_utf8_lossy(&file.bytes).into_owned()
-    };
-    let (first, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
-    assert!(catalog(&first).contains("Turn it with Beta Original weekly."), "{}", catalog(&first));
-    assert!(catalog(&first).contains(">Beta Original</a></p>"), "referenced from beta: {}", catalog(&first));
+    let refers = |title: &str| format!("# {title}\n\nSee [[alpha#the-flywheel]].\n");
+    let served = Served::new(&[("alpha.md", framework), ("beta.md", &refers("Beta Original"))]);
+    let catalog = page(&served.rebuild(), "frameworks/index.html");
+    assert!(catalog.contains("Turn it with Beta Original weekly."), "{catalog}");
+    assert!(catalog.contains(">Beta Original</a></p>"), "referenced from beta: {catalog}");
     for title in ["Beta Renamed", "Beta Original"] {
-        std::fs::write(books.join("beta.md"), format!("# {title}\n\nSee [[alpha#the-flywheel]].\n")).unwrap();
-        let (cached, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
-        assert!(catalog(&cached).contains(&format!("Turn it with {title} weekly.")), "{}", catalog(&cached));
-        assert!(catalog(&cached).contains(&format!(">{title}</a></p>")), "{}", catalog(&cached));
-        let (fresh, _) = playbook::render_site(&opts).unwrap_or_else(|d| panic!("{d}"));
-        assert_same_files(&cached, &fresh);
+        served.write("beta.md", &refers(title));
+        let catalog = page(&served.rebuild(), "frameworks/index.html");
+        assert!(catalog.contains(&format!("Turn it with {title} weekly.")), "{catalog}");
+        assert!(catalog.contains(&format!(">{title}</a></p>")), "{catalog}");
     }
     // A referring page renamed, nothing else changed.
-    std::fs::write(books.join("gamma.md"), "# Gamma One\n\nSee [[alpha#the-flywheel]].\n").unwrap();
-    builder.render().unwrap_or_else(|d| panic!("{d}"));
-    std::fs::write(books.join("gamma.md"), "# Gamma Two\n\nSee [[alpha#the-flywheel]].\n").unwrap();
-    let (cached, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
-    assert!(catalog(&cached).contains(">Gamma Two</a>"), "{}", catalog(&cached));
-    let (fresh, _) = playbook::render_site(&opts).unwrap_or_else(|d| panic!("{d}"));
-    assert_same_files(&cached, &fresh);
+    served.write("gamma.md", &refers("Gamma One"));
+    served.rebuild();
+    served.write("gamma.md", &refers("Gamma Two"));
+    let catalog = page(&served.rebuild(), "frameworks/index.html");
+    assert!(catalog.contains(">Gamma Two</a>"), "{catalog}");
 }
 
 /// A playbook deleted while `serve` runs leaves the site at the next
 /// rebuild, which is what a fresh build makes.
 #[test]
 fn a_deleted_playbook_leaves_the_cached_site() {
-    let dir = tempfile::tempdir().unwrap();
-    let books = dir.path().join("playbooks");
-    std::fs::create_dir(&books).unwrap();
-    std::fs::write(books.join("alpha.md"), "# Alpha\n\nText.\n").unwrap();
-    std::fs::write(books.join("beta.md"), "# Beta\n\nText.\n").unwrap();
-    let opts =
-        BuildOptions { root: dir.path().to_path_buf(), out: dir.path().join("public"), base_url: None, drafts: false };
-    let builder = playbook::Builder::new(opts.clone());
-    let (first, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
-    assert!(first.files.iter().any(|f| f.path == "beta/index.html"));
-    std::fs::remove_file(books.join("beta.md")).unwrap();
-    let (cached, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
-    assert!(!cached.files.iter().any(|f| f.path == "beta/index.html"));
-    let (fresh, _) = playbook::render_site(&opts).unwrap_or_else(|d| panic!("{d}"));
-    assert_same_files(&cached, &fresh);
+    let served = Served::new(&[("alpha.md", "# Alpha\n\nText.\n"), ("beta.md", "# Beta\n\nText.\n")]);
+    assert!(served.rebuild().files.iter().any(|f| f.path == "beta/index.html"));
+    served.remove("beta.md");
+    assert!(!served.rebuild().files.iter().any(|f| f.path == "beta/index.html"));
 }
 
 /// A playbook page shows its neighbours', back-links' and related
@@ -188,31 +207,22 @@ fn a_deleted_playbook_leaves_the_cached_site() {
 /// own text is unchanged.
 #[test]
 fn a_renamed_playbook_is_renamed_on_the_pages_around_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let books = dir.path().join("playbooks");
-    std::fs::create_dir(&books).unwrap();
     // Alpha is alone in its track, so Beta is only its next page, not a
     // related one.
-    std::fs::write(books.join("alpha.md"), "# one: Alpha\n\nText.\n").unwrap();
-    std::fs::write(books.join("beta.md"), "# two: Beta\n\nSee [[gamma]].\n").unwrap();
-    std::fs::write(books.join("gamma.md"), "# two: Gamma\n\nText.\n").unwrap();
-    let opts =
-        BuildOptions { root: dir.path().to_path_buf(), out: dir.path().join("public"), base_url: None, drafts: false };
-    let builder = playbook::Builder::new(opts.clone());
-    builder.render().unwrap_or_else(|d| panic!("{d}"));
+    let served = Served::new(&[
+        ("alpha.md", "# one: Alpha\n\nText.\n"),
+        ("beta.md", "# two: Beta\n\nSee [[gamma]].\n"),
+        ("gamma.md", "# two: Gamma\n\nText.\n"),
+    ]);
+    served.rebuild();
     // Still between the two in reading order.
-    std::fs::write(books.join("beta.md"), "# two: Bravo\n\nSee [[gamma]].\n").unwrap();
-    let (cached, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
-    let page = |path: &str| {
-        let file = cached.files.iter().find(|f| f.path == path).expect("the page");
-        String::from_utf8_lossy(&file.bytes).into_owned()
-    };
-    assert!(page("alpha/index.html").contains("<span>Next</span> Bravo</a>"), "{}", page("alpha/index.html"));
-    let gamma = page("gamma/index.html");
+    served.write("beta.md", "# two: Bravo\n\nSee [[gamma]].\n");
+    let site = served.rebuild();
+    let alpha = page(&site, "alpha/index.html");
+    assert!(alpha.contains("<span>Next</span> Bravo</a>"), "{alpha}");
+    let gamma = page(&site, "gamma/index.html");
     assert!(gamma.contains("<span>Previous</span> Bravo</a>"), "{gamma}");
     assert!(gamma.contains("Referenced by") && gamma.contains(">Bravo</a>"), "{gamma}");
-    let (fresh, _) = playbook::render_site(&opts).unwrap_or_else(|d| panic!("{d}"));
-    assert_same_files(&cached, &fresh);
 }
 
 /// "people" in one playbook and "People" in another are one track, shown
@@ -221,24 +231,12 @@ fn a_renamed_playbook_is_renamed_on_the_pages_around_it() {
 /// unchanged.
 #[test]
 fn a_track_spelled_anew_in_one_playbook_is_respelled_on_every_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let books = dir.path().join("playbooks");
-    std::fs::create_dir(&books).unwrap();
-    let framework = "\n\n## 2. Strategic Frameworks\n\n### 2.1 The Flywheel\n\nTurn it.\n";
-    std::fs::write(books.join("alpha.md"), format!("# people: Alpha{framework}")).unwrap();
-    std::fs::write(books.join("beta.md"), "# people: Beta\n\nText.\n").unwrap();
-    let opts =
-        BuildOptions { root: dir.path().to_path_buf(), out: dir.path().join("public"), base_url: None, drafts: false };
-    let builder = playbook::Builder::new(opts.clone());
-    builder.render().unwrap_or_else(|d| panic!("{d}"));
-    std::fs::write(books.join("beta.md"), "# People: Beta\n\nText.\n").unwrap();
-    let (cached, _) = builder.render().unwrap_or_else(|d| panic!("{d}"));
-    let page = |path: &str| {
-        let file = cached.files.iter().find(|f| f.path == path).expect("the page");
-        String::from_utf8_lossy(&file.bytes).into_owned()
-    };
-    assert!(page("alpha/index.html").contains(">People</a>"), "{}", page("alpha/index.html"));
-    assert!(page("frameworks/index.html").contains("· People</p>"), "{}", page("frameworks/index.html"));
-    let (fresh, _) = playbook::render_site(&opts).unwrap_or_else(|d| panic!("{d}"));
-    assert_same_files(&cached, &fresh);
+    let framework = "# people: Alpha\n\n## 2. Strategic Frameworks\n\n### 2.1 The Flywheel\n\nTurn it.\n";
+    let served = Served::new(&[("alpha.md", framework), ("beta.md", "# people: Beta\n\nText.\n")]);
+    served.rebuild();
+    served.write("beta.md", "# People: Beta\n\nText.\n");
+    let site = served.rebuild();
+    assert!(page(&site, "alpha/index.html").contains(">People</a>"), "{}", page(&site, "alpha/index.html"));
+    let catalog = page(&site, "frameworks/index.html");
+    assert!(catalog.contains("· People</p>"), "{catalog}");
 }
