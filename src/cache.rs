@@ -188,8 +188,9 @@ impl Cache {
         if !self.enabled {
             return;
         }
-        // Every file found was read into `sources`: more entries there means
-        // some file is gone. Most rebuilds skip the sets of 10,000 paths.
+        // Each file found is kept in `sources` (unless the system cannot say
+        // when it changed): more entries there than files found means some
+        // file is gone. Most rebuilds skip the sets of 10,000 paths.
         if lock(&self.sources.0).len() > found.len() {
             let found_set: HashSet<&Path> = found.iter().map(PathBuf::as_path).collect();
             let sources: HashSet<&Path> = found.iter().map(|p| p.strip_prefix(root).unwrap_or(p)).collect();
