@@ -324,7 +324,7 @@ impl std::hash::Hash for PlaybookInputs<'_, '_> {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
         let Site { handbook, links, view, .. } = self.site;
         let p = &handbook.playbooks[self.id];
-        let page = |id: PageId| (&handbook.page(id).title, handbook.site_path(id));
+        let page = |id: PageId| self.site.link_shown(id);
         (view, p.text_hash, &p.source, &p.slug, &p.track, &p.sections, self.content).hash(h);
         let n = handbook.playbooks.len();
         ((self.id > 0).then(|| page(self.id - 1)), (self.id + 1 < n).then(|| page(self.id + 1))).hash(h);
@@ -359,7 +359,7 @@ impl std::hash::Hash for CatalogInputs<'_, '_> {
                 let refs = links.section_refs.get(id, &s.id);
                 refs.len().hash(h);
                 for &from in refs {
-                    (&handbook.page(from).title, handbook.site_path(from)).hash(h);
+                    self.site.link_shown(from).hash(h);
                 }
             }
         }
@@ -402,6 +402,12 @@ impl<'a> Site<'a> {
 
     fn page_link(&self, id: PageId, section: Option<&'a str>) -> LinkView<'a> {
         LinkView { title: &self.handbook.page(id).title, url: self.url(&self.handbook.site_path(id)), section }
+    }
+
+    /// What [`Self::page_link`] shows of page `id` besides the base path,
+    /// for the keys that stand for a page's links without making them.
+    fn link_shown(&self, id: PageId) -> (&'a str, String) {
+        (&self.handbook.page(id).title, self.handbook.site_path(id))
     }
 
     fn card(&self, p: &'a Playbook) -> Card<'a> {
