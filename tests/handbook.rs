@@ -339,6 +339,17 @@ fn a_rebuild_writes_only_the_files_that_changed() {
     assert!(std::fs::read_to_string(public.join("a/index.html")).unwrap().contains("edited"));
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(!stdout.contains(&format!("{files} unchanged")), "{stdout}");
+
+    // A deleted playbook's page goes, with its folder; the rest stays put,
+    // and nothing is left beside the output folder.
+    std::fs::remove_file(dir.path().join("playbooks/c.md")).unwrap();
+    assert!(playbook(&["build", "--root", root]).status.success());
+    assert!(!public.join("c").exists(), "the deleted playbook's folder is removed");
+    assert!(!std::fs::read_to_string(public.join("index.html")).unwrap().contains(">C</a>"));
+    assert!(public.join("b/index.html").is_file());
+    let mut beside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    beside.sort();
+    assert_eq!(beside, ["playbooks", "public"], "no staging folder left behind");
 }
 
 #[test]
