@@ -558,6 +558,15 @@ mod tests {
         assert!(!holds(&tmp.path().join("missing"), b""));
     }
 
+    /// A folder beside the output folder, with `keep.txt`, which no build may touch.
+    #[cfg(unix)]
+    fn outside_folder(tmp: &Path) -> PathBuf {
+        let outside = tmp.join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("keep.txt"), "keep").unwrap();
+        outside
+    }
+
     #[cfg(unix)]
     #[test]
     fn unchanged_files_stay_in_place_not_written() {
@@ -619,9 +628,7 @@ mod tests {
     fn a_rebuild_replaces_links_in_the_output_and_never_writes_through_them() {
         use std::os::unix::fs::symlink;
         let tmp = tempfile::tempdir().unwrap();
-        let outside = tmp.path().join("outside");
-        std::fs::create_dir_all(&outside).unwrap();
-        std::fs::write(outside.join("keep.txt"), "keep").unwrap();
+        let outside = outside_folder(tmp.path());
         // What the new site has at `page/index.html`, reached through a link.
         std::fs::write(outside.join("index.html"), "page").unwrap();
         let out = tmp.path().join("public");
@@ -657,9 +664,7 @@ mod tests {
     #[test]
     fn an_output_folder_that_is_a_link_is_replaced_not_written_through() {
         let tmp = tempfile::tempdir().unwrap();
-        let outside = tmp.path().join("outside");
-        std::fs::create_dir_all(&outside).unwrap();
-        std::fs::write(outside.join("keep.txt"), "keep").unwrap();
+        let outside = outside_folder(tmp.path());
         let out = tmp.path().join("public");
         std::os::unix::fs::symlink(&outside, &out).unwrap();
         write_site(&out, &[OutputFile::new("index.html", "home")], None).unwrap();
@@ -673,9 +678,7 @@ mod tests {
     #[test]
     fn removing_a_tree_removes_links_in_it_but_not_what_they_point_to() {
         let tmp = tempfile::tempdir().unwrap();
-        let outside = tmp.path().join("outside");
-        std::fs::create_dir_all(&outside).unwrap();
-        std::fs::write(outside.join("keep.txt"), "keep").unwrap();
+        let outside = outside_folder(tmp.path());
         let tree = tmp.path().join("old");
         std::fs::create_dir_all(tree.join("a/b")).unwrap();
         std::fs::write(tree.join("a/b/index.html"), "x").unwrap();
