@@ -246,22 +246,25 @@ pub fn check(opts: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
 /// output folder (2). Either way every diagnostic is listed.
 #[derive(Debug)]
 pub enum BuildError {
-    /// Problems in the playbooks, templates or configuration.
+    /// Problems in the playbooks, templates or configuration; nothing was written.
     Content(Diagnostics),
-    /// The output folder was refused, or could not be written.
+    /// The output folder was refused, or could not be written; it is as it was.
     Output(Diagnostics),
+    /// Moving the new site into the output folder failed partway: each of
+    /// its files is whole, old or new, and a build that succeeds finishes it.
+    PartlyWritten(Diagnostics),
 }
 
 impl BuildError {
     pub fn diagnostics(&self) -> &Diagnostics {
         match self {
-            BuildError::Content(d) | BuildError::Output(d) => d,
+            BuildError::Content(d) | BuildError::Output(d) | BuildError::PartlyWritten(d) => d,
         }
     }
 
     pub fn into_diagnostics(self) -> Diagnostics {
         match self {
-            BuildError::Content(d) | BuildError::Output(d) => d,
+            BuildError::Content(d) | BuildError::Output(d) | BuildError::PartlyWritten(d) => d,
         }
     }
 }
@@ -280,18 +283,25 @@ pub fn try_build(opts: &BuildOptions, force: bool) -> Result<BuildReport, BuildE
         diags.push(d);
         return Err(BuildError::Output(diags));
     }
-    let cannot_write = |e: std::io::Error, warnings: &Diagnostics| {
+    let cannot_write = |not: output::NotWritten, warnings: &Diagnostics| {
         let mut diags = warnings.clone();
-        diags.push(
-            Diagnostic::error(out_dir.clone(), Position::START, format!("cannot write the site: {e}")).with_hint(
+        let error =
+            Diagnostic::error(out_dir.clone(), Position::START, format!("cannot write the site: {}", not.error));
+        diags.push(if not.partly_updated {
+            error.with_hint(
+                "the output folder is partly updated, each file whole (old or new); fix the cause and build again to finish",
+            )
+        } else {
+            error.with_hint(
                 "check that the output folder's parent exists and is writable; the previous output was left as it was",
-            ),
-        );
-        BuildError::Output(diags)
+            )
+        });
+        if not.partly_updated { BuildError::PartlyWritten(diags) } else { BuildError::Output(diags) }
     };
-    // Files go into the staging folder as they are rendered; a failed build
-    // drops it, and the previous output stays as it was.
-    let staging = output::Staging::new(&out_dir).map_err(|e| cannot_write(e, &Diagnostics::default()))?;
+    // New and changed files go into the staging folder as they are
+    // rendered; a failed build drops it, and the previous output stays as it was.
+    let staging = output::Staging::new(&out_dir)
+        .map_err(|error| cannot_write(output::NotWritten { error, partly_updated: false }, &Diagnostics::default()))?;
     let (site, warnings) = render_into(opts, &cache::Cache::default(), &staging).map_err(BuildError::Content)?;
     let pages = site.emitted.iter().filter(|f| f.path.ends_with(".html")).count();
     let static_dir = opts.root.join("static");

@@ -132,6 +132,11 @@ fn main() -> ExitCode {
                 }
                 Err(BuildError::Content(diags)) => fail(term, &diags, 1),
                 Err(BuildError::Output(diags)) => fail(term, &diags, 2),
+                Err(BuildError::PartlyWritten(diags)) => {
+                    term.diagnostics(&diags);
+                    term.error("the output folder is partly updated; build again to finish");
+                    ExitCode::from(2)
+                }
             }
         }
         Command::Check { site } => {

@@ -2,15 +2,18 @@
 //! into a staging folder beside the output folder as they are rendered;
 //! only a complete build touches the output folder, and then only where the
 //! site changed: each staged file is renamed over its old version (a reader
-//! never sees half a file), files the site no longer has are removed, and
+//! never sees half a file), then files the site no longer has are removed;
 //! unchanged files are left as they are. A failed build, or one stopped
 //! before it has rendered everything, leaves the previous output as it was;
-//! nothing is ever written outside the output folder.
+//! one that fails while moving files in leaves each file whole and none of
+//! the previous site's missing. Nothing is ever written outside the output
+//! folder.
 //!
-//! A rebuild with no change writes, creates and deletes nothing. Replacing
-//! the whole folder instead (staging every file, then deleting the previous
-//! site) made such a rebuild of 10,000 playbooks 1.5-1.7 times as slow as a
-//! clean build on disk: 40,000 folders and links made and removed.
+//! A rebuild with no change writes nothing into the output folder and
+//! removes nothing from it. Replacing the whole folder instead (staging
+//! every file, then deleting the previous site) made such a rebuild of
+//! 10,000 playbooks 1.5-1.7 times as slow as a clean build on disk: 40,000
+//! folders and links made and removed.
 
 use std::collections::HashSet;
 use std::io;
@@ -214,6 +217,10 @@ pub struct Staging {
 
 impl Staging {
     pub fn new(out: &Path) -> io::Result<Staging> {
+        // `public/` and `public/.` name a link itself only without the
+        // slash or dot: with them, the link would be updated through.
+        let out: PathBuf = out.components().collect();
+        let out = out.as_path();
         let dir = beside(out, "partial");
         if let Some(parent) = dir.parent() {
             std::fs::create_dir_all(parent)?;
@@ -281,9 +288,10 @@ impl Staging {
 
     /// Copies `static/` in (refusing files that would replace generated
     /// ones) and puts the new site in place of the output folder.
-    pub fn finish(mut self, emitted: &[Emitted], static_dir: Option<&Path>) -> io::Result<WriteReport> {
+    pub fn finish(mut self, emitted: &[Emitted], static_dir: Option<&Path>) -> Result<WriteReport, NotWritten> {
+        let untouched = |error| NotWritten { error, partly_updated: false };
         if let Some(e) = lock(&self.failure).take() {
-            return Err(e);
+            return Err(untouched(e));
         }
         let mut report = WriteReport {
             files: self.files.load(Ordering::Relaxed),
@@ -293,25 +301,36 @@ impl Staging {
         let mut site = std::mem::take(&mut *lock(&self.site));
         if let Some(dir) = static_dir.filter(|d| d.is_dir()) {
             if let Some(first) = static_conflicts(emitted, dir).first() {
-                return Err(io::Error::new(
+                return Err(untouched(io::Error::new(
                     io::ErrorKind::InvalidInput,
                     format!("{}: {}", crate::diagnostic::display_path(&first.file), first.message),
-                ));
+                )));
             }
-            let copied = self.copy_static(dir, &mut site)?;
+            let copied = self.copy_static(dir, &mut site).map_err(untouched)?;
             report.files += copied.files;
             report.bytes += copied.bytes;
             report.unchanged += copied.unchanged;
         }
         if self.previous {
-            update(&self.dir, &self.out, &site)?;
-            remove_tree(&self.dir)?;
+            update(&self.dir, &self.out, &site).map_err(|error| NotWritten { error, partly_updated: true })?;
+            // The site is in place; only the emptied staging folder is left.
+            remove_tree(&self.dir).map_err(untouched)?;
         } else {
-            replace(&self.dir, &self.out)?;
+            replace(&self.dir, &self.out).map_err(untouched)?;
         }
         self.finished = true;
         Ok(report)
     }
+}
+
+/// Why [`Staging::finish`] did not put the site in place.
+#[derive(Debug)]
+pub struct NotWritten {
+    pub error: io::Error,
+    /// Whether the output folder was partly updated when the error came:
+    /// each of its files whole, old or new, and none of the previous site's
+    /// missing. Otherwise it is as it was.
+    pub partly_updated: bool,
 }
 
 impl Staging {
@@ -458,28 +477,15 @@ fn replace(staging: &Path, out: &Path) -> io::Result<()> {
     }
 }
 
-/// Makes the output folder `out` hold the site whose files are `site`:
-/// what `out` has that the site has not is removed, with the folders it
-/// leaves empty (links and other non-files are removed, never followed),
-/// then each file staged in `staging` is renamed over its place in `out`.
-/// Everything else in `out` is a file of the site with the right bytes.
+/// Makes the output folder `out` hold the site whose files are `site`.
+/// Each file staged in `staging` is renamed over its place in `out` first,
+/// so that a failure on the way leaves none of the previous site's pages
+/// missing; then what `out` has that the site has not is removed, with the
+/// folders it leaves empty (links and other non-files are removed, never
+/// followed). Everything else in `out` is a file of the site with the right
+/// bytes. Errors name the path they came from.
 fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<()> {
     use rayon::prelude::*;
-    let files: HashSet<&Path> = site.iter().map(PathBuf::as_path).collect();
-    let folders: HashSet<&Path> =
-        site.iter().flat_map(|f| f.ancestors().skip(1)).filter(|a| !a.as_os_str().is_empty()).collect();
-    // Children before their folder, so emptied folders can go too.
-    for entry in WalkDir::new(out).min_depth(1).contents_first(true) {
-        let entry = entry.map_err(io::Error::other)?;
-        let Ok(rel) = entry.path().strip_prefix(out) else { continue };
-        if entry.file_type().is_dir() {
-            if !folders.contains(rel) {
-                std::fs::remove_dir(entry.path())?;
-            }
-        } else if !(entry.file_type().is_file() && files.contains(rel)) {
-            std::fs::remove_file(entry.path())?;
-        }
-    }
     let staged: Vec<PathBuf> = WalkDir::new(staging)
         .min_depth(1)
         .into_iter()
@@ -488,11 +494,86 @@ fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<()> {
     staged.par_iter().try_for_each(|from| {
         let rel = from.strip_prefix(staging).map_err(io::Error::other)?;
         let to = out.join(rel);
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent)?;
+        make_room(out, rel).and_then(|()| std::fs::rename(from, &to)).map_err(|e| naming(&to, e))
+    })?;
+    let files: HashSet<&Path> = site.iter().map(PathBuf::as_path).collect();
+    let folders: HashSet<&Path> =
+        site.iter().flat_map(|f| f.ancestors().skip(1)).filter(|a| !a.as_os_str().is_empty()).collect();
+    // On a file system that ignores case (macOS's and Windows's by default)
+    // the site's `logo.png` may be the `Logo.png` found here, taken as
+    // unchanged: it is kept, under the name it has.
+    let folded = std::cell::OnceCell::new();
+    let is_kept_by_another_name = |path: &Path, rel: &Path| {
+        let folded: &std::collections::HashMap<String, &Path> = folded
+            .get_or_init(|| files.iter().chain(&folders).map(|p| (p.to_string_lossy().to_lowercase(), *p)).collect());
+        folded
+            .get(&rel.to_string_lossy().to_lowercase())
+            .is_some_and(|kept| same_file::is_same_file(path, out.join(kept)).unwrap_or(false))
+    };
+    // Children before their folder, so emptied folders can go too.
+    for entry in WalkDir::new(out).min_depth(1).contents_first(true) {
+        let entry = entry.map_err(io::Error::other)?;
+        let Ok(rel) = entry.path().strip_prefix(out) else { continue };
+        let is_dir = entry.file_type().is_dir();
+        let kept = if is_dir { folders.contains(rel) } else { entry.file_type().is_file() && files.contains(rel) };
+        if kept || is_kept_by_another_name(entry.path(), rel) {
+            continue;
         }
-        std::fs::rename(from, to)
-    })
+        let removed = if is_dir { std::fs::remove_dir(entry.path()) } else { std::fs::remove_file(entry.path()) };
+        removed.map_err(|e| naming(entry.path(), e))?;
+    }
+    Ok(())
+}
+
+/// Clears the way in `out` for a file at `rel`: a file or link where one
+/// of its folders goes is replaced by a folder, and a folder where the file
+/// goes is removed. (A file or link there is replaced by the rename.)
+/// Files under one folder are moved in on several threads at once, so each
+/// step allows for another thread having taken it already.
+fn make_room(out: &Path, rel: &Path) -> io::Result<()> {
+    let mut at = out.to_path_buf();
+    let mut parts = rel.components().peekable();
+    while let Some(part) = parts.next() {
+        at.push(part);
+        let is_folder = || std::fs::symlink_metadata(&at).is_ok_and(|m| m.is_dir());
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if parts.peek().is_none() => {
+                if m.is_dir() {
+                    std::fs::remove_dir_all(&at)?;
+                }
+            }
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                if let Err(e) = std::fs::remove_file(&at)
+                    && e.kind() != io::ErrorKind::NotFound
+                    && !is_folder()
+                {
+                    return Err(e);
+                }
+                make_folder(&at)?;
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if parts.peek().is_some() {
+                    make_folder(&at)?;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Makes the folder `path`, unless another thread just did.
+fn make_folder(path: &Path) -> io::Result<()> {
+    match std::fs::create_dir(path) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
+        made => made,
+    }
+}
+
+/// `error`, saying which file or folder it is about.
+fn naming(path: &Path, error: io::Error) -> io::Error {
+    io::Error::new(error.kind(), format!("{}: {error}", path.display()))
 }
 
 /// Removes the folder `dir` and everything in it, its entries in parallel:
@@ -539,7 +620,21 @@ mod tests {
         files.iter().for_each(|f| staging.put(f.clone()));
         let statics = static_dir.map(StaticFiles::find).unwrap_or_default();
         let emitted: Vec<Emitted> = files.iter().map(|f| statics.emitted(f)).collect();
-        staging.finish(&emitted, static_dir)
+        staging.finish(&emitted, static_dir).map_err(|not| not.error)
+    }
+
+    /// Files with these paths and texts.
+    fn site(files: &[(&str, &str)]) -> Vec<OutputFile> {
+        files.iter().map(|(p, b)| OutputFile::new(p, *b)).collect()
+    }
+
+    /// [`write_site`], telling whether a failure left the output partly updated.
+    #[cfg(unix)]
+    fn write_site_as_built(out: &Path, files: &[OutputFile]) -> Result<WriteReport, NotWritten> {
+        let staging = Staging::new(out).map_err(|error| NotWritten { error, partly_updated: false })?;
+        files.iter().for_each(|f| staging.put(f.clone()));
+        let emitted: Vec<Emitted> = files.iter().map(|f| StaticFiles::default().emitted(f)).collect();
+        staging.finish(&emitted, None)
     }
 
     #[test]
@@ -593,7 +688,6 @@ mod tests {
     fn a_rebuild_rewrites_what_changed_and_removes_what_went() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        let site = |files: &[(&str, &str)]| files.iter().map(|(p, b)| OutputFile::new(p, *b)).collect::<Vec<_>>();
         let first = site(&[("index.html", "home"), ("a/index.html", "a"), ("old/x.css", "x")]);
         write_site(&out, &first, None).unwrap();
         let a_time = std::fs::metadata(out.join("a/index.html")).unwrap().modified().unwrap();
@@ -672,6 +766,70 @@ mod tests {
         assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "home");
         assert_eq!(std::fs::read_to_string(outside.join("keep.txt")).unwrap(), "keep");
         assert!(!outside.join("index.html").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_trailing_slash_does_not_turn_a_linked_output_folder_into_its_target() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = outside_folder(tmp.path());
+        std::os::unix::fs::symlink(&outside, tmp.path().join("public")).unwrap();
+        for out in ["public/", "public/."] {
+            write_site(&tmp.path().join(out), &[OutputFile::new("index.html", "home")], None).unwrap();
+            assert!(tmp.path().join("public").symlink_metadata().unwrap().is_dir(), "{out}");
+            assert_eq!(std::fs::read_to_string(outside.join("keep.txt")).unwrap(), "keep", "{out}");
+            assert!(!outside.join("index.html").exists(), "{out}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rebuild_that_cannot_move_a_file_in_loses_no_page_and_says_which_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let before = site(&[("a.txt", "a"), ("b.txt", "b"), ("c/index.html", "c")]);
+        write_site(&out, &before, None).unwrap();
+        // An immutable file cannot be replaced, even by root.
+        let locked = out.join("b.txt");
+        let chattr = |flag: &str| std::process::Command::new("chattr").arg(flag).arg(&locked).status();
+        if !chattr("+i").is_ok_and(|s| s.success()) {
+            eprintln!("chattr +i is not available here; skipped");
+            return;
+        }
+        let after = site(&[("a.txt", "a2"), ("b.txt", "b2"), ("d.txt", "d")]);
+        let failed = write_site_as_built(&out, &after);
+        chattr("-i").unwrap();
+        let not = failed.unwrap_err();
+        assert!(not.partly_updated);
+        assert!(not.error.to_string().contains("b.txt"), "{}", not.error);
+        let read = |rel: &str| std::fs::read_to_string(out.join(rel)).unwrap();
+        assert!(["a", "a2"].contains(&read("a.txt").as_str()), "each file whole, old or new");
+        assert_eq!(read("b.txt"), "b");
+        assert_eq!(read("c/index.html"), "c", "a page of the previous site is not removed before the new one is in");
+
+        // The next build finishes it.
+        write_site(&out, &after, None).unwrap();
+        assert_eq!((read("a.txt"), read("b.txt"), read("d.txt")), ("a2".into(), "b2".into(), "d".into()));
+        assert!(!out.join("c").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_found_unchanged_under_another_name_of_it_is_kept() {
+        // On a file system that ignores case, the site's `logo.png` is the
+        // `Logo.png` already there. A hard link stands in for that here:
+        // two names, one file.
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let site = [OutputFile::new("logo.png", "png")];
+        write_site(&out, &site, None).unwrap();
+        std::fs::hard_link(out.join("logo.png"), out.join("Logo.png")).unwrap();
+        std::fs::write(out.join("Other.png"), "png").unwrap();
+        let r = write_site(&out, &site, None).unwrap();
+        assert_eq!(r.unchanged, 1);
+        assert!(out.join("Logo.png").exists(), "the same file by another name is not removed");
+        assert!(!out.join("Other.png").exists(), "a different file with the same bytes is");
+        assert_eq!(std::fs::read_to_string(out.join("logo.png")).unwrap(), "png");
     }
 
     #[cfg(unix)]

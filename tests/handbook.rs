@@ -352,6 +352,33 @@ fn a_rebuild_writes_only_the_files_that_changed() {
     assert_eq!(beside, ["playbooks", "public"], "no staging folder left behind");
 }
 
+#[cfg(unix)]
+#[test]
+fn a_rebuild_that_cannot_replace_a_page_says_so_and_the_next_one_finishes() {
+    let dir = project(&[("playbooks/a.md", "# A\n\nText.\n"), ("playbooks/b.md", "# B\n\nText.\n")]);
+    let root = dir.path().to_str().unwrap();
+    assert!(playbook(&["build", "--root", root]).status.success());
+    let page = dir.path().join("public/a/index.html");
+    // An immutable file cannot be replaced, even by root.
+    let chattr = |flag: &str| std::process::Command::new("chattr").arg(flag).arg(&page).status();
+    if !chattr("+i").is_ok_and(|s| s.success()) {
+        eprintln!("chattr +i is not available here; skipped");
+        return;
+    }
+    std::fs::write(dir.path().join("playbooks/a.md"), "# A\n\nEdited.\n").unwrap();
+    let run = playbook(&["build", "--root", root]);
+    chattr("-i").unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("a/index.html: Operation not permitted"), "names the file: {stderr}");
+    assert!(stderr.contains("the output folder is partly updated; build again to finish"), "{stderr}");
+    assert!(!stderr.contains("nothing was written"), "{stderr}");
+    assert!(dir.path().join("public/b/index.html").is_file(), "no page is lost");
+
+    assert!(playbook(&["build", "--root", root]).status.success());
+    assert!(std::fs::read_to_string(&page).unwrap().contains("Edited."));
+}
+
 #[test]
 fn a_build_that_fails_while_writing_pages_leaves_the_previous_site_and_no_staging() {
     // Pages stream into a staging folder as they render; a template error
