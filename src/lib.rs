@@ -306,6 +306,13 @@ pub fn try_build(opts: &BuildOptions, force: bool) -> Result<BuildReport, BuildE
     let pages = site.emitted.iter().filter(|f| f.path.ends_with(".html")).count();
     let static_dir = opts.root.join("static");
     let written = staging.finish(&site.emitted, Some(&static_dir)).map_err(|e| cannot_write(e, &warnings))?;
+    let mut warnings = warnings;
+    if let Some(why) = &written.left_behind {
+        warnings.push(
+            Diagnostic::warning(out_dir.clone(), Position::START, format!("the site is in place, but {why}"))
+                .with_hint("remove the hidden folder beside the output folder that the message names"),
+        );
+    }
     Ok(BuildReport {
         playbooks: site.playbooks,
         frameworks: site.frameworks,

@@ -108,13 +108,17 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnos
 }
 
 /// What was written.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct WriteReport {
     pub files: usize,
     pub bytes: u64,
     /// Files whose bytes were the same as in the previous output: left in
-    /// place instead of written again, keeping their modification time.
+    /// place (or linked from it) instead of written again, keeping their
+    /// modification time.
     pub unchanged: usize,
+    /// A folder beside the output folder that could not be removed once
+    /// the site was in place, and why.
+    pub left_behind: Option<String>,
 }
 
 /// A generated file as the static-file check and the build report need it,
@@ -196,9 +200,7 @@ impl Sink for Discard {
 /// it removes the staging folder and leaves the output folder as it was.
 pub struct Staging {
     out: PathBuf,
-    /// Whether the output folder is a folder of a previous build, updated
-    /// in place; otherwise the staging folder becomes the output folder.
-    previous: bool,
+    previous: Previous,
     dir: PathBuf,
     /// Every file of the site, by its path inside the output folder: what
     /// the output folder keeps.
@@ -206,7 +208,7 @@ pub struct Staging {
     /// Folders made so far, so each is created once.
     made: std::sync::Mutex<HashSet<PathBuf>>,
     /// Folders of the output folder found to be real folders (not links),
-    /// or not: a file is left in place only under real folders.
+    /// or not: a file is taken as unchanged only under real folders.
     real_dirs: std::sync::Mutex<std::collections::HashMap<PathBuf, bool>>,
     failure: std::sync::Mutex<Option<io::Error>>,
     files: AtomicUsize,
@@ -215,13 +217,29 @@ pub struct Staging {
     finished: bool,
 }
 
+/// What a build does with the output folder it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Previous {
+    /// Nothing there (or a file or a link, which is replaced): the staging
+    /// folder becomes the output folder.
+    None,
+    /// A previous site, updated in place: unchanged files stay, staged
+    /// files are renamed over their old versions.
+    Update,
+    /// A previous site on a file system that ignores case (macOS's and
+    /// Windows's by default), where the site's `logo.png` is found as the
+    /// `Logo.png` there: the whole site is staged, unchanged files
+    /// hard-linked from the previous output under their exact names, and
+    /// swapped in.
+    Replace,
+}
+
 impl Staging {
     pub fn new(out: &Path) -> io::Result<Staging> {
         // `public/` and `public/.` name a link itself only without the
         // slash or dot: with them, the link would be updated through.
         let out: PathBuf = out.components().collect();
-        let out = out.as_path();
-        let dir = beside(out, "partial");
+        let dir = beside(&out, "partial");
         if let Some(parent) = dir.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -229,10 +247,19 @@ impl Staging {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
-        Ok(Staging {
-            out: out.to_path_buf(),
-            // A link to a folder is replaced, never updated through.
-            previous: std::fs::symlink_metadata(out).is_ok_and(|m| m.is_dir()),
+        // A link to a folder is replaced, never updated through.
+        let previous = match std::fs::symlink_metadata(&out) {
+            Ok(m) if m.is_dir() && ignores_case(&dir) => Previous::Replace,
+            Ok(m) if m.is_dir() => Previous::Update,
+            _ => Previous::None,
+        };
+        Ok(Staging::with(out, dir, previous))
+    }
+
+    fn with(out: PathBuf, dir: PathBuf, previous: Previous) -> Staging {
+        Staging {
+            out,
+            previous,
             dir,
             site: Default::default(),
             made: Default::default(),
@@ -242,7 +269,7 @@ impl Staging {
             bytes: AtomicU64::new(0),
             unchanged: AtomicUsize::new(0),
             finished: false,
-        })
+        }
     }
 
     fn write(&self, file: &OutputFile) -> io::Result<()> {
@@ -252,10 +279,12 @@ impl Staging {
                 format!("refusing to write `{}` outside the output folder", file.path),
             )
         })?;
-        // The same bytes as the previous build's file: it stays where it is,
-        // so a no-change rebuild writes nothing and servers and browsers
-        // see unchanged modification times.
-        if self.previous && self.in_real_dirs(&rel) && same_file(&self.out.join(&rel), &file.bytes) {
+        // The same bytes as the previous build's file: it stays where it is
+        // (or is linked from there), so a no-change rebuild writes nothing
+        // and servers and browsers see unchanged modification times.
+        let previous = self.out.join(&rel);
+        let same = self.previous != Previous::None && self.in_real_dirs(&rel) && same_file(&previous, &file.bytes);
+        if same && self.previous == Previous::Update {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
         } else {
             let target = self.dir.join(&rel);
@@ -264,7 +293,11 @@ impl Staging {
             {
                 std::fs::create_dir_all(parent)?;
             }
-            std::fs::write(&target, &file.bytes[..])?;
+            if same && std::fs::hard_link(&previous, &target).is_ok() {
+                self.unchanged.fetch_add(1, Ordering::Relaxed);
+            } else {
+                std::fs::write(&target, &file.bytes[..])?;
+            }
         }
         lock(&self.site).push(rel);
         self.files.fetch_add(1, Ordering::Relaxed);
@@ -297,6 +330,7 @@ impl Staging {
             files: self.files.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
             unchanged: self.unchanged.load(Ordering::Relaxed),
+            left_behind: None,
         };
         let mut site = std::mem::take(&mut *lock(&self.site));
         if let Some(dir) = static_dir.filter(|d| d.is_dir()) {
@@ -311,16 +345,28 @@ impl Staging {
             report.bytes += copied.bytes;
             report.unchanged += copied.unchanged;
         }
-        if self.previous {
-            update(&self.dir, &self.out, &site).map_err(|error| NotWritten { error, partly_updated: true })?;
-            // The site is in place; only the emptied staging folder is left.
-            remove_tree(&self.dir).map_err(untouched)?;
-        } else {
-            replace(&self.dir, &self.out).map_err(untouched)?;
-        }
+        // Once the site is in place, what is left to remove beside the output
+        // folder is only reported: the build has done its job.
+        let leftover = match self.previous {
+            Previous::Update => {
+                let trash =
+                    update(&self.dir, &self.out, &site).map_err(|error| NotWritten { error, partly_updated: true })?;
+                remove_tree(&self.dir).and_then(|()| trash.map_or(Ok(()), |t| remove_tree(&t)))
+            }
+            Previous::Replace => swap(&self.dir, &self.out).map_err(untouched)?,
+            Previous::None => replace(&self.dir, &self.out).map_err(untouched)?,
+        };
+        report.left_behind = leftover.err().map(|e| e.to_string());
         self.finished = true;
         Ok(report)
     }
+}
+
+/// Whether the file system of `dir` (which must exist) ignores case in names.
+fn ignores_case(dir: &Path) -> bool {
+    let Some(name) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) else { return false };
+    let upper = name.to_uppercase();
+    upper != name && std::fs::symlink_metadata(dir.with_file_name(upper)).is_ok()
 }
 
 /// Why [`Staging::finish`] did not put the site in place.
@@ -346,7 +392,7 @@ impl Staging {
                 continue;
             }
             let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
-            let in_place = self.previous
+            let in_place = self.previous == Previous::Update
                 && self.in_real_dirs(rel)
                 && std::fs::read(entry.path()).is_ok_and(|bytes| same_file(&self.out.join(rel), &bytes));
             if in_place {
@@ -458,11 +504,19 @@ fn beside(out: &Path, what: &str) -> PathBuf {
 
 /// Puts the staging folder where the output folder goes, when there is no
 /// previous output there to update: nothing, or a file or link, which is
-/// removed (a link, not what it points to).
-fn replace(staging: &Path, out: &Path) -> io::Result<()> {
+/// removed (a link, not what it points to). The outer error means the
+/// output is as it was; the inner one, that the site is in place but what
+/// was there could not be removed.
+fn replace(staging: &Path, out: &Path) -> io::Result<io::Result<()>> {
     if std::fs::symlink_metadata(out).is_err() {
-        return std::fs::rename(staging, out);
+        return std::fs::rename(staging, out).map(Ok);
     }
+    swap(staging, out)
+}
+
+/// Swaps the staging folder in for what is at `out`, then removes that:
+/// errors as for [`replace`].
+fn swap(staging: &Path, out: &Path) -> io::Result<io::Result<()>> {
     let old = beside(out, "old");
     std::fs::rename(out, &old)?;
     if let Err(e) = std::fs::rename(staging, out) {
@@ -470,94 +524,130 @@ fn replace(staging: &Path, out: &Path) -> io::Result<()> {
         let _ = std::fs::rename(&old, out);
         return Err(e);
     }
-    if std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_dir()) {
-        remove_tree(&old)
-    } else {
-        std::fs::remove_file(&old)
-    }
+    let is_folder = std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_dir());
+    Ok(if is_folder { remove_tree(&old) } else { std::fs::remove_file(&old).map_err(|e| naming(&old, e)) })
 }
 
 /// Makes the output folder `out` hold the site whose files are `site`.
-/// Each file staged in `staging` is renamed over its place in `out` first,
-/// so that a failure on the way leaves none of the previous site's pages
-/// missing; then what `out` has that the site has not is removed, with the
-/// folders it leaves empty (links and other non-files are removed, never
-/// followed). Everything else in `out` is a file of the site with the right
-/// bytes. Errors name the path they came from.
-fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<()> {
+/// Each file staged in `staging` is renamed over its place in `out` first;
+/// what stands in the way (a folder where a file goes, a file or link where
+/// a folder goes) is moved aside into a trash folder, not deleted. Only then
+/// is what `out` has that the site has not removed, with the folders it
+/// leaves empty (links and other non-files are removed, never followed).
+/// A failure on the way puts what was moved aside back where it can, so
+/// none of the previous site is missing; errors name their path. Returns
+/// the trash folder, if one was made, for the caller to remove.
+fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<Option<PathBuf>> {
     use rayon::prelude::*;
-    let staged: Vec<PathBuf> = WalkDir::new(staging)
-        .min_depth(1)
-        .into_iter()
-        .filter_map(|e| e.ok().filter(|e| e.file_type().is_file()).map(|e| e.into_path()))
-        .collect();
-    staged.par_iter().try_for_each(|from| {
+    let mut staged = Vec::new();
+    for entry in WalkDir::new(staging).min_depth(1) {
+        let entry = entry.map_err(io::Error::other)?;
+        if entry.file_type().is_file() {
+            staged.push(entry.into_path());
+        }
+    }
+    let trash = Trash::beside(out);
+    let moved = staged.par_iter().try_for_each(|from| {
         let rel = from.strip_prefix(staging).map_err(io::Error::other)?;
         let to = out.join(rel);
-        make_room(out, rel).and_then(|()| std::fs::rename(from, &to)).map_err(|e| naming(&to, e))
-    })?;
+        make_room(out, rel, &trash)?;
+        std::fs::rename(from, &to).map_err(|e| naming(&to, e))
+    });
+    if let Err(e) = moved {
+        trash.put_back();
+        return Err(e);
+    }
     let files: HashSet<&Path> = site.iter().map(PathBuf::as_path).collect();
     let folders: HashSet<&Path> =
         site.iter().flat_map(|f| f.ancestors().skip(1)).filter(|a| !a.as_os_str().is_empty()).collect();
-    // On a file system that ignores case (macOS's and Windows's by default)
-    // the site's `logo.png` may be the `Logo.png` found here, taken as
-    // unchanged: it is kept, under the name it has.
-    let folded = std::cell::OnceCell::new();
-    let is_kept_by_another_name = |path: &Path, rel: &Path| {
-        let folded: &std::collections::HashMap<String, &Path> = folded
-            .get_or_init(|| files.iter().chain(&folders).map(|p| (p.to_string_lossy().to_lowercase(), *p)).collect());
-        folded
-            .get(&rel.to_string_lossy().to_lowercase())
-            .is_some_and(|kept| same_file::is_same_file(path, out.join(kept)).unwrap_or(false))
-    };
     // Children before their folder, so emptied folders can go too.
     for entry in WalkDir::new(out).min_depth(1).contents_first(true) {
         let entry = entry.map_err(io::Error::other)?;
         let Ok(rel) = entry.path().strip_prefix(out) else { continue };
-        let is_dir = entry.file_type().is_dir();
-        let kept = if is_dir { folders.contains(rel) } else { entry.file_type().is_file() && files.contains(rel) };
-        if kept || is_kept_by_another_name(entry.path(), rel) {
+        let removed = if entry.file_type().is_dir() {
+            if folders.contains(rel) { continue } else { std::fs::remove_dir(entry.path()) }
+        } else if entry.file_type().is_file() && files.contains(rel) {
             continue;
-        }
-        let removed = if is_dir { std::fs::remove_dir(entry.path()) } else { std::fs::remove_file(entry.path()) };
+        } else {
+            std::fs::remove_file(entry.path())
+        };
         removed.map_err(|e| naming(entry.path(), e))?;
     }
-    Ok(())
+    Ok(trash.made())
+}
+
+/// Where [`update`] moves what stands in the way of the new site: a folder
+/// beside the output folder (so moving is a rename), made on first use.
+struct Trash {
+    dir: PathBuf,
+    /// What was moved aside: (where it was, where it is).
+    moved: std::sync::Mutex<Vec<(PathBuf, PathBuf)>>,
+}
+
+impl Trash {
+    fn beside(out: &Path) -> Trash {
+        Trash { dir: beside(out, "trash"), moved: Default::default() }
+    }
+
+    /// Moves `path` aside if it is (still) a folder, or (still) not one,
+    /// as `folder` says: another thread may have just moved it, or made
+    /// the folder that goes there.
+    fn take(&self, path: &Path, folder: bool) -> io::Result<()> {
+        let mut moved = lock(&self.moved);
+        if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir() == folder) {
+            return Ok(());
+        }
+        std::fs::create_dir_all(&self.dir).map_err(|e| naming(&self.dir, e))?;
+        let aside = self.dir.join(moved.len().to_string());
+        std::fs::rename(path, &aside).map_err(|e| naming(path, e))?;
+        moved.push((path.to_path_buf(), aside));
+        Ok(())
+    }
+
+    /// Puts back what was moved aside, where nothing has taken its place.
+    fn put_back(&self) {
+        for (was, aside) in lock(&self.moved).drain(..).rev() {
+            if std::fs::symlink_metadata(&was).is_err() {
+                let _ = std::fs::rename(&aside, &was);
+            }
+        }
+        // Anything that could not go back stays in the trash, not deleted.
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+
+    fn made(self) -> Option<PathBuf> {
+        self.dir.exists().then_some(self.dir)
+    }
 }
 
 /// Clears the way in `out` for a file at `rel`: a file or link where one
-/// of its folders goes is replaced by a folder, and a folder where the file
-/// goes is removed. (A file or link there is replaced by the rename.)
+/// of its folders goes, or a folder where the file goes, is moved into the
+/// trash. (A file or link at the file's place is replaced by the rename.)
 /// Files under one folder are moved in on several threads at once, so each
 /// step allows for another thread having taken it already.
-fn make_room(out: &Path, rel: &Path) -> io::Result<()> {
+fn make_room(out: &Path, rel: &Path, trash: &Trash) -> io::Result<()> {
     let mut at = out.to_path_buf();
     let mut parts = rel.components().peekable();
     while let Some(part) = parts.next() {
         at.push(part);
-        let is_folder = || std::fs::symlink_metadata(&at).is_ok_and(|m| m.is_dir());
+        let last = parts.peek().is_none();
         match std::fs::symlink_metadata(&at) {
-            Ok(m) if parts.peek().is_none() => {
+            Ok(m) if last => {
                 if m.is_dir() {
-                    std::fs::remove_dir_all(&at)?;
+                    trash.take(&at, true)?;
                 }
             }
             Ok(m) if m.is_dir() => {}
             Ok(_) => {
-                if let Err(e) = std::fs::remove_file(&at)
-                    && e.kind() != io::ErrorKind::NotFound
-                    && !is_folder()
-                {
-                    return Err(e);
-                }
-                make_folder(&at)?;
+                trash.take(&at, false)?;
+                make_folder(&at).map_err(|e| naming(&at, e))?;
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                if parts.peek().is_some() {
-                    make_folder(&at)?;
+                if !last {
+                    make_folder(&at).map_err(|e| naming(&at, e))?;
                 }
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(naming(&at, e)),
         }
     }
     Ok(())
@@ -581,15 +671,18 @@ fn naming(path: &Path, error: io::Error) -> io::Error {
 /// folders. Symbolic links are removed, never followed.
 fn remove_tree(dir: &Path) -> io::Result<()> {
     use rayon::prelude::*;
-    let entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<io::Result<_>>()?;
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .and_then(|d| d.map(|e| e.map(|e| e.path())).collect::<io::Result<_>>())
+        .map_err(|e| naming(dir, e))?;
     entries.par_iter().try_for_each(|path| {
-        if std::fs::symlink_metadata(path)?.is_dir() {
-            std::fs::remove_dir_all(path)
-        } else {
-            std::fs::remove_file(path)
-        }
+        let removed = match std::fs::symlink_metadata(path) {
+            Ok(m) if m.is_dir() => std::fs::remove_dir_all(path),
+            Ok(_) => std::fs::remove_file(path),
+            Err(e) => Err(e),
+        };
+        removed.map_err(|e| naming(path, e))
     })?;
-    std::fs::remove_dir(dir)
+    std::fs::remove_dir(dir).map_err(|e| naming(dir, e))
 }
 
 /// The project's `static/` folder as site files, for serving from memory.
@@ -791,14 +884,13 @@ mod tests {
         write_site(&out, &before, None).unwrap();
         // An immutable file cannot be replaced, even by root.
         let locked = out.join("b.txt");
-        let chattr = |flag: &str| std::process::Command::new("chattr").arg(flag).arg(&locked).status();
-        if !chattr("+i").is_ok_and(|s| s.success()) {
+        if !chattr("+i", &locked) {
             eprintln!("chattr +i is not available here; skipped");
             return;
         }
         let after = site(&[("a.txt", "a2"), ("b.txt", "b2"), ("d.txt", "d")]);
         let failed = write_site_as_built(&out, &after);
-        chattr("-i").unwrap();
+        chattr("-i", &locked);
         let not = failed.unwrap_err();
         assert!(not.partly_updated);
         assert!(not.error.to_string().contains("b.txt"), "{}", not.error);
@@ -813,23 +905,91 @@ mod tests {
         assert!(!out.join("c").exists());
     }
 
+    /// `chattr` on `path`, or `false` where the file system or system has none.
+    #[cfg(unix)]
+    fn chattr(flag: &str, path: &Path) -> bool {
+        std::process::Command::new("chattr").arg(flag).arg(path).status().is_ok_and(|s| s.success())
+    }
+
     #[cfg(unix)]
     #[test]
-    fn a_file_found_unchanged_under_another_name_of_it_is_kept() {
-        // On a file system that ignores case, the site's `logo.png` is the
-        // `Logo.png` already there. A hard link stands in for that here:
-        // two names, one file.
+    fn what_stands_in_the_way_is_moved_aside_and_put_back_if_the_new_file_cannot_go_in() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        let site = [OutputFile::new("logo.png", "png")];
-        write_site(&out, &site, None).unwrap();
-        std::fs::hard_link(out.join("logo.png"), out.join("Logo.png")).unwrap();
-        std::fs::write(out.join("Other.png"), "png").unwrap();
-        let r = write_site(&out, &site, None).unwrap();
-        assert_eq!(r.unchanged, 1);
-        assert!(out.join("Logo.png").exists(), "the same file by another name is not removed");
-        assert!(!out.join("Other.png").exists(), "a different file with the same bytes is");
-        assert_eq!(std::fs::read_to_string(out.join("logo.png")).unwrap(), "png");
+        write_site(&out, &site(&[("y/a.txt", "a"), ("keep.txt", "k")]), None).unwrap();
+        // `y` becomes a file, which then cannot be moved in.
+        let staging = Staging::new(&out).unwrap();
+        for f in site(&[("y", "now a file"), ("keep.txt", "k")]) {
+            staging.put(f);
+        }
+        let staged = staging.dir.clone();
+        if !chattr("+i", &staged.join("y")) {
+            eprintln!("chattr +i is not available here; skipped");
+            return;
+        }
+        let emitted: Vec<Emitted> =
+            site(&[("y", "now a file"), ("keep.txt", "k")]).iter().map(|f| StaticFiles::default().emitted(f)).collect();
+        let result = staging.finish(&emitted, None);
+        chattr("-i", &staged.join("y"));
+        let _ = std::fs::remove_dir_all(&staged);
+        let not = result.unwrap_err();
+        assert!(not.partly_updated);
+        assert_eq!(std::fs::read_to_string(out.join("y/a.txt")).unwrap(), "a", "the folder is back");
+        let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(beside, ["public"], "no trash left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_that_becomes_a_file_goes_whole_and_what_cannot_be_removed_is_reported() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        write_site(&out, &site(&[("x/1.txt", "1"), ("x/2.txt", "2")]), None).unwrap();
+        if !chattr("+i", &out.join("x/2.txt")) {
+            eprintln!("chattr +i is not available here; skipped");
+            return;
+        }
+        let result = write_site(&out, &site(&[("x", "now a file")]), None);
+        let trash: Vec<PathBuf> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().unwrap().to_string_lossy().contains("trash"))
+            .collect();
+        for t in &trash {
+            chattr("-i", &t.join("0/2.txt"));
+            std::fs::remove_dir_all(t).unwrap();
+        }
+        let report = result.unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("x")).unwrap(), "now a file");
+        let left = report.left_behind.expect("the trash could not be removed");
+        assert!(left.contains("trash"), "{left}");
+        assert_eq!(trash.len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn where_case_is_ignored_the_site_is_staged_whole_with_unchanged_files_linked() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        write_site(&out, &site(&[("logo.png", "png"), ("a/index.html", "a"), ("gone.txt", "g")]), None).unwrap();
+        let inode = |rel: &str| std::fs::metadata(out.join(rel)).unwrap().ino();
+        let (logo, folder) = (inode("logo.png"), inode("a"));
+        // As `Staging::new` does on such a file system.
+        let staging = Staging::with(out.clone(), beside(&out, "partial"), Previous::Replace);
+        std::fs::create_dir_all(&staging.dir).unwrap();
+        let files = site(&[("logo.png", "png"), ("a/index.html", "a, edited")]);
+        files.iter().for_each(|f| staging.put(f.clone()));
+        let emitted: Vec<Emitted> = files.iter().map(|f| StaticFiles::default().emitted(f)).collect();
+        let report = staging.finish(&emitted, None).unwrap();
+        assert_eq!((report.files, report.unchanged), (2, 1));
+        assert_eq!(inode("logo.png"), logo, "linked from the previous output, under the site's own name");
+        assert_ne!(inode("a"), folder, "the site was swapped in whole");
+        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "a, edited");
+        assert!(!out.join("gone.txt").exists());
+        let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(beside, ["public"]);
+        assert!(!ignores_case(&out), "this file system minds case");
     }
 
     #[cfg(unix)]
