@@ -236,12 +236,23 @@ enum Previous {
 
 impl Staging {
     pub fn new(out: &Path) -> io::Result<Staging> {
-        // `public/` and `public/.` name a link itself only without the
-        // slash or dot: with them, the link would be updated through.
-        let out: PathBuf = out.components().collect();
+        // The folder `check_out_dir` approved: `..` taken away by the text,
+        // as it was checked, not through links by the system; and
+        // `public/` or `public/.` would name a link's target, not the link.
+        let out = normalize(out);
         let dir = beside(&out, "partial");
         if let Some(parent) = dir.parent() {
             std::fs::create_dir_all(parent)?;
+            if !on_one_file_system(&out, parent) {
+                return Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    format!(
+                        "{} is on another file system than the folder it is in (a mount point?); the site is \
+                         written beside it and moved in, so build into a folder inside it instead",
+                        out.display()
+                    ),
+                ));
+            }
         }
         if dir.exists() {
             std::fs::remove_dir_all(&dir)?;
@@ -249,7 +260,7 @@ impl Staging {
         std::fs::create_dir_all(&dir)?;
         // A link to a folder is replaced, never updated through.
         let previous = match std::fs::symlink_metadata(&out) {
-            Ok(m) if m.is_dir() && ignores_case(&dir) => Previous::Replace,
+            Ok(m) if m.is_dir() && ignores_case(&out) => Previous::Replace,
             Ok(m) if m.is_dir() => Previous::Update,
             _ => Previous::None,
         };
@@ -282,27 +293,40 @@ impl Staging {
         // The same bytes as the previous build's file: it stays where it is
         // (or is linked from there), so a no-change rebuild writes nothing
         // and servers and browsers see unchanged modification times.
-        let previous = self.out.join(&rel);
-        let same = self.previous != Previous::None && self.in_real_dirs(&rel) && same_file(&previous, &file.bytes);
-        if same && self.previous == Previous::Update {
+        let same = self.is_unchanged(&rel, |old| same_file(old, &file.bytes));
+        if self.place(&rel, same, |target| std::fs::write(target, &file.bytes[..]))? {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
-        } else {
-            let target = self.dir.join(&rel);
-            if let Some(parent) = target.parent()
-                && lock(&self.made).insert(parent.to_path_buf())
-            {
-                std::fs::create_dir_all(parent)?;
-            }
-            if same && std::fs::hard_link(&previous, &target).is_ok() {
-                self.unchanged.fetch_add(1, Ordering::Relaxed);
-            } else {
-                std::fs::write(&target, &file.bytes[..])?;
-            }
         }
         lock(&self.site).push(rel);
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(file.bytes.len() as u64, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Whether the previous output has the file `rel`, as a file of its
+    /// own, and `holds` says it holds the new bytes.
+    fn is_unchanged(&self, rel: &Path, holds: impl FnOnce(&Path) -> bool) -> bool {
+        self.previous != Previous::None && self.in_real_dirs(rel) && holds(&self.out.join(rel))
+    }
+
+    /// Puts the file `rel` where the build wants it: left in place when
+    /// `same` and updating in place, else staged (linked from the previous
+    /// output when `same`, else made by `write`). Whether it was unchanged.
+    fn place(&self, rel: &Path, same: bool, write: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<bool> {
+        if same && self.previous == Previous::Update {
+            return Ok(true);
+        }
+        let target = self.dir.join(rel);
+        if let Some(parent) = target.parent()
+            && lock(&self.made).insert(parent.to_path_buf())
+        {
+            std::fs::create_dir_all(parent)?;
+        }
+        if same && std::fs::hard_link(self.out.join(rel), &target).is_ok() {
+            return Ok(true);
+        }
+        write(&target)?;
+        Ok(false)
     }
 
     /// Whether every folder `rel` is in, inside the output folder, is a real
@@ -351,7 +375,9 @@ impl Staging {
             Previous::Update => {
                 let trash =
                     update(&self.dir, &self.out, &site).map_err(|error| NotWritten { error, partly_updated: true })?;
-                remove_tree(&self.dir).and_then(|()| trash.map_or(Ok(()), |t| remove_tree(&t)))
+                let staging = remove_tree(&self.dir);
+                let trash = trash.map_or(Ok(()), |t| remove_tree(&t));
+                staging.and(trash)
             }
             Previous::Replace => swap(&self.dir, &self.out).map_err(untouched)?,
             Previous::None => replace(&self.dir, &self.out).map_err(untouched)?,
@@ -364,9 +390,38 @@ impl Staging {
 
 /// Whether the file system of `dir` (which must exist) ignores case in names.
 fn ignores_case(dir: &Path) -> bool {
-    let Some(name) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) else { return false };
-    let upper = name.to_uppercase();
-    upper != name && std::fs::symlink_metadata(dir.with_file_name(upper)).is_ok()
+    // One of its entries, with its letters' case swapped, is found under
+    // that name too without being listed. (ASCII only: `ß` is `SS` in
+    // capitals, which no file system takes for the same name.) An empty
+    // folder has nothing that could be found under another name.
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    let names: HashSet<std::ffi::OsString> = entries.filter_map(|e| e.ok().map(|e| e.file_name())).collect();
+    let swapped = names.iter().filter_map(|n| n.to_str()).find_map(|n| {
+        let swapped: String = n
+            .chars()
+            .map(|c| if c.is_ascii_uppercase() { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() })
+            .collect();
+        (swapped != n && !names.contains(std::ffi::OsStr::new(&swapped))).then_some(swapped)
+    });
+    swapped.is_some_and(|name| std::fs::symlink_metadata(dir.join(name)).is_ok())
+}
+
+/// Whether `a`, if it exists, is on the same file system as `b`: files are
+/// moved between them by renaming.
+fn on_one_file_system(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::symlink_metadata(a), std::fs::symlink_metadata(b)) {
+            (Ok(a), Ok(b)) if a.is_dir() => a.dev() == b.dev(),
+            _ => true,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        true
+    }
 }
 
 /// Why [`Staging::finish`] did not put the site in place.
@@ -392,19 +447,10 @@ impl Staging {
                 continue;
             }
             let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
-            let in_place = self.previous == Previous::Update
-                && self.in_real_dirs(rel)
-                && std::fs::read(entry.path()).is_ok_and(|bytes| same_file(&self.out.join(rel), &bytes));
-            if in_place {
-                report.unchanged += 1;
-                report.bytes += entry.metadata().map_err(io::Error::other)?.len();
-            } else {
-                let target = self.dir.join(rel);
-                if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                report.bytes += std::fs::copy(entry.path(), &target)?;
-            }
+            let same = self.is_unchanged(rel, |old| std::fs::read(entry.path()).is_ok_and(|b| same_file(old, &b)));
+            let copy = |target: &Path| std::fs::copy(entry.path(), target).map(drop);
+            report.unchanged += usize::from(self.place(rel, same, copy)?);
+            report.bytes += entry.metadata().map_err(io::Error::other)?.len();
             report.files += 1;
             site.push(rel.to_path_buf());
         }
@@ -540,7 +586,7 @@ fn swap(staging: &Path, out: &Path) -> io::Result<io::Result<()>> {
 fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<Option<PathBuf>> {
     use rayon::prelude::*;
     let mut staged = Vec::new();
-    for entry in WalkDir::new(staging).min_depth(1) {
+    for entry in WalkDir::new(staging).min_depth(1).sort_by_file_name() {
         let entry = entry.map_err(io::Error::other)?;
         if entry.file_type().is_file() {
             staged.push(entry.into_path());
@@ -554,8 +600,10 @@ fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<Option<Pat
         std::fs::rename(from, &to).map_err(|e| naming(&to, e))
     });
     if let Err(e) = moved {
-        trash.put_back();
-        return Err(e);
+        return Err(match trash.put_back() {
+            Some(stuck) => io::Error::new(e.kind(), format!("{e} ({stuck})")),
+            None => e,
+        });
     }
     let files: HashSet<&Path> = site.iter().map(PathBuf::as_path).collect();
     let folders: HashSet<&Path> =
@@ -571,22 +619,30 @@ fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<Option<Pat
         } else {
             std::fs::remove_file(entry.path())
         };
-        removed.map_err(|e| naming(entry.path(), e))?;
+        if let Err(e) = removed {
+            // The new site is in; what was moved aside is only in the way.
+            let trash = trash.made().map_or(String::new(), |t| format!(" (and {} is left)", t.display()));
+            return Err(io::Error::new(e.kind(), format!("{}: {e}{trash}", entry.path().display())));
+        }
     }
     Ok(trash.made())
 }
 
 /// Where [`update`] moves what stands in the way of the new site: a folder
-/// beside the output folder (so moving is a rename), made on first use.
+/// beside the output folder (so moving is a rename), made on first use
+/// under a name no other folder has.
 struct Trash {
-    dir: PathBuf,
-    /// What was moved aside: (where it was, where it is).
-    moved: std::sync::Mutex<Vec<(PathBuf, PathBuf)>>,
+    near: PathBuf,
+    moved: std::sync::Mutex<Moved>,
 }
+
+/// The trash folder, once made, and what was moved into it: (where it
+/// was, where it is).
+type Moved = (Option<PathBuf>, Vec<(PathBuf, PathBuf)>);
 
 impl Trash {
     fn beside(out: &Path) -> Trash {
-        Trash { dir: beside(out, "trash"), moved: Default::default() }
+        Trash { near: out.to_path_buf(), moved: Default::default() }
     }
 
     /// Moves `path` aside if it is (still) a folder, or (still) not one,
@@ -597,26 +653,58 @@ impl Trash {
         if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir() == folder) {
             return Ok(());
         }
-        std::fs::create_dir_all(&self.dir).map_err(|e| naming(&self.dir, e))?;
-        let aside = self.dir.join(moved.len().to_string());
+        let dir = match &moved.0 {
+            Some(dir) => dir.clone(),
+            None => moved.0.insert(fresh_folder(&self.near, "trash")?).clone(),
+        };
+        let aside = dir.join(moved.1.len().to_string());
         std::fs::rename(path, &aside).map_err(|e| naming(path, e))?;
-        moved.push((path.to_path_buf(), aside));
+        moved.1.push((path.to_path_buf(), aside));
         Ok(())
     }
 
-    /// Puts back what was moved aside, where nothing has taken its place.
-    fn put_back(&self) {
-        for (was, aside) in lock(&self.moved).drain(..).rev() {
-            if std::fs::symlink_metadata(&was).is_err() {
-                let _ = std::fs::rename(&aside, &was);
-            }
+    /// Puts back what was moved aside, removing the new site's files and
+    /// folders that took its place. Says where anything that could not go
+    /// back is, if it could not.
+    fn put_back(&self) -> Option<String> {
+        let mut moved = lock(&self.moved);
+        let (dir, items) = &mut *moved;
+        let stuck = items.drain(..).rev().filter(|(was, aside)| {
+            let cleared = match std::fs::symlink_metadata(was) {
+                Ok(m) if m.is_dir() => std::fs::remove_dir_all(was),
+                Ok(_) => std::fs::remove_file(was),
+                Err(_) => Ok(()),
+            };
+            cleared.and_then(|()| std::fs::rename(aside, was)).is_err()
+        });
+        let stuck = stuck.count();
+        let dir = dir.take()?;
+        if stuck == 0 {
+            let _ = std::fs::remove_dir(&dir);
+            return None;
         }
-        // Anything that could not go back stays in the trash, not deleted.
-        let _ = std::fs::remove_dir(&self.dir);
+        Some(format!("{stuck} of the previous site's files or folders are in {}", dir.display()))
     }
 
+    /// The folder this run made, if it made one.
     fn made(self) -> Option<PathBuf> {
-        self.dir.exists().then_some(self.dir)
+        self.moved.into_inner().unwrap_or_else(|e| e.into_inner()).0
+    }
+}
+
+/// Makes a new hidden folder beside `out` for `what`, under a name that
+/// is not taken: process ids repeat (a container's first process is
+/// always 1), and a folder left by an earlier run is not this run's.
+fn fresh_folder(out: &Path, what: &str) -> io::Result<PathBuf> {
+    let base = beside(out, what);
+    let mut n = 0u32;
+    loop {
+        let dir = if n == 0 { base.clone() } else { PathBuf::from(format!("{}-{n}", base.display())) };
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            Err(e) => return Err(naming(&dir, e)),
+        }
     }
 }
 
@@ -941,6 +1029,54 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn what_took_the_place_of_a_moved_folder_gives_it_back_when_a_later_file_fails() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        write_site(&out, &site(&[("x/a.txt", "a"), ("z.txt", "z")]), None).unwrap();
+        if !chattr("+i", &out.join("z.txt")) {
+            eprintln!("chattr +i is not available here; skipped");
+            return;
+        }
+        // A trash folder of an earlier run with the same process id.
+        let earlier = beside(&out, "trash");
+        std::fs::create_dir_all(earlier.join("0")).unwrap();
+        std::fs::write(earlier.join("0/a.txt"), "earlier").unwrap();
+        // One thread: files go in in order, so `x` is in when `z.txt` fails.
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let failed = one.install(|| write_site_as_built(&out, &site(&[("x", "now a file"), ("z.txt", "z2")])));
+        chattr("-i", &out.join("z.txt"));
+        assert!(failed.unwrap_err().partly_updated);
+        assert_eq!(std::fs::read_to_string(out.join("x/a.txt")).unwrap(), "a", "the folder is back");
+        assert_eq!(std::fs::read_to_string(earlier.join("0/a.txt")).unwrap(), "earlier", "not this run's");
+
+        write_site(&out, &site(&[("x", "now a file"), ("z.txt", "z2")]), None).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("x")).unwrap(), "now a file");
+        assert_eq!(std::fs::read_to_string(earlier.join("0/a.txt")).unwrap(), "earlier", "still not this run's");
+        let mut beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().path()).collect();
+        beside.sort();
+        assert_eq!(beside, [earlier, out], "this run's trash is gone");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_output_path_through_a_link_and_up_is_the_folder_it_names() {
+        // `dist/sub/..` is `dist` as `check_out_dir` reads it; the system
+        // would go through the link `sub` and up from where it points.
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = outside_folder(tmp.path());
+        std::fs::create_dir_all(outside.join("inner")).unwrap();
+        std::fs::create_dir_all(tmp.path().join("dist")).unwrap();
+        std::os::unix::fs::symlink(outside.join("inner"), tmp.path().join("dist/sub")).unwrap();
+        let out = tmp.path().join("dist/sub/..");
+        write_site(&out, &[OutputFile::new("index.html", "home")], None).unwrap();
+        write_site(&out, &[OutputFile::new("index.html", "home, again")], None).unwrap();
+        assert_eq!(std::fs::read_to_string(tmp.path().join("dist/index.html")).unwrap(), "home, again");
+        assert_eq!(std::fs::read_to_string(outside.join("keep.txt")).unwrap(), "keep");
+        assert!(outside.join("inner").is_dir() && !outside.join("index.html").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn a_folder_that_becomes_a_file_goes_whole_and_what_cannot_be_removed_is_reported() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
@@ -990,6 +1126,8 @@ mod tests {
         let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(beside, ["public"]);
         assert!(!ignores_case(&out), "this file system minds case");
+        std::fs::write(out.join("LOGO.PNG"), "another file").unwrap();
+        assert!(!ignores_case(&out), "names listed both ways are two files");
     }
 
     #[cfg(unix)]
