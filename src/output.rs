@@ -85,12 +85,20 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnos
     let root = normalize(root);
     let out = normalize(out);
     let shown = out.display().to_string();
+    // Each as written and as the system finds it, links followed: a root
+    // given through a link is still the folder the output must not be.
+    let roots = [root.clone(), resolved(&root)];
+    let outs = [out.clone(), resolved(&out)];
+    let any = |test: &dyn Fn(&Path, &Path) -> bool| roots.iter().any(|r| outs.iter().any(|o| test(r, o)));
     // `--force` allows a folder outside the project, never one whose
-    // replacement would delete the project or its playbooks.
-    let problem = if out == root {
+    // replacement would delete the project, its playbooks or its theme.
+    let problem = if any(&|r, o| r == o) {
         Some("is the project folder itself")
-    } else if root.join(crate::load::PLAYBOOKS_DIR).starts_with(&out) {
+    } else if any(&|r, o| r.join(crate::load::PLAYBOOKS_DIR).starts_with(o)) {
         Some("contains the playbooks")
+    } else if any(&|r, o| [crate::load::PLAYBOOKS_DIR, "templates", "static"].iter().any(|d| o.starts_with(r.join(d))))
+    {
+        Some("is the project's playbooks/, templates/ or static/ folder, or inside one")
     } else if !out.starts_with(&root) && !force {
         Some("is outside the project")
     } else {
@@ -100,10 +108,29 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnos
         Some(what) => Err(Diagnostic::error(
             shown.clone(),
             Position::START,
-            format!("refusing to write the site to `{shown}`: it {what}, and building replaces the whole folder"),
+            format!("refusing to write the site to `{shown}`: it {what}, and building replaces what is in it"),
         )
         .with_hint("choose another --out folder, such as `public` (a folder outside the project needs --force)")),
         None => Ok(()),
+    }
+}
+
+/// `path` (absolute) as the system resolves it, links followed, as far as
+/// it exists; the rest as written.
+fn resolved(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut existing = path;
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            return rest.iter().rev().fold(real, |p, name| p.join(name));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
     }
 }
 
@@ -247,8 +274,8 @@ impl Staging {
                 return Err(io::Error::new(
                     io::ErrorKind::Unsupported,
                     format!(
-                        "{} is on another file system than the folder it is in (a mount point?); the site is \
-                         written beside it and moved in, so build into a folder inside it instead",
+                        "{} is a mount point (another file system or mount than the folder it is in); the \
+                         site is written beside it and moved in, so build into a folder inside it instead",
                         out.display()
                     ),
                 ));
@@ -406,21 +433,49 @@ fn ignores_case(dir: &Path) -> bool {
     swapped.is_some_and(|name| std::fs::symlink_metadata(dir.join(name)).is_ok())
 }
 
-/// Whether `a`, if it exists, is on the same file system as `b`: files are
-/// moved between them by renaming.
+/// Whether the folder `a`, if there is one, is on the same mount as `b`:
+/// files are moved between them by renaming, which the system refuses
+/// across mounts, even two mounts of one file system (a bind mount, a
+/// container's volume).
 fn on_one_file_system(a: &Path, b: &Path) -> bool {
+    if !std::fs::symlink_metadata(a).is_ok_and(|m| m.is_dir()) {
+        return true;
+    }
+    match (mount_id(a), mount_id(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => device(a) == device(b),
+    }
+}
+
+/// The id of the mount `path` is on, where the system tells (Linux 5.8+).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn mount_id(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let name = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statx is plain old data, which all-zero bytes make a valid value.
+    let mut stx: libc::statx = unsafe { std::mem::zeroed() };
+    // SAFETY: `name` is a NUL-terminated path and `stx` a live, writable statx.
+    let done =
+        unsafe { libc::statx(libc::AT_FDCWD, name.as_ptr(), libc::AT_SYMLINK_NOFOLLOW, libc::STATX_MNT_ID, &mut stx) };
+    (done == 0 && stx.stx_mask & libc::STATX_MNT_ID != 0).then_some(stx.stx_mnt_id)
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn mount_id(_: &Path) -> Option<u64> {
+    None
+}
+
+/// The device `path` is on, where the system tells.
+fn device(path: &Path) -> Option<u64> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        match (std::fs::symlink_metadata(a), std::fs::symlink_metadata(b)) {
-            (Ok(a), Ok(b)) if a.is_dir() => a.dev() == b.dev(),
-            _ => true,
-        }
+        std::fs::symlink_metadata(path).ok().map(|m| m.dev())
     }
     #[cfg(not(unix))]
     {
-        let _ = (a, b);
-        true
+        let _ = path;
+        None
     }
 }
 
@@ -447,7 +502,12 @@ impl Staging {
                 continue;
             }
             let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
-            let same = self.is_unchanged(rel, |old| std::fs::read(entry.path()).is_ok_and(|b| same_file(old, &b)));
+            // Compared a block at a time: a static file may be large.
+            let same = self.is_unchanged(rel, |old| {
+                std::fs::symlink_metadata(old)
+                    .is_ok_and(|m| m.is_file() && Some(m.len()) == entry.metadata().ok().map(|e| e.len()))
+                    && std::fs::File::open(entry.path()).is_ok_and(|new| holds_file(old, new))
+            });
             let copy = |target: &Path| std::fs::copy(entry.path(), target).map(drop);
             report.unchanged += usize::from(self.place(rel, same, copy)?);
             report.bytes += entry.metadata().map_err(io::Error::other)?.len();
@@ -468,21 +528,41 @@ fn same_file(path: &Path, bytes: &[u8]) -> bool {
 /// the whole-handbook files are megabytes: the search index's copy was the
 /// peak of a warm rebuild at 10,000 playbooks.
 fn holds(path: &Path, bytes: &[u8]) -> bool {
-    use std::io::Read;
-    let Ok(mut file) = std::fs::File::open(path) else { return false };
-    let mut block = [0u8; 16 * 1024];
-    let mut rest = bytes;
+    std::fs::File::open(path).is_ok_and(|file| same_bytes(file, bytes))
+}
+
+/// Whether the file at `path` holds what `file` does.
+fn holds_file(path: &Path, file: std::fs::File) -> bool {
+    std::fs::File::open(path).is_ok_and(|old| same_bytes(old, file))
+}
+
+/// Whether `a` and `b` give the same bytes, read a block at a time.
+fn same_bytes(mut a: impl io::Read, mut b: impl io::Read) -> bool {
+    let (mut x, mut y) = ([0u8; 16 * 1024], [0u8; 16 * 1024]);
     loop {
-        match file.read(&mut block) {
-            Ok(0) => return rest.is_empty(),
-            Ok(n) => match rest.split_at_checked(n) {
-                Some((head, tail)) if *head == block[..n] => rest = tail,
-                _ => return false,
-            },
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return false,
+        match (fill(&mut a, &mut x), fill(&mut b, &mut y)) {
+            (Ok(n), Ok(m)) if n == m && x[..n] == y[..m] => {
+                if n == 0 {
+                    return true;
+                }
+            }
+            _ => return false,
         }
     }
+}
+
+/// Reads into `block` until it is full or the input ends; how much it read.
+fn fill(input: &mut impl io::Read, block: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < block.len() {
+        match input.read(&mut block[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 impl Sink for Staging {
@@ -561,17 +641,22 @@ fn replace(staging: &Path, out: &Path) -> io::Result<io::Result<()>> {
 }
 
 /// Swaps the staging folder in for what is at `out`, then removes that:
-/// errors as for [`replace`].
+/// errors as for [`replace`]. What was there goes into a fresh folder
+/// first, under a name no other folder has.
 fn swap(staging: &Path, out: &Path) -> io::Result<io::Result<()>> {
-    let old = beside(out, "old");
-    std::fs::rename(out, &old)?;
+    let old = fresh_folder(out, "old")?;
+    let aside = old.join("site");
+    if let Err(e) = std::fs::rename(out, &aside) {
+        let _ = std::fs::remove_dir(&old);
+        return Err(naming(out, e));
+    }
     if let Err(e) = std::fs::rename(staging, out) {
         // Put what was there back before reporting.
-        let _ = std::fs::rename(&old, out);
-        return Err(e);
+        let _ = std::fs::rename(&aside, out);
+        let _ = std::fs::remove_dir(&old);
+        return Err(naming(out, e));
     }
-    let is_folder = std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_dir());
-    Ok(if is_folder { remove_tree(&old) } else { std::fs::remove_file(&old).map_err(|e| naming(&old, e)) })
+    Ok(remove_tree(&old))
 }
 
 /// Makes the output folder `out` hold the site whose files are `site`.
@@ -942,7 +1027,12 @@ mod tests {
         let outside = outside_folder(tmp.path());
         let out = tmp.path().join("public");
         std::os::unix::fs::symlink(&outside, &out).unwrap();
+        // A folder an earlier run with the same process id left behind.
+        let earlier = beside(&out, "old");
+        std::fs::create_dir_all(&earlier).unwrap();
+        std::fs::write(earlier.join("x"), "earlier").unwrap();
         write_site(&out, &[OutputFile::new("index.html", "home")], None).unwrap();
+        assert_eq!(std::fs::read_to_string(earlier.join("x")).unwrap(), "earlier", "not this run's");
         assert!(out.symlink_metadata().unwrap().is_dir(), "a folder of its own");
         assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "home");
         assert_eq!(std::fs::read_to_string(outside.join("keep.txt")).unwrap(), "keep");
@@ -1223,5 +1313,49 @@ mod tests {
         assert!(check_out_dir(root, Path::new("/tmp/proj/public"), false).is_ok());
         assert!(check_out_dir(root, Path::new("/elsewhere/site"), false).is_err());
         assert!(check_out_dir(root, Path::new("/elsewhere/site"), true).is_ok());
+        for theme in ["/tmp/proj/templates", "/tmp/proj/static", "/tmp/proj/static/site", "/tmp/proj/playbooks/ops"] {
+            let refused = check_out_dir(root, Path::new(theme), true).unwrap_err();
+            assert!(refused.message.contains("playbooks/, templates/ or static/"), "{theme}: {}", refused.message);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_project_reached_through_a_link_is_still_never_an_output_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real = tmp.path().join("project");
+        std::fs::create_dir_all(real.join("playbooks")).unwrap();
+        let alias = tmp.path().join("alias");
+        std::os::unix::fs::symlink(&real, &alias).unwrap();
+        let refused = check_out_dir(&alias, &real, true).unwrap_err();
+        assert!(refused.message.contains("the project folder itself"), "{}", refused.message);
+        assert!(check_out_dir(&real, &alias, true).is_err());
+        assert!(check_out_dir(&alias, &tmp.path().join("alias/../project/playbooks/x"), true).is_err());
+        assert!(check_out_dir(&alias, &alias.join("public"), false).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn static_files_stay_in_place_while_unchanged() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let static_dir = tmp.path().join("static");
+        std::fs::create_dir_all(static_dir.join("img")).unwrap();
+        std::fs::write(static_dir.join("img/logo.svg"), "<svg/>").unwrap();
+        std::fs::write(static_dir.join("extra.css"), "a{}").unwrap();
+        let out = tmp.path().join("public");
+        let pages = site(&[("index.html", "home")]);
+        write_site(&out, &pages, Some(&static_dir)).unwrap();
+        let inode = |rel: &str| std::fs::metadata(out.join(rel)).unwrap().ino();
+        let (logo, css) = (inode("img/logo.svg"), inode("extra.css"));
+        std::fs::write(static_dir.join("extra.css"), "b{}").unwrap();
+        let r = write_site(&out, &pages, Some(&static_dir)).unwrap();
+        assert_eq!((r.files, r.unchanged), (3, 2));
+        assert_eq!(inode("img/logo.svg"), logo, "an unchanged static file is left alone");
+        assert_ne!(inode("extra.css"), css);
+        assert_eq!(std::fs::read_to_string(out.join("extra.css")).unwrap(), "b{}");
+        std::fs::remove_file(static_dir.join("extra.css")).unwrap();
+        write_site(&out, &pages, Some(&static_dir)).unwrap();
+        assert!(!out.join("extra.css").exists(), "a static file that went is removed");
     }
 }
