@@ -85,21 +85,23 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnos
     let root = normalize(root);
     let out = normalize(out);
     let shown = out.display().to_string();
-    // Each as written and as the system finds it, links followed: a root
-    // given through a link is still the folder the output must not be.
-    let roots = [root.clone(), resolved(&root)];
-    let outs = [out.clone(), resolved(&out)];
-    let any = |test: &dyn Fn(&Path, &Path) -> bool| roots.iter().any(|r| outs.iter().any(|o| test(r, o)));
+    // Each relation holds by the text of the paths or by the folders the
+    // system finds (links followed, case as the file system reads it).
+    let inside = |a: &Path, b: &Path| a.starts_with(b) || is_within(&resolved(a), b);
+    let kept =
+        [crate::load::PLAYBOOKS_DIR, "templates", "static", ".git", crate::config::CONFIG_FILE].map(|d| root.join(d));
     // `--force` allows a folder outside the project, never one whose
-    // replacement would delete the project, its playbooks or its theme.
-    let problem = if any(&|r, o| r == o) {
+    // replacement would delete the project, its playbooks, its theme or
+    // its history, nor a file.
+    let problem = if inside(&root, &out) && inside(&out, &root) {
         Some("is the project folder itself")
-    } else if any(&|r, o| r.join(crate::load::PLAYBOOKS_DIR).starts_with(o)) {
+    } else if inside(&kept[0], &out) {
         Some("contains the playbooks")
-    } else if any(&|r, o| [crate::load::PLAYBOOKS_DIR, "templates", "static"].iter().any(|d| o.starts_with(r.join(d))))
-    {
-        Some("is the project's playbooks/, templates/ or static/ folder, or inside one")
-    } else if !out.starts_with(&root) && !force {
+    } else if kept.iter().any(|k| inside(&out, k)) {
+        Some("is the project's playbooks/, templates/, static/, .git/ or playbook.toml, or inside one")
+    } else if std::fs::symlink_metadata(&out).is_ok_and(|m| m.is_file()) {
+        Some("is a file")
+    } else if !(force || in_project(&out, &root)) {
         Some("is outside the project")
     } else {
         None
@@ -113,6 +115,13 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnos
         .with_hint("choose another --out folder, such as `public` (a folder outside the project needs --force)")),
         None => Ok(()),
     }
+}
+
+/// Whether `out` is in the project at `root` where the system puts it:
+/// `deploy/site` is not when `deploy` is a link to elsewhere. (By the text,
+/// for a project folder that does not exist.)
+fn in_project(out: &Path, root: &Path) -> bool {
+    if identity(root).is_none() { out.starts_with(root) } else { is_within(&resolved(out), root) }
 }
 
 /// `path` (absolute) as the system resolves it, links followed, as far as
@@ -132,6 +141,26 @@ fn resolved(path: &Path) -> PathBuf {
             _ => return path.to_path_buf(),
         }
     }
+}
+
+/// Whether `a` is the existing folder `b` or inside it, as the system
+/// finds them: some folder `a` is in (or `a` itself) is `b`, whatever
+/// links or spelling lead there.
+fn is_within(a: &Path, b: &Path) -> bool {
+    let Some(b) = identity(b) else { return false };
+    a.ancestors().any(|folder| identity(folder).as_ref() == Some(&b))
+}
+
+/// What tells a file apart from every other, links followed.
+#[cfg(unix)]
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(path: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(path).ok()
 }
 
 /// What was written.
@@ -447,7 +476,8 @@ fn on_one_file_system(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// The id of the mount `path` is on, where the system tells (Linux 5.8+).
+/// The id of the mount `path` is on, links followed, where the system
+/// tells (Linux 5.8+).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn mount_id(path: &Path) -> Option<u64> {
     use std::os::unix::ffi::OsStrExt;
@@ -455,8 +485,7 @@ fn mount_id(path: &Path) -> Option<u64> {
     // SAFETY: statx is plain old data, which all-zero bytes make a valid value.
     let mut stx: libc::statx = unsafe { std::mem::zeroed() };
     // SAFETY: `name` is a NUL-terminated path and `stx` a live, writable statx.
-    let done =
-        unsafe { libc::statx(libc::AT_FDCWD, name.as_ptr(), libc::AT_SYMLINK_NOFOLLOW, libc::STATX_MNT_ID, &mut stx) };
+    let done = unsafe { libc::statx(libc::AT_FDCWD, name.as_ptr(), 0, libc::STATX_MNT_ID, &mut stx) };
     (done == 0 && stx.stx_mask & libc::STATX_MNT_ID != 0).then_some(stx.stx_mnt_id)
 }
 
@@ -465,12 +494,12 @@ fn mount_id(_: &Path) -> Option<u64> {
     None
 }
 
-/// The device `path` is on, where the system tells.
+/// The device `path` is on, links followed, where the system tells.
 fn device(path: &Path) -> Option<u64> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        std::fs::symlink_metadata(path).ok().map(|m| m.dev())
+        std::fs::metadata(path).ok().map(|m| m.dev())
     }
     #[cfg(not(unix))]
     {
@@ -1313,9 +1342,19 @@ mod tests {
         assert!(check_out_dir(root, Path::new("/tmp/proj/public"), false).is_ok());
         assert!(check_out_dir(root, Path::new("/elsewhere/site"), false).is_err());
         assert!(check_out_dir(root, Path::new("/elsewhere/site"), true).is_ok());
-        for theme in ["/tmp/proj/templates", "/tmp/proj/static", "/tmp/proj/static/site", "/tmp/proj/playbooks/ops"] {
+        for theme in [
+            "/tmp/proj/templates",
+            "/tmp/proj/static",
+            "/tmp/proj/static/site",
+            "/tmp/proj/playbooks/ops",
+            "/tmp/proj/playbook.toml",
+        ] {
             let refused = check_out_dir(root, Path::new(theme), true).unwrap_err();
-            assert!(refused.message.contains("playbooks/, templates/ or static/"), "{theme}: {}", refused.message);
+            assert!(
+                refused.message.contains("playbooks/, templates/, static/, .git/ or playbook.toml"),
+                "{theme}: {}",
+                refused.message
+            );
         }
     }
 
@@ -1332,6 +1371,30 @@ mod tests {
         assert!(check_out_dir(&real, &alias, true).is_err());
         assert!(check_out_dir(&alias, &tmp.path().join("alias/../project/playbooks/x"), true).is_err());
         assert!(check_out_dir(&alias, &alias.join("public"), false).is_ok());
+
+        // The project's own folders through links, a file, and the history.
+        let shared = tmp.path().join("shared");
+        std::fs::create_dir_all(shared.join("pb")).unwrap();
+        let linked = tmp.path().join("linked");
+        std::fs::create_dir_all(&linked).unwrap();
+        std::os::unix::fs::symlink(shared.join("pb"), linked.join("playbooks")).unwrap();
+        std::fs::create_dir_all(linked.join(".git")).unwrap();
+        std::fs::write(linked.join("NOTES.md"), "notes").unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("elsewhere"), linked.join("deploy")).unwrap();
+        std::fs::create_dir_all(tmp.path().join("elsewhere")).unwrap();
+        for (out, what) in [
+            (shared.clone(), "contains the playbooks"),
+            (shared.join("pb"), "contains the playbooks"),
+            (shared.join("pb/ops"), "or inside one"),
+            (linked.join(".git"), "or inside one"),
+            (linked.join("NOTES.md"), "is a file"),
+            (linked.join("deploy/site"), "outside the project"),
+        ] {
+            let refused = check_out_dir(&linked, &out, !what.contains("outside"))
+                .err()
+                .unwrap_or_else(|| panic!("{} was let through", out.display()));
+            assert!(refused.message.contains(what), "{}: {}", out.display(), refused.message);
+        }
     }
 
     #[cfg(unix)]
