@@ -99,6 +99,8 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnos
         Some("contains the playbooks")
     } else if kept.iter().any(|k| inside(&out, k)) {
         Some("is the project's playbooks/, templates/, static/, .git/ or playbook.toml, or inside one")
+    } else if kept.iter().any(|k| inside(k, &out)) {
+        Some("contains the project's templates/, static/, .git/ or playbook.toml")
     } else if std::fs::symlink_metadata(&out).is_ok_and(|m| m.is_file()) {
         Some("is a file")
     } else if !(force || in_project(&out, &root)) {
@@ -121,7 +123,16 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnos
 /// `deploy/site` is not when `deploy` is a link to elsewhere. (By the text,
 /// for a project folder that does not exist.)
 fn in_project(out: &Path, root: &Path) -> bool {
-    if identity(root).is_none() { out.starts_with(root) } else { is_within(&resolved(out), root) }
+    if identity(root).is_none() {
+        return out.starts_with(root);
+    }
+    // A link at the output folder itself is replaced, not written through:
+    // where it points does not matter, only where it is.
+    let spot = match (out.parent(), out.file_name()) {
+        (Some(parent), Some(name)) => resolved(parent).join(name),
+        _ => resolved(out),
+    };
+    is_within(&spot, root)
 }
 
 /// `path` (absolute) as the system resolves it, links followed, as far as
@@ -435,7 +446,17 @@ impl Staging {
                 let trash = trash.map_or(Ok(()), |t| remove_tree(&t));
                 staging.and(trash)
             }
-            Previous::Replace => swap(&self.dir, &self.out).map_err(untouched)?,
+            Previous::Replace => {
+                // The output's own repository goes over to the new site.
+                let git = (self.out.join(GIT), self.dir.join(GIT));
+                let carried = std::fs::symlink_metadata(&git.0).is_ok() && std::fs::rename(&git.0, &git.1).is_ok();
+                swap(&self.dir, &self.out).map_err(|e| {
+                    if carried {
+                        let _ = std::fs::rename(&git.1, &git.0);
+                    }
+                    untouched(e)
+                })?
+            }
             Previous::None => replace(&self.dir, &self.out).map_err(untouched)?,
         };
         report.left_behind = leftover.err().map(|e| e.to_string());
@@ -507,6 +528,10 @@ fn device(path: &Path) -> Option<u64> {
         None
     }
 }
+
+/// A repository's folder (or a worktree's file), kept where an output
+/// folder has one at its top.
+const GIT: &str = ".git";
 
 /// Why [`Staging::finish`] did not put the site in place.
 #[derive(Debug)]
@@ -722,8 +747,11 @@ fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<Option<Pat
     let files: HashSet<&Path> = site.iter().map(PathBuf::as_path).collect();
     let folders: HashSet<&Path> =
         site.iter().flat_map(|f| f.ancestors().skip(1)).filter(|a| !a.as_os_str().is_empty()).collect();
-    // Children before their folder, so emptied folders can go too.
-    for entry in WalkDir::new(out).min_depth(1).contents_first(true) {
+    // Children before their folder, so emptied folders can go too. A
+    // `.git` at the top is the output's own repository (a gh-pages worktree
+    // or clone), never the site's to remove.
+    let walk = WalkDir::new(out).min_depth(1).contents_first(true).into_iter();
+    for entry in walk.filter_entry(|e| !(e.depth() == 1 && e.file_name() == GIT)) {
         let entry = entry.map_err(io::Error::other)?;
         let Ok(rel) = entry.path().strip_prefix(out) else { continue };
         let removed = if entry.file_type().is_dir() {
@@ -1382,7 +1410,13 @@ mod tests {
         std::fs::write(linked.join("NOTES.md"), "notes").unwrap();
         std::os::unix::fs::symlink(tmp.path().join("elsewhere"), linked.join("deploy")).unwrap();
         std::fs::create_dir_all(tmp.path().join("elsewhere")).unwrap();
+        std::fs::create_dir_all(linked.join("vendor/theme/templates")).unwrap();
+        std::os::unix::fs::symlink(linked.join("vendor/theme/templates"), linked.join("templates")).unwrap();
+        // A link at the output folder itself is replaced, not followed.
+        std::os::unix::fs::symlink(tmp.path().join("elsewhere"), linked.join("public")).unwrap();
+        assert!(check_out_dir(&linked, &linked.join("public"), false).is_ok());
         for (out, what) in [
+            (linked.join("vendor/theme"), "contains the project's templates/"),
             (shared.clone(), "contains the playbooks"),
             (shared.join("pb"), "contains the playbooks"),
             (shared.join("pb/ops"), "or inside one"),
@@ -1395,6 +1429,30 @@ mod tests {
                 .unwrap_or_else(|| panic!("{} was let through", out.display()));
             assert!(refused.message.contains(what), "{}: {}", out.display(), refused.message);
         }
+    }
+
+    #[test]
+    fn the_output_folders_own_repository_is_kept() {
+        // `git worktree add public gh-pages` puts a `.git` file there; a
+        // clone, a `.git` folder.
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        write_site(&out, &site(&[("index.html", "home")]), None).unwrap();
+        std::fs::write(out.join(".git"), "gitdir: /somewhere/.git/worktrees/public").unwrap();
+        write_site(&out, &site(&[("index.html", "home, edited")]), None).unwrap();
+        assert!(std::fs::read_to_string(out.join(".git")).unwrap().starts_with("gitdir:"));
+        std::fs::remove_file(out.join(".git")).unwrap();
+        std::fs::create_dir_all(out.join(".git/objects")).unwrap();
+        // Where case is ignored, the site is swapped in whole: the
+        // repository goes over with it.
+        let staging = Staging::with(out.clone(), beside(&out, "partial"), Previous::Replace);
+        std::fs::create_dir_all(&staging.dir).unwrap();
+        let files = site(&[("index.html", "home, again")]);
+        files.iter().for_each(|f| staging.put(f.clone()));
+        let emitted: Vec<Emitted> = files.iter().map(|f| StaticFiles::default().emitted(f)).collect();
+        staging.finish(&emitted, None).unwrap();
+        assert!(out.join(".git/objects").is_dir());
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "home, again");
     }
 
     #[cfg(unix)]
