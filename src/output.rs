@@ -360,7 +360,7 @@ impl Staging {
         // The same bytes as the previous build's file: it stays where it is
         // (or is linked from there), so a no-change rebuild writes nothing
         // and servers and browsers see unchanged modification times.
-        let same = self.is_unchanged(&rel, |old| same_file(old, &file.bytes));
+        let same = self.is_unchanged(&rel, |old| same_file(old, file.bytes.len() as u64, &file.bytes[..]));
         if self.place(&rel, same, |target| std::fs::write(target, &file.bytes[..]))? {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
         }
@@ -556,11 +556,9 @@ impl Staging {
                 continue;
             }
             let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
-            // Compared a block at a time: a static file may be large.
             let same = self.is_unchanged(rel, |old| {
-                std::fs::symlink_metadata(old)
-                    .is_ok_and(|m| m.is_file() && Some(m.len()) == entry.metadata().ok().map(|e| e.len()))
-                    && std::fs::File::open(entry.path()).is_ok_and(|new| holds_file(old, new))
+                let new = entry.metadata().ok().zip(std::fs::File::open(entry.path()).ok());
+                new.is_some_and(|(m, new)| same_file(old, m.len(), new))
             });
             let copy = |target: &Path| std::fs::copy(entry.path(), target).map(drop);
             report.unchanged += usize::from(self.place(rel, same, copy)?);
@@ -572,22 +570,14 @@ impl Staging {
     }
 }
 
-/// Whether `path` is a regular file (not a link) holding exactly `bytes`.
-fn same_file(path: &Path, bytes: &[u8]) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64) && holds(path, bytes)
-}
-
-/// Whether the file at `path` holds exactly `bytes`, read a block at a time.
-/// Reading it whole doubled each page in memory while it was compared, and
-/// the whole-handbook files are megabytes: the search index's copy was the
-/// peak of a warm rebuild at 10,000 playbooks.
-fn holds(path: &Path, bytes: &[u8]) -> bool {
-    std::fs::File::open(path).is_ok_and(|file| same_bytes(file, bytes))
-}
-
-/// Whether the file at `path` holds what `file` does.
-fn holds_file(path: &Path, file: std::fs::File) -> bool {
-    std::fs::File::open(path).is_ok_and(|old| same_bytes(old, file))
+/// Whether `path` is a regular file (not a link) of `len` bytes holding
+/// what `new` gives, compared a block at a time. Reading it whole doubled
+/// each page in memory while it was compared, and the whole-handbook files
+/// are megabytes (the search index's copy was the peak of a warm rebuild at
+/// 10,000 playbooks); a static file may be larger still.
+fn same_file(path: &Path, len: u64, new: impl io::Read) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == len)
+        && std::fs::File::open(path).is_ok_and(|old| same_bytes(old, new))
 }
 
 /// Whether `a` and `b` give the same bytes, read a block at a time.
@@ -763,8 +753,9 @@ fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<Option<Pat
         };
         if let Err(e) = removed {
             // The new site is in; what was moved aside is only in the way.
+            let e = naming(entry.path(), e);
             let trash = trash.made().map_or(String::new(), |t| format!(" (and {} is left)", t.display()));
-            return Err(io::Error::new(e.kind(), format!("{}: {e}{trash}", entry.path().display())));
+            return Err(io::Error::new(e.kind(), format!("{e}{trash}")));
         }
     }
     Ok(trash.made())
@@ -964,6 +955,7 @@ mod tests {
     fn a_file_holds_exactly_its_bytes_across_blocks() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("index.js");
+        let holds = |path: &Path, bytes: &[u8]| std::fs::File::open(path).is_ok_and(|file| same_bytes(file, bytes));
         // Three and a half blocks, so the comparison crosses block edges.
         let bytes: Vec<u8> = (0..56 * 1024).map(|i| (i % 251) as u8).collect();
         std::fs::write(&path, &bytes).unwrap();
@@ -1003,7 +995,7 @@ mod tests {
         assert_eq!(inode("a/index.html"), a, "the unchanged file is the same file");
         assert_ne!(inode("b.txt"), b);
         assert_eq!(std::fs::read_to_string(out.join("b.txt")).unwrap(), "new");
-        let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let beside = names_in(tmp.path());
         assert_eq!(beside, ["public"], "no staging folder left behind");
     }
 
@@ -1119,8 +1111,7 @@ mod tests {
         write_site(&out, &before, None).unwrap();
         // An immutable file cannot be replaced, even by root.
         let locked = out.join("b.txt");
-        if !chattr("+i", &locked) {
-            eprintln!("chattr +i is not available here; skipped");
+        if !made_immutable(&locked) {
             return;
         }
         let after = site(&[("a.txt", "a2"), ("b.txt", "b2"), ("d.txt", "d")]);
@@ -1138,6 +1129,22 @@ mod tests {
         write_site(&out, &after, None).unwrap();
         assert_eq!((read("a.txt"), read("b.txt"), read("d.txt")), ("a2".into(), "b2".into(), "d".into()));
         assert!(!out.join("c").exists());
+    }
+
+    /// Makes `path` immutable (`chattr +i`: not even root may replace it),
+    /// or says the test is skipped where that is not available.
+    #[cfg(unix)]
+    fn made_immutable(path: &Path) -> bool {
+        let done = chattr("+i", path);
+        if !done {
+            eprintln!("chattr +i is not available here; skipped");
+        }
+        done
+    }
+
+    /// The names in `dir`.
+    fn names_in(dir: &Path) -> Vec<std::ffi::OsString> {
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name()).collect()
     }
 
     /// `chattr` on `path`, or `false` where the file system or system has none.
@@ -1158,8 +1165,7 @@ mod tests {
             staging.put(f);
         }
         let staged = staging.dir.clone();
-        if !chattr("+i", &staged.join("y")) {
-            eprintln!("chattr +i is not available here; skipped");
+        if !made_immutable(&staged.join("y")) {
             return;
         }
         let emitted: Vec<Emitted> =
@@ -1170,7 +1176,7 @@ mod tests {
         let not = result.unwrap_err();
         assert!(not.partly_updated);
         assert_eq!(std::fs::read_to_string(out.join("y/a.txt")).unwrap(), "a", "the folder is back");
-        let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let beside = names_in(tmp.path());
         assert_eq!(beside, ["public"], "no trash left behind");
     }
 
@@ -1180,8 +1186,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
         write_site(&out, &site(&[("x/a.txt", "a"), ("z.txt", "z")]), None).unwrap();
-        if !chattr("+i", &out.join("z.txt")) {
-            eprintln!("chattr +i is not available here; skipped");
+        if !made_immutable(&out.join("z.txt")) {
             return;
         }
         // A trash folder of an earlier run with the same process id.
@@ -1228,8 +1233,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
         write_site(&out, &site(&[("x/1.txt", "1"), ("x/2.txt", "2")]), None).unwrap();
-        if !chattr("+i", &out.join("x/2.txt")) {
-            eprintln!("chattr +i is not available here; skipped");
+        if !made_immutable(&out.join("x/2.txt")) {
             return;
         }
         let result = write_site(&out, &site(&[("x", "now a file")]), None);
@@ -1270,7 +1274,7 @@ mod tests {
         assert_ne!(inode("a"), folder, "the site was swapped in whole");
         assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "a, edited");
         assert!(!out.join("gone.txt").exists());
-        let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let beside = names_in(tmp.path());
         assert_eq!(beside, ["public"]);
         assert!(!ignores_case(&out), "this file system minds case");
         std::fs::write(out.join("LOGO.PNG"), "another file").unwrap();
@@ -1349,7 +1353,7 @@ mod tests {
         let err = write_site(&out, &files, Some(&static_dir)).unwrap_err();
         assert!(err.to_string().starts_with("static/index.html: would replace `index.html`"), "{err}");
         assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "old");
-        let beside: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let beside = names_in(tmp.path());
         assert_eq!(beside.len(), 2, "staging left behind: {beside:?}");
     }
 
