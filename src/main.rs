@@ -130,12 +130,10 @@ fn main() -> ExitCode {
                     ));
                     ExitCode::SUCCESS
                 }
-                Err(BuildError::Content(diags)) => fail(term, &diags, 1),
-                Err(BuildError::Output(diags)) => fail(term, &diags, 2),
+                Err(BuildError::Content(diags)) => fail(term, &diags, 1, NOTHING_WRITTEN),
+                Err(BuildError::Output(diags)) => fail(term, &diags, 2, NOTHING_WRITTEN),
                 Err(BuildError::PartlyWritten(diags)) => {
-                    term.diagnostics(&diags);
-                    term.error("the output folder is partly updated; build again to finish");
-                    ExitCode::from(2)
+                    fail(term, &diags, 2, "the output folder is partly updated; build again to finish")
                 }
             }
         }
@@ -151,7 +149,7 @@ fn main() -> ExitCode {
                     term.say("No errors.");
                     ExitCode::SUCCESS
                 }
-                Err(diags) => fail(term, &diags, 1),
+                Err(diags) => fail(term, &diags, 1, NOTHING_WRITTEN),
             }
         }
         Command::Serve { site, port, open } => {
@@ -196,10 +194,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn fail(term: Term, diags: &Diagnostics, code: u8) -> ExitCode {
+/// What a failed build or check did to the output folder, when it did nothing.
+const NOTHING_WRITTEN: &str = "nothing was written";
+
+/// Lists the problems, then how many and what became of the output folder.
+fn fail(term: Term, diags: &Diagnostics, code: u8, outcome: &str) -> ExitCode {
     term.diagnostics(diags);
     let n = diags.error_count();
-    term.error(&format!("{n} problem{} found; nothing was written", if n == 1 { "" } else { "s" }));
+    term.error(&format!("{n} problem{} found; {outcome}", if n == 1 { "" } else { "s" }));
     ExitCode::from(code)
 }
 
