@@ -191,6 +191,29 @@ fn front_matter_lines_count_in_link_positions() {
 }
 
 #[test]
+fn positions_count_old_mac_and_windows_line_endings() {
+    let dir = project(&[
+        ("playbooks/mac.md", "# Mac\r\rSee [[nope]].\r"),
+        ("playbooks/windows.md", "# Windows\r\n\r\nSee [[gone]].\r\n"),
+    ]);
+    let run = playbook(&["check", "--root", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("playbooks/mac.md:3:5: error: no playbook \"nope\""), "{stderr}");
+    assert!(stderr.contains("playbooks/windows.md:3:5: error: no playbook \"gone\""), "{stderr}");
+}
+
+#[test]
+fn a_broken_link_far_along_a_long_line_is_placed_by_its_column() {
+    // 20,000 links on one line: each is placed from the one before, not
+    // from the start of the line (which was quadratic: 16 s at 400,000).
+    let line = format!("{}[[nope]]\n", "[[a]] ".repeat(20_000));
+    let dir = project(&[("playbooks/a.md", &format!("# A\n\n{line}"))]);
+    let run = playbook(&["check", "--root", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("playbooks/a.md:3:120001: error: no playbook \"nope\""), "{stderr}");
+}
+
+#[test]
 fn an_ambiguous_file_name_asks_for_the_folder() {
     let dir = project(&[
         ("playbooks/people/loop.md", "# People loop\n"),

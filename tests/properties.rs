@@ -61,13 +61,29 @@ fn assert_well_formed(
         prop_assert!(d.line >= 1 && d.column >= 1, "position below 1:1: {}", d);
         let text = std::fs::read(project.root.join(&d.file)).unwrap_or_default();
         let text = String::from_utf8_lossy(&text);
-        let lines: Vec<&str> = text.split('\n').collect();
+        let lines = text_lines(&text);
         prop_assert!(d.line <= lines.len(), "line past the end of the file: {}", d);
         let line = lines[d.line - 1];
         prop_assert!(d.column <= line.chars().count() + 1, "column past the end of line {:?}: {}", line, d);
     }
     let _ = x;
     Ok(())
+}
+
+/// The lines of `text` as CommonMark ends them: at LF, CRLF (the CR stays
+/// on its line) or a lone CR.
+fn text_lines(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            lines.push(&text[start..i]);
+            start = i + 1;
+        }
+    }
+    lines.push(&text[start..]);
+    lines
 }
 
 #[test]
