@@ -51,7 +51,8 @@ enum Command {
         /// Output folder, relative to the project folder
         #[arg(long, default_value = "public")]
         out: PathBuf,
-        /// Allow an output folder outside the project
+        /// Allow an output folder outside the project, or one holding files
+        /// that playbook did not write (they are replaced or deleted)
         #[arg(long)]
         force: bool,
     },

@@ -80,7 +80,8 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Refuses output folders whose replacement would destroy the project.
+/// Refuses output folders whose replacement would destroy the project, and
+/// (unless forced) folders holding somebody else's files.
 pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnostic> {
     let root = normalize(root);
     let out = normalize(out);
@@ -108,15 +109,66 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnos
     } else {
         None
     };
-    match problem {
-        Some(what) => Err(Diagnostic::error(
+    if let Some(what) = problem {
+        return Err(Diagnostic::error(
             shown.clone(),
             Position::START,
             format!("refusing to write the site to `{shown}`: it {what}, and building replaces what is in it"),
         )
-        .with_hint("choose another --out folder, such as `public` (a folder outside the project needs --force)")),
-        None => Ok(()),
+        .with_hint("choose another --out folder, such as `public` (a folder outside the project needs --force)"));
     }
+    match foreign_entries(&out) {
+        Some(names) if !force => Err(Diagnostic::error(
+            shown.clone(),
+            Position::START,
+            format!(
+                "refusing to write the site to `{shown}`: it holds files that playbook did not write ({names}), \
+                 which building would replace or delete"
+            ),
+        )
+        .with_hint("build into a new or empty folder, or pass --force to let the site replace what is in it")),
+        _ => Ok(()),
+    }
+}
+
+/// Written into every site, so that a later build knows the folder is one
+/// it may update, removing what the site no longer has.
+pub const MARKER: &str = ".playbook";
+
+/// What the marker says to whoever finds it.
+pub const MARKER_TEXT: &str =
+    "This folder is written by `playbook build`: each build removes the files here that the site no longer has.\n";
+
+/// The first few names in `out` when it is a folder holding files but no
+/// site a build wrote: somebody else's files, which a build would delete.
+/// An empty folder, one holding only `.git` (a fresh `gh-pages` worktree)
+/// and a link (replaced, never written through) hold none. Sites built
+/// before the marker existed are told by the files every build writes.
+fn foreign_entries(out: &Path) -> Option<String> {
+    if !std::fs::symlink_metadata(out).is_ok_and(|m| m.is_dir()) {
+        return None;
+    }
+    let ours = |rel: &str| std::fs::symlink_metadata(out.join(rel)).is_ok();
+    if ours(MARKER) || (ours(".nojekyll") && ours("assets/nav.js")) {
+        return None;
+    }
+    let mut names: Vec<String> = std::fs::read_dir(out)
+        .ok()?
+        .filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+        .filter(|name| name != ".git")
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    names.sort();
+    const SHOWN: usize = 3;
+    let more = names.len().saturating_sub(SHOWN);
+    names.truncate(SHOWN);
+    let mut list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    if more > 0 {
+        list.push_str(&format!(" and {more} more"));
+    }
+    Some(list)
 }
 
 /// Whether `out` is in the project at `root` where the system puts it:
@@ -737,12 +789,18 @@ fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<Option<Pat
     let files: HashSet<&Path> = site.iter().map(PathBuf::as_path).collect();
     let folders: HashSet<&Path> =
         site.iter().flat_map(|f| f.ancestors().skip(1)).filter(|a| !a.as_os_str().is_empty()).collect();
-    // Children before their folder, so emptied folders can go too. A
-    // `.git` at the top is the output's own repository (a gh-pages worktree
-    // or clone), never the site's to remove.
-    let walk = WalkDir::new(out).min_depth(1).contents_first(true).into_iter();
-    for entry in walk.filter_entry(|e| !(e.depth() == 1 && e.file_name() == GIT)) {
-        let entry = entry.map_err(io::Error::other)?;
+    // A `.git` at the top is the output's own repository (a gh-pages
+    // worktree or clone), never the site's to remove. It is left out of the
+    // walk, so nothing in it is seen: the walk lists each folder before its
+    // contents, and going through it backwards puts children before their
+    // folder, so emptied folders can go too. (Listing contents first, the
+    // walk reaches `.git` only after everything in it.)
+    let walk = WalkDir::new(out).min_depth(1).into_iter();
+    let entries: Vec<walkdir::DirEntry> = walk
+        .filter_entry(|e| !(e.depth() == 1 && e.file_name() == GIT))
+        .collect::<Result<_, _>>()
+        .map_err(io::Error::other)?;
+    for entry in entries.iter().rev() {
         let Ok(rel) = entry.path().strip_prefix(out) else { continue };
         let removed = if entry.file_type().is_dir() {
             if folders.contains(rel) { continue } else { std::fs::remove_dir(entry.path()) }
@@ -1367,6 +1425,34 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_is_the_sites_when_a_build_wrote_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        assert_eq!(foreign_entries(&out), None, "no folder yet");
+        std::fs::create_dir_all(out.join(".git")).unwrap();
+        assert_eq!(foreign_entries(&out), None, "only a .git");
+        for name in ["e.txt", "d.txt", "c", "b.txt", "a.txt"] {
+            std::fs::write(out.join(name), "x").unwrap();
+        }
+        assert_eq!(foreign_entries(&out).as_deref(), Some("`a.txt`, `b.txt`, `c` and 2 more"));
+        std::fs::write(out.join(MARKER), MARKER_TEXT).unwrap();
+        assert_eq!(foreign_entries(&out), None, "the marker");
+        std::fs::remove_file(out.join(MARKER)).unwrap();
+        std::fs::create_dir(out.join("assets")).unwrap();
+        std::fs::write(out.join("assets/nav.js"), "").unwrap();
+        std::fs::write(out.join(".nojekyll"), "").unwrap();
+        assert_eq!(foreign_entries(&out), None, "a site built before the marker");
+        #[cfg(unix)]
+        {
+            let link = tmp.path().join("link");
+            std::fs::remove_file(out.join(".nojekyll")).unwrap();
+            std::os::unix::fs::symlink(&out, &link).unwrap();
+            assert!(foreign_entries(&out).is_some());
+            assert_eq!(foreign_entries(&link), None, "a link is replaced, never written through");
+        }
+    }
+
+    #[test]
     fn the_project_and_its_playbooks_are_never_an_output_folder() {
         let root = Path::new("/tmp/proj");
         assert!(check_out_dir(root, root, true).is_err());
@@ -1446,7 +1532,12 @@ mod tests {
         write_site(&out, &site(&[("index.html", "home, edited")]), None).unwrap();
         assert!(std::fs::read_to_string(out.join(".git")).unwrap().starts_with("gitdir:"));
         std::fs::remove_file(out.join(".git")).unwrap();
-        std::fs::create_dir_all(out.join(".git/objects")).unwrap();
+        std::fs::create_dir_all(out.join(".git/objects/ab")).unwrap();
+        std::fs::write(out.join(".git/HEAD"), "ref: refs/heads/gh-pages\n").unwrap();
+        std::fs::write(out.join(".git/objects/ab/cd"), "blob").unwrap();
+        write_site(&out, &site(&[("index.html", "home, edited again")]), None).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join(".git/HEAD")).unwrap(), "ref: refs/heads/gh-pages\n");
+        assert_eq!(std::fs::read_to_string(out.join(".git/objects/ab/cd")).unwrap(), "blob", "a clone's objects stay");
         // Where case is ignored, the site is swapped in whole: the
         // repository goes over with it.
         let staging = Staging::with(out.clone(), beside(&out, "partial"), Previous::Replace);

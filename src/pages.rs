@@ -503,6 +503,7 @@ impl<'a> Site<'a> {
             }
         }
         put(OutputFile::new(".nojekyll", Vec::new()));
+        put(OutputFile::new(crate::output::MARKER, crate::output::MARKER_TEXT));
         if let Some(cname) = &self.config.cname {
             put(OutputFile::new("CNAME", format!("{cname}\n")));
         }

@@ -352,6 +352,40 @@ fn a_rebuild_writes_only_the_files_that_changed() {
     assert_eq!(beside, ["playbooks", "public"], "no staging folder left behind");
 }
 
+#[test]
+fn a_folder_of_somebody_elses_files_is_not_built_into_without_force() {
+    let dir = project(&[("playbooks/a.md", "# A\n\nText.\n"), ("docs/notes.txt", "precious\n")]);
+    let root = dir.path().to_str().unwrap();
+    let notes = dir.path().join("docs/notes.txt");
+    let run = playbook(&["build", "--root", root, "--out", "docs"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("it holds files that playbook did not write (`notes.txt`)"), "{stderr}");
+    assert!(stderr.contains("pass --force"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "precious\n", "nothing touched");
+    assert!(!dir.path().join("docs/index.html").exists());
+
+    // Asked for, the site replaces them; from then on the folder is the site's.
+    assert!(playbook(&["build", "--root", root, "--out", "docs", "--force"]).status.success());
+    assert!(!notes.exists() && dir.path().join("docs/index.html").is_file());
+    std::fs::write(dir.path().join("playbooks/b.md"), "# B\n").unwrap();
+    assert!(playbook(&["build", "--root", root, "--out", "docs"]).status.success(), "a folder a build wrote");
+    assert!(dir.path().join("docs/b/index.html").is_file());
+}
+
+#[test]
+fn an_empty_folder_or_a_fresh_gh_pages_worktree_is_built_into() {
+    let dir = project(&[("playbooks/a.md", "# A\n\nText.\n"), ("site/.git/HEAD", "ref: refs/heads/gh-pages\n")]);
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let root = dir.path().to_str().unwrap();
+    for out in ["empty", "site"] {
+        let run = playbook(&["build", "--root", root, "--out", out]);
+        assert!(run.status.success(), "{out}: {}", String::from_utf8_lossy(&run.stderr));
+        assert!(dir.path().join(out).join("a/index.html").is_file());
+    }
+    assert!(dir.path().join("site/.git/HEAD").is_file(), "the worktree's .git is kept");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_rebuild_that_cannot_replace_a_page_says_so_and_the_next_one_finishes() {
