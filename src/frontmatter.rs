@@ -44,27 +44,75 @@ pub struct FrontMatterError {
 }
 
 /// The keys a playbook may set. Anything else is kept in `extra`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrontMatter {
-    #[serde(deserialize_with = "text")]
     pub title: Option<String>,
-    #[serde(deserialize_with = "text")]
     pub slug: Option<String>,
-    #[serde(deserialize_with = "text")]
     pub track: Option<String>,
-    #[serde(deserialize_with = "text")]
     pub level: Option<String>,
-    #[serde(deserialize_with = "tags")]
     pub tags: Vec<String>,
     pub weight: Option<i64>,
-    #[serde(deserialize_with = "text")]
     pub summary: Option<String>,
     pub draft: bool,
-    #[serde(deserialize_with = "story")]
     pub story: Option<StoryFields>,
-    #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// Key by key, each value read as its field wants it. (serde's `flatten`
+/// for `extra` would read every value first without knowing its field, as
+/// YAML guesses: `title: no` became "false", `slug: y` "true" and the tag
+/// `1.10` "1.1".)
+impl<'de> Deserialize<'de> for FrontMatter {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<FrontMatter, D::Error> {
+        use serde::de::{MapAccess, Visitor};
+        struct Text(Option<String>);
+        impl<'de> Deserialize<'de> for Text {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+                text(d).map(Text)
+            }
+        }
+        struct Tags(Vec<String>);
+        impl<'de> Deserialize<'de> for Tags {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Tags, D::Error> {
+                tags(d).map(Tags)
+            }
+        }
+        struct Story(Option<StoryFields>);
+        impl<'de> Deserialize<'de> for Story {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Story, D::Error> {
+                story(d).map(Story)
+            }
+        }
+        struct Keys;
+        impl<'de> Visitor<'de> for Keys {
+            type Value = FrontMatter;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("front matter keys such as `title:` and `tags:`")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FrontMatter, A::Error> {
+                let mut fm = FrontMatter::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "title" => fm.title = map.next_value::<Text>()?.0,
+                        "slug" => fm.slug = map.next_value::<Text>()?.0,
+                        "track" => fm.track = map.next_value::<Text>()?.0,
+                        "level" => fm.level = map.next_value::<Text>()?.0,
+                        "summary" => fm.summary = map.next_value::<Text>()?.0,
+                        "tags" => fm.tags = map.next_value::<Tags>()?.0,
+                        "weight" => fm.weight = map.next_value()?,
+                        "draft" => fm.draft = map.next_value::<Option<bool>>()?.unwrap_or_default(),
+                        "story" => fm.story = map.next_value::<Story>()?.0,
+                        _ => {
+                            let value = map.next_value()?;
+                            fm.extra.insert(key, value);
+                        }
+                    }
+                }
+                Ok(fm)
+            }
+        }
+        d.deserialize_map(Keys)
+    }
 }
 
 /// The Story Mode briefing, when written as front matter.
@@ -87,22 +135,68 @@ pub struct StoryFields {
     pub quote: Option<String>,
 }
 
-/// A text field also takes a number, a boolean or a TOML date, written as it
-/// reads: `mission_date = 2050-01-01` or `level: 3` are text to the author.
+/// A text field is the text as written, whatever YAML would take it for:
+/// `level: 3`, `title: no`, `mission_date = 2050-01-01` (a TOML date) are
+/// text to the author. Empty (or `~`) is no value.
 fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    use serde::de::Error;
-    use serde_json::Value;
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s)),
-        Value::Number(n) => Ok(Some(n.to_string())),
-        Value::Bool(b) => Ok(Some(b.to_string())),
-        Value::Object(m) if m.len() == 1 && m.keys().all(|k| k.contains("datetime")) => {
-            Ok(m.values().next().and_then(Value::as_str).map(str::to_string))
+    use serde::de::{Error, MapAccess, SeqAccess, Visitor};
+    struct Optional;
+    impl<'de> Visitor<'de> for Optional {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("text")
         }
-        Value::Array(_) => Err(D::Error::custom("invalid type: a list, expected text")),
-        Value::Object(_) => Err(D::Error::custom("invalid type: a map, expected text")),
+        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            // A YAML reader hands a string target the scalar as written;
+            // TOML's values come typed, and read as they are written.
+            d.deserialize_string(Text).map(Some)
+        }
     }
+    struct Text;
+    impl<'de> Visitor<'de> for Text {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("text")
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_string<E: Error>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+        fn visit_bool<E: Error>(self, v: bool) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<String, A::Error> {
+            Err(A::Error::custom("invalid type: a list, expected text"))
+        }
+        /// A TOML date comes as a map of one private key.
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<String, A::Error> {
+            if let Some((key, serde_json::Value::String(date))) = map.next_entry::<String, serde_json::Value>()?
+                && key.contains("datetime")
+                && map.next_key::<serde::de::IgnoredAny>()?.is_none()
+            {
+                return Ok(date);
+            }
+            Err(A::Error::custom("invalid type: a map, expected text"))
+        }
+    }
+    d.deserialize_option(Optional)
 }
 
 /// What a value is, in the author's words, for "invalid type" messages.
@@ -292,6 +386,9 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
     let full = e.without_snippet().to_string();
     let first = full.lines().next().unwrap_or("invalid YAML").trim();
     let first = first.split(" at line ").next().unwrap_or(first);
+    // What the reader says of a list or map where a text field is read as
+    // written (see `text`).
+    let first = if first == "expected string scalar" { "invalid type: a list or a map, expected text" } else { first };
     format!("invalid front matter: {first}")
 }
 
@@ -339,6 +436,28 @@ mod tests {
         let s = split("---\ntitle: x\n---\n# Body\n").unwrap();
         assert_eq!(s.body, "# Body\n");
         assert_eq!(s.body_offset, 17);
+    }
+
+    #[test]
+    fn text_fields_keep_what_yaml_would_read_as_booleans_or_numbers() {
+        let y = fm("---\nslug: y\ntitle: no\ntrack: NO\nlevel: off\nsummary: 0x1F\ntags: [yes, on, 1.10, 0x1F, 007]\n\
+                    draft: yes\nweight: 3\nstory:\n  mission_date: 2050-01-01\n  officer: n\nowner: sam\n---\n")
+        .unwrap();
+        assert_eq!(
+            (y.slug.as_deref(), y.title.as_deref(), y.track.as_deref(), y.level.as_deref(), y.summary.as_deref()),
+            (Some("y"), Some("no"), Some("NO"), Some("off"), Some("0x1F"))
+        );
+        assert_eq!(y.tags, ["yes", "on", "1.10", "0x1F", "007"]);
+        assert!(y.draft, "a true/false key still reads yes as true");
+        assert_eq!(y.weight, Some(3));
+        let story = y.story.unwrap();
+        assert_eq!((story.mission_date.as_deref(), story.officer.as_deref()), (Some("2050-01-01"), Some("n")));
+        assert_eq!(y.extra["owner"], "sam");
+        let empty = fm("---\ntitle:\nlevel: ~\ntags:\n---\n").unwrap();
+        assert_eq!((empty.title, empty.level, empty.tags.len()), (None, None, 0));
+        let t = fm("+++\nlevel = 3\ndraft = true\n[story]\nmission_date = 2050-01-01\n+++\n").unwrap();
+        assert_eq!((t.level.as_deref(), t.draft), (Some("3"), true));
+        assert_eq!(t.story.unwrap().mission_date.as_deref(), Some("2050-01-01"));
     }
 
     #[test]

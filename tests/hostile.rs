@@ -199,7 +199,7 @@ fn a_title_that_is_a_list() {
             p.write("playbooks/y.md", "+++\ntitle = [1]\n+++\n");
         },
         &[
-            ("playbooks/x.md", 2, 8, "invalid front matter: invalid type: a list, expected text"),
+            ("playbooks/x.md", 2, 8, "invalid front matter: invalid type: a list or a map, expected text"),
             ("playbooks/y.md", 2, 9, "invalid front matter: invalid type: a list, expected text"),
         ],
     );
