@@ -101,8 +101,20 @@ pub struct StoryMode {
     pub problem: Option<String>,
     pub solution: Option<String>,
     pub quote: Option<String>,
+    /// Whatever else the briefing says, in order: other `**Label**:`
+    /// fields, a field given again, paragraphs and list items. Shown on the
+    /// card after the known fields, so nothing an author wrote is dropped.
+    pub more: Vec<StoryLine>,
     /// The id of the card on the page (the Story Mode heading's GitHub id).
     pub anchor: String,
+}
+
+/// A line of a briefing that is none of its known fields.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Hash)]
+pub struct StoryLine {
+    /// The label as written (`Budget` for `**Budget**: ...`), if it has one.
+    pub label: Option<String>,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]

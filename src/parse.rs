@@ -255,6 +255,7 @@ fn merge_story(found: Option<StoryMode>, fm: Option<StoryFields>) -> Option<Stor
         problem: fm.problem.or(base.problem),
         solution: fm.solution.or(base.solution),
         quote: fm.quote.or(base.quote),
+        more: base.more,
         anchor: base.anchor,
     })
 }

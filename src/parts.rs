@@ -13,7 +13,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 use crate::diagnostic::Position;
 use crate::markdown;
-use crate::model::{Blocks, Heading, Layout, LinkKind, LinkRef, Pattern, Section, SectionKind, StoryMode};
+use crate::model::{Blocks, Heading, Layout, LinkKind, LinkRef, Pattern, Section, SectionKind, StoryLine, StoryMode};
 use crate::slug::{Slugger, stable_id, strip_section_number};
 use pulldown_cmark::LinkType;
 
@@ -117,9 +117,12 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
             // in the card; any other blockquote is the author's and stays.
             Event::Start(Tag::BlockQuote(_)) if depth == 0 && chapter == Chapter::Story && !briefing_found => {
                 if let Some(story) = parts.story.as_mut() {
-                    let before = story.clone();
-                    fill_story(story, &body[range.clone()]);
-                    if *story != before {
+                    // A blockquote naming none of the briefing's fields is
+                    // the author's, and stays in the body.
+                    let mut briefing = story.clone();
+                    fill_story(&mut briefing, &body[range.clone()]);
+                    if (StoryMode { more: Vec::new(), ..briefing.clone() }) != *story {
+                        *story = briefing;
                         parts.layout.hidden.push(range.clone());
                         briefing_found = true;
                     }
@@ -345,50 +348,70 @@ fn strip_label(item: &str, labels: &[&str]) -> Option<String> {
     Some(rest.trim_start_matches([':', ' ']).trim().to_string())
 }
 
-/// Reads `**Label**: value` lines and the italic quote of a briefing blockquote.
+/// Reads `**Label**: value` lines and the italic quote of a briefing
+/// blockquote; every other line goes to `more`, so none is lost.
 fn fill_story(story: &mut StoryMode, quoted: &str) {
-    let mut current: Option<&mut Option<String>> = None;
+    /// What a line without a label of its own continues.
+    enum Current {
+        Nothing,
+        Field(fn(&mut StoryMode) -> &mut Option<String>),
+        More(usize),
+    }
+    let mut current = Current::Nothing;
     for raw in quoted.lines() {
         let line = raw.trim_start().strip_prefix('>').unwrap_or(raw).trim();
         if line.is_empty() {
-            current = None;
+            current = Current::Nothing;
             continue;
         }
         if let Some((label, value)) = labelled(line) {
-            let slot = match label.as_str() {
-                "mission date" | "date" => &mut story.mission_date,
-                "location" => &mut story.location,
-                "officer" => &mut story.officer,
-                "problem" | "the problem" => &mut story.problem,
-                "solution" | "the solution" => &mut story.solution,
+            let field: Option<fn(&mut StoryMode) -> &mut Option<String>> = match label.to_lowercase().as_str() {
+                "mission date" | "date" => Some(|s| &mut s.mission_date),
+                "location" => Some(|s| &mut s.location),
+                "officer" => Some(|s| &mut s.officer),
+                "problem" | "the problem" => Some(|s| &mut s.problem),
+                "solution" | "the solution" => Some(|s| &mut s.solution),
+                _ => None,
+            };
+            current = match field {
+                // A field given a second time keeps its first value; the
+                // second shows under its label among the rest.
+                Some(field) if field(story).is_none() => {
+                    *field(story) = Some(value);
+                    Current::Field(field)
+                }
                 _ => {
-                    current = None;
-                    continue;
+                    story.more.push(StoryLine { label: Some(label), text: value });
+                    Current::More(story.more.len() - 1)
                 }
             };
-            *slot = Some(value);
-            current = Some(slot);
-        } else if is_quote(line) {
+        } else if is_quote(line) && story.quote.is_none() {
             story.quote = Some(unquote(line));
-            current = None;
-        } else if let Some(slot) = current.as_mut() {
-            let text = strip_emphasis(line);
-            match slot.as_mut() {
-                Some(v) if !v.is_empty() => {
-                    v.push(' ');
-                    v.push_str(&text);
+            current = Current::Nothing;
+        } else {
+            let text = if is_quote(line) { unquote(line) } else { strip_emphasis(line) };
+            let slot = match current {
+                Current::Field(field) => field(story).get_or_insert_default(),
+                Current::More(i) => &mut story.more[i].text,
+                Current::Nothing => {
+                    story.more.push(StoryLine { label: None, text: String::new() });
+                    current = Current::More(story.more.len() - 1);
+                    &mut story.more.last_mut().expect("just pushed").text
                 }
-                _ => **slot = Some(text),
+            };
+            if !slot.is_empty() {
+                slot.push(' ');
             }
+            slot.push_str(&text);
         }
     }
 }
 
-/// `**The Problem**: text` gives `("the problem", "text")`.
+/// `**The Problem**: text` gives `("The Problem", "text")`.
 fn labelled(line: &str) -> Option<(String, String)> {
     let rest = line.strip_prefix("**")?;
     let close = rest.find("**")?;
-    let label = rest[..close].trim().trim_end_matches(':').trim().to_lowercase();
+    let label = rest[..close].trim().trim_end_matches(':').trim().to_string();
     let value = rest[close + 2..].trim_start().strip_prefix(':').map(str::trim)?;
     let value = if rest[..close].trim_end().ends_with(':') { rest[close + 2..].trim() } else { value };
     Some((label, strip_emphasis(value)))
@@ -584,6 +607,28 @@ mod tests {
         assert_eq!(s.quote.as_deref(), Some("Team. We pivot."));
         assert_eq!(s.anchor, "-story-mode-the-cto");
         assert_eq!(s.icon.as_deref(), Some("📜"));
+    }
+
+    #[test]
+    fn a_briefing_keeps_what_is_none_of_its_fields() {
+        let p = analyzed(
+            "## Story Mode\n\n> **Officer**: first\n> **Officer**: second\n>\n> A paragraph\n> on two lines.\n>\n\
+             > - a list item\n>\n> **Budget**: $2M\n> *\"One.\"*\n> *\"Two.\"*\n",
+        );
+        let s = p.story.unwrap();
+        assert_eq!(s.officer.as_deref(), Some("first"));
+        assert_eq!(s.quote.as_deref(), Some("One."));
+        let more: Vec<(Option<&str>, &str)> = s.more.iter().map(|l| (l.label.as_deref(), l.text.as_str())).collect();
+        assert_eq!(
+            more,
+            [
+                (Some("Officer"), "second"),
+                (None, "A paragraph on two lines."),
+                (None, "- a list item"),
+                (Some("Budget"), "$2M"),
+                (None, "Two."),
+            ]
+        );
     }
 
     #[test]

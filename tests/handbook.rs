@@ -21,6 +21,23 @@ fn the_seed_story_mode_card_shows_its_briefing() {
 }
 
 #[test]
+fn a_briefing_line_the_card_has_no_field_for_is_still_on_the_card() {
+    let dir = project(&[(
+        "playbooks/a.md",
+        "# A\n\n## Story Mode: Budget talks\n\n> **Officer**: CFO\n> **Budget**: $2M over two years\n>\n\
+         > Context the author wrote in the briefing.\n",
+    )]);
+    let site = build_project(dir.path(), None);
+    let main = site.main("a/index.html");
+    let card = &main[main.find("class=\"story-card\"").unwrap()..];
+    let card = &card[..card.find("</section>").unwrap()];
+    assert!(card.contains("<dt>Officer</dt><dd>CFO</dd>"), "{card}");
+    assert!(card.contains("<strong>Budget:</strong> $2M over two years"), "{card}");
+    assert!(card.contains("Context the author wrote in the briefing."), "{card}");
+    assert_eq!(main.matches("$2M").count(), 1, "shown once, on the card: {main}");
+}
+
+#[test]
 fn the_seed_without_front_matter_gets_title_track_and_level_from_its_h1() {
     let site = build_fixture(None);
     let main = site.main("career-strategy/index.html");
