@@ -205,7 +205,7 @@ fn fingerprint(handbook: &Handbook, base: &BaseUrl) -> u64 {
             let sections: Vec<_> = p.sections.iter().map(|s| (&s.id, &s.heading_id, &s.name)).collect();
             let story = p.story.as_ref().map(|s| &s.anchor);
             let names = (handbook.is_landing(id), &p.slug, &p.stem_path, &p.title, handbook.site_path(id));
-            crate::cache::hash_of(&(names, headings, sections, story))
+            crate::cache::hash_of(&(names, headings, sections, story, &p.html_ids))
         })
         .collect();
     crate::cache::hash_of(&(pages, &handbook.files, &base.path))
@@ -215,7 +215,8 @@ fn fingerprint(handbook: &Handbook, base: &BaseUrl) -> u64 {
 fn page_anchors(p: &Playbook) -> HashSet<&str> {
     let headings = p.headings.iter().map(|h| h.id.as_str());
     let sections = p.sections.iter().map(|s| s.id.as_str());
-    headings.chain(sections).chain(p.story.as_ref().map(|s| s.anchor.as_str())).collect()
+    let html = p.html_ids.iter().map(String::as_str);
+    headings.chain(sections).chain(p.story.as_ref().map(|s| s.anchor.as_str())).chain(html).collect()
 }
 
 /// The text a reader sees for an anchor of a page.
@@ -438,8 +439,9 @@ fn resolve(index: &Index<'_>, from: PageId, link: &LinkRef) -> Result<Outcome, S
     if dest.starts_with('/') {
         return Ok(Outcome::Untouched);
     }
+    // `#` alone is the top of the page, for a link as for a browser.
     let (path, anchor) = match dest.split_once('#') {
-        Some((p, a)) => (p, Some(a)),
+        Some((p, a)) => (p, Some(a).filter(|a| !a.is_empty())),
         None => (dest, None),
     };
     if path.is_empty() {

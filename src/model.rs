@@ -44,6 +44,8 @@ pub struct Playbook {
     pub headings: Arc<[Heading]>,
     /// Every link of the body, in order.
     pub links: Arc<[LinkRef]>,
+    /// Ids of the author's raw HTML, which links may point at.
+    pub html_ids: Arc<[String]>,
     /// Plain text per heading, for search (see `parts::Parts::texts`).
     pub texts: Arc<[String]>,
     /// Hash of the file's text: what a rebuild compares to reuse work.

@@ -32,6 +32,9 @@ pub struct Parts {
     /// heading, `texts[i + 1]` the text under `headings[i]`. Capped per
     /// heading; it feeds search, not rendering.
     pub texts: Vec<String>,
+    /// The `id`s of the author's own HTML (and the `name`s of `<a>`), which
+    /// links may point at like headings.
+    pub html_ids: Vec<String>,
     pub blocks: Blocks,
     /// The body as HTML, from the same parse.
     pub html: markdown::BodyHtml,
@@ -144,6 +147,7 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
                     parts.layout.pattern_lists.push((range.start, first..parts.patterns.len()));
                 }
             }
+            Event::Html(html) | Event::InlineHtml(html) => html_ids(html, &mut parts.html_ids),
             _ => {}
         }
         match event {
@@ -256,11 +260,15 @@ fn collect_links(
 /// offset is in the file.
 fn link_ref(event: &Event<'_>, range: &Range<usize>, position: &mut dyn FnMut(usize) -> Position) -> Option<LinkRef> {
     let (kind, has_label, dest) = match event {
+        // In a table, `[[a\|label]]` escapes the pipe from the table (as on
+        // GitHub); the wiki link still splits there, so the escape goes.
         Event::Start(Tag::Link { link_type: LinkType::WikiLink { has_pothole }, dest_url, .. }) => {
-            (LinkKind::Wiki, *has_pothole, dest_url)
+            let dest: &str = dest_url;
+            let dest = if *has_pothole { dest.strip_suffix('\\').unwrap_or(dest) } else { dest };
+            (LinkKind::Wiki, *has_pothole, dest)
         }
-        Event::Start(Tag::Link { dest_url, .. }) => (LinkKind::Markdown, true, dest_url),
-        Event::Start(Tag::Image { dest_url, .. }) => (LinkKind::Image, true, dest_url),
+        Event::Start(Tag::Link { dest_url, .. }) => (LinkKind::Markdown, true, &**dest_url),
+        Event::Start(Tag::Image { dest_url, .. }) => (LinkKind::Image, true, &**dest_url),
         _ => return None,
     };
     Some(LinkRef { offset: range.start, position: position(range.start), dest: dest.to_string(), kind, has_label })
@@ -346,6 +354,35 @@ fn strip_label(item: &str, labels: &[&str]) -> Option<String> {
     // the same in the lowercased and the original text.
     let rest = item.get(label.len()..)?;
     Some(rest.trim_start_matches([':', ' ']).trim().to_string())
+}
+
+/// Adds the `id="..."` values of a piece of raw HTML to `ids`, and the
+/// `name="..."` of an `<a>`: old-style anchors that pages still use.
+fn html_ids(html: &str, ids: &mut Vec<String>) {
+    // ASCII lowercasing keeps every byte where it is.
+    let lower = html.to_ascii_lowercase();
+    let is_a = lower.trim_start().starts_with("<a ");
+    for attr in ["id=", "name="] {
+        if attr == "name=" && !is_a {
+            continue;
+        }
+        let mut from = 0;
+        while let Some(k) = lower[from..].find(attr) {
+            let at = from + k;
+            from = at + attr.len();
+            if !lower[..at].ends_with(|c: char| c.is_ascii_whitespace()) {
+                continue;
+            }
+            let rest = &html[from..];
+            let value = match rest.chars().next() {
+                Some(quote @ ('"' | '\'')) => rest[1..].split(quote).next(),
+                _ => rest.split(|c: char| c.is_ascii_whitespace() || c == '>').next(),
+            };
+            if let Some(value) = value.filter(|v| !v.is_empty()) {
+                ids.push(value.to_string());
+            }
+        }
+    }
 }
 
 /// Reads `**Label**: value` lines and the italic quote of a briefing

@@ -13,7 +13,7 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b.add_tags(["section", "details", "summary", "kbd", "input"])
         .add_generic_attributes(["class", "id", "role", "aria-label", "aria-labelledby", "aria-hidden"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
-        .add_tag_attributes("a", ["rel"])
+        .add_tag_attributes("a", ["rel", "name"])
         .link_rel(None)
         .id_prefix(None);
     b

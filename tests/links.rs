@@ -214,6 +214,33 @@ fn a_broken_link_far_along_a_long_line_is_placed_by_its_column() {
 }
 
 #[test]
+fn links_to_raw_html_anchors_the_top_and_from_table_cells_resolve() {
+    let dir = project(&[
+        (
+            "playbooks/a.md",
+            "# A\n\n<h2 id=\"raw\">Raw</h2>\n<a name=\"custom\"></a>\n\n[r](#raw) [c](#custom) [top](#) [b](b.md#) \
+             [o](b.md#old)\n\n| who | link |\n|-|-|\n| me | [[b\\|the B page]] |\n",
+        ),
+        ("playbooks/b.md", "# B\n\n<p><span id='old'>kept</span></p>\n"),
+    ]);
+    let site = build_project(dir.path(), None);
+    let body = site.body("a/index.html");
+    for (href, text) in
+        [("#raw", "r"), ("#custom", "c"), ("#", "top"), ("/b/", "b"), ("/b/#old", "o"), ("/b/", "the B page")]
+    {
+        assert!(link_texts(&body, href).contains(&text.to_string()), "{href} {text}: {body}");
+    }
+    assert!(body.contains("<td><a href=\"/b/\">the B page</a></td>"), "{body}");
+    let broken = project(&[("playbooks/a.md", "# A\n\n<div id=\"real\"></div>\n\n[x](#unreal)\n")]);
+    let run = playbook(&["check", "--root", broken.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("playbooks/a.md:5:1: error: no section \"#unreal\" in \"a\"; did you mean \"#real\"?"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn an_ambiguous_file_name_asks_for_the_folder() {
     let dir = project(&[
         ("playbooks/people/loop.md", "# People loop\n"),
