@@ -385,6 +385,9 @@ fn parse_yaml(file_text: &str, block: &Block<'_>) -> Result<FrontMatter, FrontMa
 fn yaml_message(e: &serde_saphyr::Error) -> String {
     let full = e.without_snippet().to_string();
     let first = full.lines().next().unwrap_or("invalid YAML").trim();
+    // Locations come as ` at line 2, column 8`, or for a value reached
+    // through an alias ` (defined at line 1, column 7) (used at ...)`.
+    let first = first.split(" (defined at line ").next().unwrap_or(first);
     let first = first.split(" at line ").next().unwrap_or(first);
     // What the reader says of a list or map where a text field is read as
     // written (see `text`).
@@ -458,6 +461,13 @@ mod tests {
         let t = fm("+++\nlevel = 3\ndraft = true\n[story]\nmission_date = 2050-01-01\n+++\n").unwrap();
         assert_eq!((t.level.as_deref(), t.draft), (Some("3"), true));
         assert_eq!(t.story.unwrap().mission_date.as_deref(), Some("2050-01-01"));
+    }
+
+    #[test]
+    fn a_value_through_an_alias_is_reported_where_it_is_used_in_a_whole_message() {
+        let e = fm("---\nx: &a [1]\ntitle: *a\n---\n").unwrap_err();
+        assert_eq!(e.message, "invalid front matter: invalid type: a list or a map, expected text");
+        assert_eq!(e.pos, Position { line: 3, column: 8 });
     }
 
     #[test]

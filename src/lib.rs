@@ -155,7 +155,10 @@ fn render_into(
     let mut playbooks = Vec::with_capacity(parsed.len());
     for p in parsed {
         match p {
-            Ok(p) => playbooks.push(p),
+            Ok(mut p) => {
+                diags.extend(std::mem::take(&mut p.problems));
+                playbooks.push(p);
+            }
             Err(d) => diags.push(d),
         }
     }

@@ -46,6 +46,10 @@ pub struct Playbook {
     pub links: Arc<[LinkRef]>,
     /// Ids of the author's raw HTML, which links may point at.
     pub html_ids: Arc<[String]>,
+    /// Errors that still leave the page readable (broken front matter, read
+    /// as if there were none): the build fails with them, but the page is
+    /// linked like the others, so links to it are not reported broken too.
+    pub problems: Vec<crate::diagnostic::Diagnostic>,
     /// Plain text per heading, for search (see `parts::Parts::texts`).
     pub texts: Arc<[String]>,
     /// Hash of the file's text: what a rebuild compares to reuse work.

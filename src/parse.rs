@@ -18,8 +18,12 @@ const DEFAULT_TRACK: &str = "General";
 pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
     let fm_error = |e: frontmatter::FrontMatterError| Diagnostic::error(&src.path, e.pos, e.message).with_hint(e.hint);
     let split = frontmatter::split(&src.text).map_err(fm_error)?;
+    let mut problems = Vec::new();
     let fm = match &split.block {
-        Some(block) => frontmatter::parse(&src.text, block).map_err(fm_error)?,
+        Some(block) => frontmatter::parse(&src.text, block).unwrap_or_else(|e| {
+            problems.push(fm_error(e));
+            FrontMatter::default()
+        }),
         None => FrontMatter::default(),
     };
     let slug_position = if fm.slug.is_some() { key_position(&src.text, "slug") } else { Position::START };
@@ -96,6 +100,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         headings: compact(parts.headings, |h| [&mut h.text, &mut h.id].into_iter().for_each(exact)),
         links: compact(parts.links, |l| exact(&mut l.dest)),
         html_ids: compact(parts.html_ids, exact),
+        problems,
         texts: compact(parts.texts, exact),
         text_hash: src.hash,
         extra: fm.extra,

@@ -241,6 +241,18 @@ fn links_to_raw_html_anchors_the_top_and_from_table_cells_resolve() {
 }
 
 #[test]
+fn broken_front_matter_is_reported_with_the_files_other_errors_and_no_echo_elsewhere() {
+    let dir =
+        project(&[("playbooks/a.md", "---\ntitle: [a]\n---\n# A\n\n[[nope]]\n"), ("playbooks/b.md", "# B\n\n[[a]]\n")]);
+    let run = playbook(&["check", "--root", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("playbooks/a.md:2:8: error: invalid front matter"), "{stderr}");
+    assert!(stderr.contains("playbooks/a.md:6:1: error: no playbook \"nope\""), "the file's own link: {stderr}");
+    assert!(!stderr.contains("b.md"), "a link to the page with broken front matter still finds it: {stderr}");
+}
+
+#[test]
 fn an_ambiguous_file_name_asks_for_the_folder() {
     let dir = project(&[
         ("playbooks/people/loop.md", "# People loop\n"),
