@@ -153,6 +153,7 @@ pub fn render_body<'a>(events: impl IntoIterator<Item = (Event<'a>, Range<usize>
     // contents take heading text, and markup there would run in every page
     // that lists it.
     let mut in_heading = false;
+    let mut footnotes = std::collections::HashSet::new();
 
     while let Some((event, range)) = iter.next() {
         if depth == 0 && is_block_start(&event) && outline.layout.hidden.iter().any(|h| h.start == range.start) {
@@ -238,6 +239,20 @@ pub fn render_body<'a>(events: impl IntoIterator<Item = (Event<'a>, Range<usize>
                 });
                 events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
             }
+            // Footnotes get the ids GitHub shows (`#fn-1`), not their bare
+            // labels, which a heading (`## 1`) may already have.
+            Event::FootnoteReference(label) => events.push(Event::FootnoteReference(footnote_id(&label))),
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                depth += 1;
+                // A label defined again keeps its text, under an id of its own.
+                let mut id = footnote_id(&label);
+                let mut n = 1;
+                while !footnotes.insert(id.to_string()) {
+                    n += 1;
+                    id = footnote_id(&format!("{label}-{n}"));
+                }
+                events.push(Event::Start(Tag::FootnoteDefinition(id)));
+            }
             // A bare checkbox has no accessible name; say what its state means.
             Event::TaskListMarker(done) => {
                 let (checked, label) = if done { (" checked", "Done") } else { ("", "Not done") };
@@ -302,6 +317,10 @@ enum MarkKind {
         end_event: usize,
     },
     Image,
+}
+
+fn footnote_id(label: &str) -> pulldown_cmark::CowStr<'static> {
+    format!("fn-{label}").into()
 }
 
 /// Writes `events` as HTML in one go (tables and footnotes keep their

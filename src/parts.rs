@@ -74,7 +74,6 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
     let mut slugger = Slugger::default();
     let mut chapter = Chapter::Other;
     let mut context = String::new();
-    let mut stable_ids = StableIds::default();
     let mut briefing_found = false;
     // Whether a line or block ended since the last text.
     let mut gap = false;
@@ -91,7 +90,7 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
                 let id_text = plain_text(&events[i + 1..end]);
                 let id = slugger.slug(&id_text);
                 let level = *level as u8;
-                on_heading(&mut parts, &mut chapter, level, (&text, &id_text), &id, range, &mut stable_ids);
+                on_heading(&mut parts, &mut chapter, level, (&text, &id_text), &id, range);
                 if level >= 2 {
                     context = strip_section_number(&text).to_string();
                 }
@@ -160,6 +159,7 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
         }
         i += 1;
     }
+    unique_section_ids(&mut parts);
     fill_summaries(&mut parts, &events);
     let outline = markdown::Outline {
         layout: &parts.layout,
@@ -178,7 +178,6 @@ fn on_heading(
     (text, id_text): (&str, &str),
     id: &str,
     range: &Range<usize>,
-    stable_ids: &mut StableIds,
 ) {
     match level {
         1 if parts.h1.is_none() => {
@@ -207,11 +206,10 @@ fn on_heading(
             if stable.is_empty() {
                 stable = id.to_string();
             }
-            let unique = stable_ids.unique(stable);
             parts.sections.push(Section {
                 kind,
                 name,
-                id: unique,
+                id: stable,
                 heading_id: id.to_string(),
                 summary: String::new(),
                 heading: range.clone(),
@@ -222,6 +220,20 @@ fn on_heading(
 }
 
 /// The stable ids of one page: a repeated name gets `-2`, `-3`, ...
+/// Makes each framework's and exit game's stable id one that no other
+/// element of the page has: not another section's, and not a heading's
+/// GitHub id, which a later heading may take (`### X` three times gives the
+/// headings `x`, `x-1` and `x-2`, so the sections are `x`, `x-3` and `x-4`).
+fn unique_section_ids(parts: &mut Parts) {
+    let mut ids = StableIds { used: parts.headings.iter().map(|h| h.id.clone()).collect(), ..StableIds::default() };
+    for s in &mut parts.sections {
+        // A section whose stable id is its heading's own is that element.
+        if s.id != s.heading_id {
+            s.id = ids.unique(std::mem::take(&mut s.id));
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct StableIds {
     used: HashSet<String>,
@@ -754,9 +766,13 @@ mod tests {
         let elapsed = start.elapsed();
         let ids: Vec<&str> = p.sections.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids.len(), 10_002);
-        // "Plan B 2" took `plan-b-2`, so the first repeat skips it.
-        assert_eq!(&ids[..4], ["plan-b", "plan-b-2", "plan-b-3", "plan-b-4"]);
-        assert_eq!(ids[10_001], "plan-b-10002");
+        // The repeats' headings took `plan-b-1` to `plan-b-10001` (GitHub's
+        // ids), so their sections are numbered on from there.
+        assert_eq!(&ids[..4], ["plan-b", "plan-b-2", "plan-b-10002", "plan-b-10003"]);
+        assert_eq!(ids[10_001], "plan-b-20001");
+        let headings: std::collections::HashSet<&str> = p.headings.iter().map(|h| h.id.as_str()).collect();
+        let own: Vec<bool> = p.sections.iter().map(|s| s.id == s.heading_id).collect();
+        assert!(ids.iter().zip(own).all(|(id, own)| own || !headings.contains(id)), "no section takes a heading's id");
         assert!(elapsed.as_secs() < 5, "10,000 repeated framework names took {elapsed:?}");
     }
 

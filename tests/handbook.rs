@@ -568,7 +568,7 @@ fn a_relative_site_links_every_page_from_where_it_is() {
         "print links from its own depth"
     );
     assert!(print.contains("id=\"career-strategy--buy-vs-build\""));
-    assert!(print.contains("<a href=\"#ops-incident-review--pager\">1</a>"), "footnotes point inside their chapter");
+    assert!(print.contains("<a href=\"#ops-incident-review--fn-pager\">1</a>"), "footnotes point inside their chapter");
     assert!(!print.contains("data-src="));
     assert!(
         !site.all_files().iter().any(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains("__playbook_root__")))

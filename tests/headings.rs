@@ -40,3 +40,31 @@ fn rendered_headings_carry_githubs_ids() {
         assert!(html.contains(&tag), "missing {tag}");
     }
 }
+
+/// Every `id="..."` of a page, in order.
+fn ids(html: &str) -> Vec<&str> {
+    html.split(" id=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect()
+}
+
+#[test]
+fn no_two_elements_of_a_page_share_an_id() {
+    // Frameworks named alike (whose stable ids a later heading's GitHub id
+    // could take), headings named like the theme's own elements, a heading
+    // named like a footnote, and a footnote defined twice.
+    let dir = project(&[(
+        "playbooks/a.md",
+        "# A\n\n## Frameworks\n\n### X\n\n### X\n\n### X\n\n## Content\n\n## Sidebar\n\n## Search Results\n\n\
+         ## Main\n\n## 1\n\nSee[^1] and [[#x-2]].\n\n[^1]: one\n[^1]: two\n",
+    )]);
+    let site = build_project(dir.path(), None);
+    let page = site.page("a/index.html");
+    let ids = ids(&page);
+    let mut seen = std::collections::HashSet::new();
+    let repeated: Vec<&&str> = ids.iter().filter(|id| !seen.insert(**id)).collect();
+    assert!(repeated.is_empty(), "ids used twice: {repeated:?} in {ids:?}");
+    for id in ["x", "x-1", "x-2", "content", "sidebar", "search-results", "main", "1", "fn-1"] {
+        assert!(ids.contains(&id), "GitHub's id {id} is on the page: {ids:?}");
+    }
+    assert!(page.contains("one") && page.contains("two"), "both definitions are kept");
+    assert!(site.body("a/index.html").contains("<a href=\"#x-2\">"), "the link goes to the third heading");
+}

@@ -21,7 +21,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
   function buildSidebar() {
     var link = window.PLAYBOOK_LINK;
     var nav = window.PLAYBOOK_NAV;
-    var sidebar = document.getElementById("sidebar");
+    var sidebar = document.getElementById("pb-sidebar");
     if (!nav || !sidebar) return;
     var here = location.pathname;
     function abs(u) { return new URL(base + u, location.href).pathname; }
@@ -64,7 +64,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
 
   function setupMenu() {
     var button = document.querySelector(".menu-toggle");
-    var sidebar = document.getElementById("sidebar");
+    var sidebar = document.getElementById("pb-sidebar");
     if (!button || !sidebar) return;
     button.addEventListener("click", function () {
       var open = sidebar.classList.toggle("open");
@@ -95,8 +95,8 @@ window.PLAYBOOK_LINK = function (sitePath) {
    until the reader searches and works from file:// as well as a server. */
 (function () {
   "use strict";
-  var input = document.getElementById("search-input");
-  var list = document.getElementById("search-results");
+  var input = document.getElementById("pb-search-input");
+  var list = document.getElementById("pb-search-results");
   if (!input || !list) return;
   var base = document.body.getAttribute("data-base") || "/";
   var docs = null;
@@ -227,7 +227,7 @@ window.PLAYBOOK_DIAGRAMS();
 (function () {
   "use strict";
   var chapters = document.querySelectorAll("article.print-chapter[data-src]");
-  var status = document.getElementById("print-status");
+  var status = document.getElementById("pb-print-status");
   if (!document.querySelector("article.print-chapter")) return;
   var total = chapters.length, left = total, failed = 0, next = 0;
 

@@ -24,12 +24,12 @@ try {
   await page.goto(pathToFileURL(path.join(site, "people/hiring-loop/index.html")).href);
   await page.keyboard.press("/");
   await page.keyboard.type("Buy vs Build");
-  const first = page.locator("#search-results a").first();
+  const first = page.locator("#pb-search-results a").first();
   await first.waitFor({ timeout: 10000 });
   const href = await first.getAttribute("href");
   await page.keyboard.press("Enter");
   await page.waitForURL(/career-strategy\/index\.html#buy-vs-build$/, { timeout: 10000 });
-  const sidebar = await page.locator("#sidebar a[aria-current=page]").count();
+  const sidebar = await page.locator("#pb-sidebar a[aria-current=page]").count();
   if (errors.length) throw new Error("console errors: " + errors.join("; "));
   if (!sidebar) throw new Error("the sidebar did not load from disk");
   console.log(`PASS search from file://: first result ${href} opened ${page.url()}`);

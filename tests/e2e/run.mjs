@@ -284,29 +284,29 @@ await step("c. cross-link lands on the section anchor", () => withPage({}, async
 
 await step("d. search: '/' focuses, results, Enter opens the first", () => withPage({}, async (page) => {
   await goto(page, "");
-  const input = page.locator("input#search-input");
-  check(await input.count() === 1, "no input#search-input on the home page");
-  check(await page.locator("ul#search-results").count() === 1, "no ul#search-results on the home page");
+  const input = page.locator("input#pb-search-input");
+  check(await input.count() === 1, "no input#pb-search-input on the home page");
+  check(await page.locator("ul#pb-search-results").count() === 1, "no ul#pb-search-results on the home page");
   await page.evaluate(() => {
     const lat = (window.__latency = { keys: [], muts: [] });
-    document.getElementById("search-input").addEventListener("keydown", () => lat.keys.push(performance.now()), true);
-    const list = document.getElementById("search-results");
+    document.getElementById("pb-search-input").addEventListener("keydown", () => lat.keys.push(performance.now()), true);
+    const list = document.getElementById("pb-search-results");
     new MutationObserver(() => { if (list.querySelector("a")) lat.muts.push(performance.now()); })
       .observe(list, { childList: true, subtree: true, characterData: true });
   });
   await page.locator("body").press("/");
-  check(await page.evaluate(() => document.activeElement && document.activeElement.id) === "search-input",
-    "pressing / did not focus #search-input");
+  check(await page.evaluate(() => document.activeElement && document.activeElement.id) === "pb-search-input",
+    "pressing / did not focus #pb-search-input");
   const query = "Buy vs Build";
   await page.keyboard.type(query, { delay: 30 });
-  const first = page.locator("#search-results a").first();
+  const first = page.locator("#pb-search-results a").first();
   await first.waitFor({ state: "visible", timeout: 8000 });
   await page.waitForFunction(() => {
-    const a = document.querySelector("#search-results a");
+    const a = document.querySelector("#pb-search-results a");
     return a && a.getAttribute("href").includes("#buy-vs-build");
   }, null, { timeout: 5000 }).catch(() => {});
   const href = await first.getAttribute("href");
-  const count = await page.locator("#search-results a").count();
+  const count = await page.locator("#pb-search-results a").count();
   check(href && href.includes("#buy-vs-build"), `first result links to ${href}, not #buy-vs-build`);
   const lat = await page.evaluate(() => window.__latency);
   const lastKey = Math.max(...lat.keys);
@@ -356,7 +356,7 @@ await step("f. print page: every playbook in order, PDF", () => withPage({}, asy
       chapters: document.querySelectorAll("article.print-chapter").length,
       duplicates: ids.filter((id, i) => ids.indexOf(id) !== i),
       framework: !!document.getElementById("career-strategy--buy-vs-build"),
-      status: document.getElementById("print-status").textContent,
+      status: document.getElementById("pb-print-status").textContent,
     };
   });
   check(gathered.pending === 0 && gathered.bodies === gathered.chapters, `chapters not gathered: ${JSON.stringify(gathered)}`);
@@ -379,12 +379,12 @@ await step("f. print page: every playbook in order, PDF", () => withPage({}, asy
 await step("g. mobile: menu button opens the sidebar", () => withPage({ viewport: { width: 360, height: 740 } }, async (page) => {
   await goto(page, "career-strategy/");
   const button = page.locator(".menu-toggle");
-  const sidebar = page.locator("#sidebar");
+  const sidebar = page.locator("#pb-sidebar");
   check(await button.isVisible(), ".menu-toggle is not visible at 360x740");
-  check(!(await sidebar.isVisible()), "#sidebar is already visible before the menu is opened");
+  check(!(await sidebar.isVisible()), "#pb-sidebar is already visible before the menu is opened");
   await button.click();
   await sidebar.waitFor({ state: "visible", timeout: 3000 }).catch(() => {});
-  check(await sidebar.isVisible(), "#sidebar is not visible after clicking .menu-toggle");
+  check(await sidebar.isVisible(), "#pb-sidebar is not visible after clicking .menu-toggle");
   check(await button.getAttribute("aria-expanded") === "true", `aria-expanded is ${await button.getAttribute("aria-expanded")}`);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   check(width <= 360, `page scrolls sideways at 360 px (scrollWidth ${width})`);
@@ -427,11 +427,11 @@ for (const [name, p, opts] of [
 
 await step("j. axe: search results open", () => withPage({}, async (page) => {
   await goto(page, "");
-  const input = page.locator("input#search-input");
-  check(await input.count() === 1, "no input#search-input on the home page");
+  const input = page.locator("input#pb-search-input");
+  check(await input.count() === 1, "no input#pb-search-input on the home page");
   await input.click();
   await page.keyboard.type("Buy vs Build");
-  await page.locator("#search-results a").first().waitFor({ state: "visible", timeout: 8000 });
+  await page.locator("#pb-search-results a").first().waitFor({ state: "visible", timeout: 8000 });
   return axe(page);
 }));
 

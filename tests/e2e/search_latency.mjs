@@ -24,7 +24,7 @@ const page = await browser.newPage();
 await page.goto(pathToFileURL(path.join(site, "index.html")).href);
 const load = await page.evaluate(() => new Promise((done) => {
   const t0 = performance.now();
-  const input = document.getElementById("search-input");
+  const input = document.getElementById("pb-search-input");
   input.focus();
   const poll = () => (window.PLAYBOOK_SEARCH ? done(performance.now() - t0) : setTimeout(poll, 1));
   poll();
@@ -32,8 +32,8 @@ const load = await page.evaluate(() => new Promise((done) => {
 console.log(`index loaded and parsed on first focus: ${load.toFixed(0)} ms`);
 for (const q of queries) {
   const ms = await page.evaluate((q) => new Promise((done) => {
-    const input = document.getElementById("search-input");
-    const list = document.getElementById("search-results");
+    const input = document.getElementById("pb-search-input");
+    const list = document.getElementById("pb-search-results");
     input.value = q.slice(0, -1);
     input.dispatchEvent(new Event("input"));
     const observer = new MutationObserver(() => { observer.disconnect(); done(performance.now() - t0); });
@@ -42,7 +42,7 @@ for (const q of queries) {
     observer.observe(list, { childList: true });
     input.dispatchEvent(new Event("input"));
   }), q);
-  const first = await page.locator("#search-results a").first().textContent();
+  const first = await page.locator("#pb-search-results a").first().textContent();
   console.log(`"${q}": ${ms.toFixed(1)} ms from the last keystroke to results; first: ${first}`);
 }
 await browser.close();
