@@ -18,6 +18,7 @@ pub fn discover(root: &Path) -> BTreeSet<String> {
     let dir = root.join(PLAYBOOKS_DIR);
     WalkDir::new(&dir)
         .into_iter()
+        .filter_entry(|e| !crate::load::is_hidden(e))
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file() && !e.path().extension().is_some_and(|x| x.eq_ignore_ascii_case("md")))
         .filter_map(|e| e.path().strip_prefix(&dir).ok().map(|p| p.to_string_lossy().replace('\\', "/")))

@@ -55,12 +55,50 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config, Diagnostic> {
-        toml::from_str(text).map_err(|e| {
+        let config: Config = toml::from_str(text).map_err(|e| {
             let pos = e.span().map_or(Position::START, |s| Position::at(text, s.start));
             Diagnostic::error(CONFIG_FILE, pos, e.message().to_string())
                 .with_hint("valid keys are title, description, author, language, base_url, cname and safe_html")
-        })
+        })?;
+        // Where a key's line starts, for values that parse but cannot be used.
+        let at = |key: &str| {
+            text.lines()
+                .scan(0, |offset, line| {
+                    let start = *offset;
+                    *offset += line.len() + 1;
+                    Some((start, line))
+                })
+                .find(|(_, line)| line.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
+                .map_or(Position::START, |(start, line)| {
+                    Position::at(text, start + line.len() - line.trim_start().len())
+                })
+        };
+        if let Err(why) = BaseUrl::check(&config.base_url) {
+            return Err(
+                Diagnostic::error(CONFIG_FILE, at("base_url"), format!("base_url {why}")).with_hint(BaseUrl::HINT)
+            );
+        }
+        if let Some(cname) = &config.cname
+            && !is_domain(cname)
+        {
+            return Err(Diagnostic::error(CONFIG_FILE, at("cname"), format!("cname {cname:?} is not a domain name"))
+                .with_hint("write just the domain GitHub Pages serves the site at, such as `handbook.example.org`"));
+        }
+        Ok(config)
     }
+}
+
+/// `handbook.example.org`: what GitHub Pages takes in a `CNAME` file.
+fn is_domain(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
 }
 
 /// Where the site lives, split into the parts pages need.
@@ -81,6 +119,41 @@ pub struct BaseUrl {
 pub const ROOT_PLACEHOLDER: &str = "/__playbook_root__/";
 
 impl BaseUrl {
+    pub const HINT: &str = "write where the site is served: a path such as `/handbook/`, a whole address such as \
+        `https://user.github.io/repo/`, or `./` for a site that also opens from disk";
+
+    /// Why `raw` cannot be where a site lives: every page's links start with
+    /// it, so a stray scheme, `..` or space would break (or hijack) them all.
+    pub fn check(raw: &str) -> Result<(), String> {
+        let raw = raw.trim();
+        if raw == "." || raw == "./" {
+            return Ok(());
+        }
+        let path = match raw.split_once("://") {
+            Some((scheme, rest)) => {
+                if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
+                    return Err(format!("{raw:?} is not an http:// or https:// address"));
+                }
+                let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+                let host_ok = !host.is_empty()
+                    && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+                if !host_ok {
+                    return Err(format!("{raw:?} has no valid host name"));
+                }
+                path
+            }
+            None if raw.contains(':') => return Err(format!("{raw:?} is neither a path nor an http(s) address")),
+            None => raw,
+        };
+        if path.split('/').any(|s| s == ".." || s == ".") {
+            return Err(format!("{raw:?} has `.` or `..` in its path"));
+        }
+        if let Some(c) = path.chars().find(|c| c.is_whitespace() || c.is_control() || "\"'<>?#\\`".contains(*c)) {
+            return Err(format!("{raw:?} has {c:?} in it, which a link cannot carry as it is"));
+        }
+        Ok(())
+    }
+
     pub fn parse(raw: &str) -> BaseUrl {
         let raw = raw.trim();
         if raw == "." || raw == "./" {
@@ -128,6 +201,24 @@ impl BuildOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_base_url_or_cname_that_would_break_every_link_is_refused_at_its_line() {
+        for ok in ["/", "", "/handbook/", "handbook", "./", "https://user.github.io/repo/", "http://localhost:1111/x"] {
+            assert!(BaseUrl::check(ok).is_ok(), "{ok}");
+        }
+        for bad in
+            ["javascript:alert(1)", "../x/", "/a/./b", "https://a b/", "https:///x", "ftp://h/", "/a b/", "/a\"b/"]
+        {
+            assert!(BaseUrl::check(bad).is_err(), "{bad}");
+        }
+        let e = Config::parse("title = \"T\"\nbase_url = \"javascript:alert(1)\"\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1));
+        assert!(e.message.starts_with("base_url \"javascript:alert(1)\" is neither a path nor"), "{}", e.message);
+        let e = Config::parse("cname = \"a\\nb/../../x\"\n").unwrap_err();
+        assert!(e.message.contains("is not a domain name"), "{}", e.message);
+        assert!(Config::parse("cname = \"handbook.example.org\"\n").is_ok());
+    }
 
     #[test]
     fn every_key_is_optional() {

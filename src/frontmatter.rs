@@ -179,8 +179,9 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         fn visit_u64<E: Error>(self, v: u64) -> Result<String, E> {
             Ok(v.to_string())
         }
+        /// `1.0` stays `1.0` (as TOML and JSON print it), not `1`.
         fn visit_f64<E: Error>(self, v: f64) -> Result<String, E> {
-            Ok(v.to_string())
+            Ok(format!("{v:?}"))
         }
         fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<String, A::Error> {
             Err(A::Error::custom("invalid type: a list, expected text"))

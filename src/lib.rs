@@ -136,6 +136,11 @@ fn render_into(
             Config::default()
         }
     };
+    if let Some(Err(why)) = opts.base_url.as_deref().map(BaseUrl::check) {
+        diags.push(
+            Diagnostic::error("--base-url", Position::START, format!("the base URL {why}")).with_hint(BaseUrl::HINT),
+        );
+    }
     let base = BaseUrl::parse(opts.base_url.as_deref().unwrap_or(&config.base_url));
     highlight::warm_up();
     // Each file is parsed as soon as it is read: the playbooks hold what

@@ -47,10 +47,13 @@ pub fn find(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
         return Vec::new();
     }
     let mut paths = Vec::new();
-    for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
+    let walk = WalkDir::new(&dir).follow_links(true).sort_by_file_name().into_iter();
+    for entry in walk.filter_entry(|e| !is_hidden(e)) {
         match entry {
             Ok(e) if e.file_type().is_file() && is_markdown(e.path()) => paths.push(e.into_path()),
             Ok(_) => {}
+            // A link that leads nowhere is an error only where it is not hidden.
+            Err(err) if err.path().is_some_and(|p| err.depth() > 0 && hidden_name(p)) => {}
             Err(err) => diags.push(walk_error(root, &err)),
         }
     }
@@ -84,6 +87,17 @@ pub fn read_each<T: Send>(
         out.extend(made);
     }
     out
+}
+
+/// Names starting with a dot are the tools' own: an editor's lock or swap
+/// file (Emacs's `.#notes.md` is a link to nowhere), `.git`, `.obsidian`.
+/// The handbook skips them, as most site generators do.
+pub(crate) fn is_hidden(entry: &walkdir::DirEntry) -> bool {
+    entry.depth() > 0 && hidden_name(entry.path())
+}
+
+fn hidden_name(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'))
 }
 
 fn is_markdown(path: &Path) -> bool {

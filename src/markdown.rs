@@ -9,6 +9,7 @@
 //! each link sits is kept, and the link stage's targets go in there later.
 
 use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Tag, TagEnd};
@@ -141,7 +142,8 @@ impl Outline<'_> {
 
 /// A body's events, with their offsets in the Markdown, rendered as HTML
 /// with its links as written.
-pub fn render_body<'a>(events: impl IntoIterator<Item = (Event<'a>, Range<usize>)>, outline: &Outline<'_>) -> BodyHtml {
+pub fn render_body<'a>(events: Vec<(Event<'a>, Range<usize>)>, outline: &Outline<'_>) -> BodyHtml {
+    let mut footnotes = Footnotes::new(&events);
     let mut iter = events.into_iter();
     let mut events: Vec<Event<'_>> = Vec::with_capacity(iter.size_hint().0);
     // Where each link's events are in `events`, to learn where their HTML lands.
@@ -153,7 +155,6 @@ pub fn render_body<'a>(events: impl IntoIterator<Item = (Event<'a>, Range<usize>
     // contents take heading text, and markup there would run in every page
     // that lists it.
     let mut in_heading = false;
-    let mut footnotes = std::collections::HashSet::new();
 
     while let Some((event, range)) = iter.next() {
         if depth == 0 && is_block_start(&event) && outline.layout.hidden.iter().any(|h| h.start == range.start) {
@@ -244,14 +245,7 @@ pub fn render_body<'a>(events: impl IntoIterator<Item = (Event<'a>, Range<usize>
             Event::FootnoteReference(label) => events.push(Event::FootnoteReference(footnote_id(&label))),
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 depth += 1;
-                // A label defined again keeps its text, under an id of its own.
-                let mut id = footnote_id(&label);
-                let mut n = 1;
-                while !footnotes.insert(id.to_string()) {
-                    n += 1;
-                    id = footnote_id(&format!("{label}-{n}"));
-                }
-                events.push(Event::Start(Tag::FootnoteDefinition(id)));
+                events.push(Event::Start(Tag::FootnoteDefinition(footnotes.id(&label))));
             }
             // A bare checkbox has no accessible name; say what its state means.
             Event::TaskListMarker(done) => {
@@ -321,6 +315,44 @@ enum MarkKind {
 
 fn footnote_id(label: &str) -> pulldown_cmark::CowStr<'static> {
     format!("fn-{label}").into()
+}
+
+/// Ids of footnote definitions. References point at `fn-<label>`, so a
+/// label's first definition has it; a label defined again keeps its text
+/// under an id that no label's definition has (`fn-a-2` is left for a
+/// label `a-2`), numbered on from the last one given.
+struct Footnotes {
+    /// Every label's id, and every id given since.
+    taken: HashSet<String>,
+    defined: HashSet<String>,
+    last: HashMap<String, usize>,
+}
+
+impl Footnotes {
+    fn new(events: &[(Event<'_>, Range<usize>)]) -> Footnotes {
+        let taken = events
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Start(Tag::FootnoteDefinition(label)) => Some(footnote_id(label).to_string()),
+                _ => None,
+            })
+            .collect();
+        Footnotes { taken, defined: HashSet::new(), last: HashMap::new() }
+    }
+
+    fn id(&mut self, label: &str) -> pulldown_cmark::CowStr<'static> {
+        if self.defined.insert(label.to_string()) {
+            return footnote_id(label);
+        }
+        let n = self.last.entry(label.to_string()).or_insert(1);
+        loop {
+            *n += 1;
+            let id = footnote_id(&format!("{label}-{n}"));
+            if self.taken.insert(id.to_string()) {
+                return id;
+            }
+        }
+    }
 }
 
 /// Writes `events` as HTML in one go (tables and footnotes keep their

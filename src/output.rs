@@ -118,13 +118,10 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnos
         .with_hint("choose another --out folder, such as `public` (a folder outside the project needs --force)"));
     }
     match foreign_entries(&out) {
-        Some(names) if !force => Err(Diagnostic::error(
+        Some(what) if !force => Err(Diagnostic::error(
             shown.clone(),
             Position::START,
-            format!(
-                "refusing to write the site to `{shown}`: it holds files that playbook did not write ({names}), \
-                 which building would replace or delete"
-            ),
+            format!("refusing to write the site to `{shown}`: it {what}, which building would replace or delete"),
         )
         .with_hint("build into a new or empty folder, or pass --force to let the site replace what is in it")),
         _ => Ok(()),
@@ -139,22 +136,29 @@ pub const MARKER: &str = ".playbook";
 pub const MARKER_TEXT: &str =
     "This folder is written by `playbook build`: each build removes the files here that the site no longer has.\n";
 
-/// The first few names in `out` when it is a folder holding files but no
-/// site a build wrote: somebody else's files, which a build would delete.
-/// An empty folder, one holding only `.git` (a fresh `gh-pages` worktree)
-/// and a link (replaced, never written through) hold none. Sites built
-/// before the marker existed are told by the files every build writes.
+/// What `out` holds when it is a folder with files but no site a build
+/// wrote (somebody else's files, which a build would delete): its first few
+/// names. An empty folder, one holding only `.git` (a fresh `gh-pages`
+/// worktree) and a link (replaced, never written through) hold none. Sites
+/// built before the marker existed are told by the files every build writes.
+/// A folder that cannot be listed may hold anything, so it counts as full.
 fn foreign_entries(out: &Path) -> Option<String> {
     if !std::fs::symlink_metadata(out).is_ok_and(|m| m.is_dir()) {
         return None;
     }
-    let ours = |rel: &str| std::fs::symlink_metadata(out.join(rel)).is_ok();
+    let ours = |rel: &str| std::fs::symlink_metadata(out.join(rel)).is_ok_and(|m| m.is_file());
     if ours(MARKER) || (ours(".nojekyll") && ours("assets/nav.js")) {
         return None;
     }
-    let mut names: Vec<String> = std::fs::read_dir(out)
-        .ok()?
-        .filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+    let entries = match std::fs::read_dir(out) {
+        Ok(entries) => entries,
+        Err(e) => return Some(format!("cannot be listed ({e}), so it may hold files that playbook did not write")),
+    };
+    let mut names: Vec<String> = entries
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| vec![format!("an entry that cannot be read: {e}")])
+        .into_iter()
         .filter(|name| name != ".git")
         .collect();
     if names.is_empty() {
@@ -168,7 +172,7 @@ fn foreign_entries(out: &Path) -> Option<String> {
     if more > 0 {
         list.push_str(&format!(" and {more} more"));
     }
-    Some(list)
+    Some(format!("holds files that playbook did not write ({list})"))
 }
 
 /// Whether `out` is in the project at `root` where the system puts it:
@@ -1434,7 +1438,13 @@ mod tests {
         for name in ["e.txt", "d.txt", "c", "b.txt", "a.txt"] {
             std::fs::write(out.join(name), "x").unwrap();
         }
-        assert_eq!(foreign_entries(&out).as_deref(), Some("`a.txt`, `b.txt`, `c` and 2 more"));
+        assert_eq!(
+            foreign_entries(&out).as_deref(),
+            Some("holds files that playbook did not write (`a.txt`, `b.txt`, `c` and 2 more)")
+        );
+        std::fs::create_dir(out.join(MARKER)).unwrap();
+        assert!(foreign_entries(&out).is_some(), "a folder named like the marker is not the marker");
+        std::fs::remove_dir(out.join(MARKER)).unwrap();
         std::fs::write(out.join(MARKER), MARKER_TEXT).unwrap();
         assert_eq!(foreign_entries(&out), None, "the marker");
         std::fs::remove_file(out.join(MARKER)).unwrap();

@@ -6,7 +6,7 @@
 //! top-level blocks count: a heading quoted inside a blockquote is not a
 //! section of the playbook.
 
-use foldhash::{HashMap, HashSet};
+use foldhash::HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
@@ -72,6 +72,7 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
     events.extend(Parser::new_ext(body, markdown::options()).into_offset_iter());
     let mut parts = Parts { texts: vec![String::new()], ..Parts::default() };
     let mut slugger = Slugger::default();
+    crate::theme::THEME_IDS.iter().for_each(|id| slugger.reserve(id));
     let mut chapter = Chapter::Other;
     let mut context = String::new();
     let mut briefing_found = false;
@@ -220,42 +221,21 @@ fn on_heading(
 }
 
 /// The stable ids of one page: a repeated name gets `-2`, `-3`, ...
-/// Makes each framework's and exit game's stable id one that no other
-/// element of the page has: not another section's, and not a heading's
-/// GitHub id, which a later heading may take (`### X` three times gives the
-/// headings `x`, `x-1` and `x-2`, so the sections are `x`, `x-3` and `x-4`).
+/// Makes each framework's and exit game's id one that no other element of
+/// the page has. Its stable id (its name's slug, without the section
+/// number) is kept unless another heading's GitHub id or an earlier
+/// section has it; then it is its own heading's GitHub id, which is unique
+/// and depends only on the headings before it. (`### X` three times gives
+/// the headings `x`, `x-1` and `x-2`, and the sections the same ids.)
 fn unique_section_ids(parts: &mut Parts) {
-    let mut ids = StableIds { used: parts.headings.iter().map(|h| h.id.clone()).collect(), ..StableIds::default() };
+    let headings: HashSet<&str> = parts.headings.iter().map(|h| h.id.as_str()).collect();
+    let mut sections: HashSet<String> = HashSet::default();
     for s in &mut parts.sections {
-        // A section whose stable id is its heading's own is that element.
-        if s.id != s.heading_id {
-            s.id = ids.unique(std::mem::take(&mut s.id));
+        let own = s.id == s.heading_id;
+        if !own && (headings.contains(s.id.as_str()) || sections.contains(&s.id)) {
+            s.id = s.heading_id.clone();
         }
-    }
-}
-
-#[derive(Debug, Default)]
-struct StableIds {
-    used: HashSet<String>,
-    /// The last number given to each repeated name, so a name repeated
-    /// thousands of times costs no more than one written once.
-    last: HashMap<String, usize>,
-}
-
-impl StableIds {
-    fn unique(&mut self, stable: String) -> String {
-        if self.used.insert(stable.clone()) {
-            return stable;
-        }
-        // Numbers below the last one given were all taken then, and still are.
-        let n = self.last.entry(stable.clone()).or_insert(1);
-        loop {
-            *n += 1;
-            let candidate = format!("{stable}-{n}");
-            if self.used.insert(candidate.clone()) {
-                return candidate;
-            }
-        }
+        sections.insert(s.id.clone());
     }
 }
 
@@ -438,6 +418,10 @@ fn fill_story(story: &mut StoryMode, quoted: &str) {
             story.quote = Some(unquote(line));
             current = Current::Nothing;
         } else {
+            // A second quote is a line of its own, never the end of a field.
+            if is_quote(line) {
+                current = Current::Nothing;
+            }
             let text = if is_quote(line) { unquote(line) } else { strip_emphasis(line) };
             let slot = match current {
                 Current::Field(field) => field(story).get_or_insert_default(),
@@ -662,11 +646,12 @@ mod tests {
     fn a_briefing_keeps_what_is_none_of_its_fields() {
         let p = analyzed(
             "## Story Mode\n\n> **Officer**: first\n> **Officer**: second\n>\n> A paragraph\n> on two lines.\n>\n\
-             > - a list item\n>\n> **Budget**: $2M\n> *\"One.\"*\n> *\"Two.\"*\n",
+             > - a list item\n>\n> **Budget**: $2M\n> *\"One.\"*\n> **Location**: HQ\n> *\"Two.\"*\n",
         );
         let s = p.story.unwrap();
         assert_eq!(s.officer.as_deref(), Some("first"));
         assert_eq!(s.quote.as_deref(), Some("One."));
+        assert_eq!(s.location.as_deref(), Some("HQ"), "a quote after a field is not part of it");
         let more: Vec<(Option<&str>, &str)> = s.more.iter().map(|l| (l.label.as_deref(), l.text.as_str())).collect();
         assert_eq!(
             more,
@@ -766,10 +751,9 @@ mod tests {
         let elapsed = start.elapsed();
         let ids: Vec<&str> = p.sections.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids.len(), 10_002);
-        // The repeats' headings took `plan-b-1` to `plan-b-10001` (GitHub's
-        // ids), so their sections are numbered on from there.
-        assert_eq!(&ids[..4], ["plan-b", "plan-b-2", "plan-b-10002", "plan-b-10003"]);
-        assert_eq!(ids[10_001], "plan-b-20001");
+        // A repeat's section is its own heading, with GitHub's id for it.
+        assert_eq!(&ids[..4], ["plan-b", "plan-b-2", "plan-b-1", "plan-b-3"]);
+        assert_eq!(ids[10_001], "plan-b-10001");
         let headings: std::collections::HashSet<&str> = p.headings.iter().map(|h| h.id.as_str()).collect();
         let own: Vec<bool> = p.sections.iter().map(|s| s.id == s.heading_id).collect();
         assert!(ids.iter().zip(own).all(|(id, own)| own || !headings.contains(id)), "no section takes a heading's id");

@@ -16,6 +16,18 @@ macro_rules! theme_files {
     };
 }
 
+/// The default theme's own element ids. Headings never get them (a
+/// `## PB Main` heading is `pb-main-1`), so no page has an id twice.
+pub const THEME_IDS: &[&str] = &[
+    "pb-main",
+    "pb-sidebar",
+    "pb-search-input",
+    "pb-search-results",
+    "pb-backlinks-title",
+    "pb-related-title",
+    "pb-print-status",
+];
+
 /// `(name under templates/, contents)`.
 pub const DEFAULT_THEME: &[(&str, &[u8])] = theme_files![
     "base.html",
@@ -126,6 +138,21 @@ impl Theme {
             }
         } else if name.starts_with("assets/") {
             self.assets.insert(name.to_string(), bytes);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_id_the_default_templates_write_is_reserved_from_headings() {
+        for (name, bytes) in DEFAULT_THEME.iter().filter(|(n, _)| n.ends_with(".html")) {
+            let text = std::str::from_utf8(bytes).unwrap();
+            for id in text.split(" id=\"").skip(1).filter_map(|rest| rest.split('"').next()) {
+                assert!(id.contains("{{") || THEME_IDS.contains(&id), "{name}: id {id:?} is not in THEME_IDS");
+            }
         }
     }
 }

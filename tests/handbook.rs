@@ -370,6 +370,39 @@ fn a_rebuild_writes_only_the_files_that_changed() {
 }
 
 #[test]
+fn a_base_url_that_would_break_every_link_is_an_error_naming_its_source() {
+    let dir = project(&[("playbooks/a.md", "# A\n"), ("playbook.toml", "title = \"H\"\nbase_url = \"../up/\"\n")]);
+    let root = dir.path().to_str().unwrap();
+    let run = playbook(&["check", "--root", root]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("playbook.toml:2:1: error: base_url \"../up/\" has `.` or `..` in its path"), "{stderr}");
+    let run = playbook(&["check", "--root", root, "--base-url", "javascript:alert(1)"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("--base-url:1:1: error: the base URL \"javascript:alert(1)\""), "{stderr}");
+}
+
+#[test]
+fn hidden_files_and_folders_in_playbooks_are_skipped() {
+    let dir = project(&[
+        ("playbooks/a.md", "# A\n\nText.\n"),
+        ("playbooks/.obsidian/workspace.md", "# Not a playbook\n"),
+        ("playbooks/.scratch.md", "# Not one either\n\n[[nowhere]]\n"),
+    ]);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("user@host.1234:5678", dir.path().join("playbooks/.#a.md")).unwrap();
+    let run = playbook(&["build", "--root", dir.path().to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "an editor's lock file does not stop the build: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.starts_with("Built 1 playbook "), "{stdout}");
+    assert!(!dir.path().join("public/not-a-playbook").exists());
+}
+
+#[test]
 fn a_folder_of_somebody_elses_files_is_not_built_into_without_force() {
     let dir = project(&[("playbooks/a.md", "# A\n\nText.\n"), ("docs/notes.txt", "precious\n")]);
     let root = dir.path().to_str().unwrap();
