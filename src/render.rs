@@ -35,8 +35,6 @@ fn each_template(partial: &str) -> String {
 
 impl Renderer {
     pub fn new(theme: &Theme, diags: &mut Diagnostics) -> Option<Renderer> {
-        let mut tera = Tera::new();
-        tera.set_escape_fn(escape_html);
         let loops: Vec<(String, String)> = EACH
             .iter()
             .map(|(partial, var)| {
@@ -46,11 +44,32 @@ impl Renderer {
                 )
             })
             .collect();
+        let loops = || loops.iter().map(|(n, t)| (n.as_str(), t.as_str()));
         let templates = theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_ref()));
-        match tera.add_raw_templates(templates.chain(loops.iter().map(|(n, t)| (n.as_str(), t.as_str())))) {
-            Ok(()) => Some(Renderer { tera }),
+        match compile(templates.chain(loops())) {
+            Ok(tera) => Some(Renderer { tera }),
             Err(e) => {
-                diags.extend(template_errors(&e));
+                // Tera stops at the first broken template. Each override is
+                // tried alone over the default theme, so every broken file is
+                // named; an error only the overrides together make is
+                // reported as Tera found it.
+                let defaults = || {
+                    crate::theme::DEFAULT_THEME
+                        .iter()
+                        .filter(|(n, _)| crate::theme::is_template(n))
+                        .filter_map(|(n, b)| Some((*n, std::str::from_utf8(b).ok()?)))
+                };
+                let mut found: Vec<Diagnostic> = theme
+                    .overrides()
+                    .filter_map(|(name, text)| {
+                        compile(defaults().filter(|(n, _)| *n != name).chain([(name, text)]).chain(loops())).err()
+                    })
+                    .flat_map(|e| template_errors(&e, theme))
+                    .collect();
+                if found.is_empty() {
+                    found = template_errors(&e, theme);
+                }
+                diags.extend(found);
                 None
             }
         }
@@ -79,6 +98,12 @@ impl Renderer {
         let template = each_template(partial);
         items.chunks(BATCH).map(move |items| self.render(&template, &Batch { site, items }))
     }
+}
+
+fn compile<'t>(templates: impl IntoIterator<Item = (&'t str, &'t str)>) -> tera::TeraResult<Tera> {
+    let mut tera = Tera::new();
+    tera.set_escape_fn(escape_html);
+    tera.add_raw_templates(templates).map(|()| tera)
 }
 
 /// Tera's own escaper, to the byte, but it writes each run of plain text at
@@ -254,19 +279,46 @@ impl<'a> Lists<'a> {
 }
 
 fn template_error(e: &tera::Error) -> Diagnostic {
-    template_errors(e).swap_remove(0)
+    template_errors(e, &Theme::default()).swap_remove(0)
 }
 
 /// Every problem a Tera error reports, each at its template, line and column.
 /// Tera checks all templates' filters, tests and functions at once and
 /// reports what is missing as one message of several reports, each with a
 /// `--> name:line:column` line; those are taken apart here.
-fn template_errors(e: &tera::Error) -> Vec<Diagnostic> {
+fn template_errors(e: &tera::Error, theme: &Theme) -> Vec<Diagnostic> {
     let diagnostic = |file: String, pos: Position, message: &str| {
         Diagnostic::error(PathBuf::from(file), pos, format!("template error: {message}"))
             .with_hint("fix the template, or delete your override to use the default theme's")
     };
+    // Where a template's `{% extends` is, for errors about what it extends.
+    let extends = |name: &str| {
+        let text = theme.templates.get(name).map_or("", |t| t.as_ref());
+        text.find("extends").map_or(Position::START, |at| {
+            let tag = text[..at].rfind("{%").unwrap_or(at);
+            Position::at(text, tag)
+        })
+    };
     match e.kind() {
+        tera::ErrorKind::MissingParent { current, parent } => vec![diagnostic(
+            format!("templates/{current}"),
+            extends(current),
+            &format!("`{current}` extends `{parent}`, which is neither in templates/ nor in the default theme"),
+        )],
+        tera::ErrorKind::CircularExtend { inheritance_chain, .. } => {
+            // The first template met again is where the loop closes.
+            let looped = inheritance_chain
+                .iter()
+                .enumerate()
+                .find(|(i, name)| inheritance_chain[i + 1..].contains(name))
+                .map_or(inheritance_chain.first(), |(_, name)| Some(name));
+            let name = looped.map_or("", String::as_str);
+            vec![diagnostic(
+                format!("templates/{name}"),
+                extends(name),
+                &format!("`{name}` extends itself, through {}", inheritance_chain.join(" -> ")),
+            )]
+        }
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => vec![diagnostic(
             format!("templates/{}", r.filename()),
             Position { line: r.span().start_line.max(1), column: r.span().start_col + 1 },

@@ -84,7 +84,7 @@ pub struct Theme {
     pub fingerprint: u64,
 }
 
-fn is_template(name: &str) -> bool {
+pub(crate) fn is_template(name: &str) -> bool {
     name.ends_with(".html") || name.ends_with(".xml")
 }
 
@@ -119,6 +119,11 @@ impl Theme {
             theme.add(&name, Cow::Owned(bytes), Path::new("templates"), diags);
         }
         theme
+    }
+
+    /// The project's own templates, which replace the default theme's.
+    pub fn overrides(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.templates.iter().filter(|(_, t)| matches!(t, Cow::Owned(_))).map(|(n, t)| (n.as_str(), t.as_ref()))
     }
 
     fn add(&mut self, name: &str, bytes: Cow<'static, [u8]>, dir: &Path, diags: &mut Diagnostics) {

@@ -526,6 +526,31 @@ fn unknown_filters_in_templates_are_each_named_at_their_line_and_column() {
 }
 
 #[test]
+fn every_broken_template_is_named_at_its_line_not_just_the_first() {
+    let dir = project(&[
+        ("playbooks/a.md", "# A\n\nText.\n"),
+        ("templates/base.html", "<html>\n{% if %}\n"),
+        ("templates/playbook.html", "x\n{{ x | }}\n"),
+        ("templates/404.html", "\n{% extends \"nope.html\" %}\n"),
+        ("templates/index.html", "{% extends \"index.html\" %}\n"),
+    ]);
+    let stderr = failing_build(dir.path());
+    assert!(stderr.contains("templates/base.html:2:7: error: template error: Found `%}`"), "{stderr}");
+    assert!(stderr.contains("templates/playbook.html:2:8: error: template error: Found `}}`"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "templates/404.html:2:1: error: template error: `404.html` extends `nope.html`, which is neither"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("templates/index.html:1:1: error: template error: `index.html` extends itself"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("4 problems found"), "{stderr}");
+}
+
+#[test]
 fn a_playbook_cannot_take_a_folder_the_site_uses() {
     // `media/` holds the files beside the playbooks; `assets/` the theme.
     let dir = project(&[
