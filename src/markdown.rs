@@ -190,8 +190,10 @@ pub fn render_body<'a>(events: Vec<(Event<'a>, Range<usize>)>, outline: &Outline
                     events.push(Event::Html(format!("<section class=\"{class}\"{section_id}>\n").into()));
                     open_section = Some(lvl);
                 }
-                let id =
-                    starting_at(outline.headings, range.start, |h| h.range.start).map(|h| CowStr::from(h.id.clone()));
+                // A heading with no text (`## `) has no id: `id=""` is not HTML.
+                let id = starting_at(outline.headings, range.start, |h| h.range.start)
+                    .filter(|h| !h.id.is_empty())
+                    .map(|h| CowStr::from(h.id.clone()));
                 events.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
                 depth += 1;
                 in_heading = true;

@@ -606,7 +606,7 @@ impl<'a> Site<'a> {
         let toc: Vec<TocEntry<'_>> = p
             .headings
             .iter()
-            .filter(|h| (2..=3).contains(&h.level) && Some(h.id.as_str()) != story)
+            .filter(|h| (2..=3).contains(&h.level) && !h.id.is_empty() && Some(h.id.as_str()) != story)
             .map(|h| TocEntry { level: h.level, id: &h.id, text: &h.text })
             .collect();
         let n = self.handbook.playbooks.len();

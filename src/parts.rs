@@ -103,7 +103,9 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
                 i = end + 1;
                 continue;
             }
-            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => parts.links.extend(link_ref(event, range, position)),
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
+                parts.links.extend(link_ref(event, events.get(i + 1).map(|(e, _)| e), range, position))
+            }
             Event::Text(t) | Event::Code(t) => {
                 if let Some(bucket) = parts.texts.last_mut().filter(|b| b.len() < TEXT_CAP) {
                     // Texts of one line run on (`**EM**:` reads `EM:`);
@@ -245,19 +247,37 @@ fn collect_links(
     links: &mut Vec<LinkRef>,
     position: &mut dyn FnMut(usize) -> Position,
 ) {
-    links.extend(events.iter().filter_map(|(e, range)| link_ref(e, range, position)));
+    links.extend(
+        events
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (e, range))| link_ref(e, events.get(i + 1).map(|(e, _)| e), range, position)),
+    );
 }
 
 /// The link `event` starts, if it starts one; `position` tells where a body
 /// offset is in the file.
-fn link_ref(event: &Event<'_>, range: &Range<usize>, position: &mut dyn FnMut(usize) -> Position) -> Option<LinkRef> {
+/// The link `event` starts; `next` tells whether it has any text.
+fn link_ref(
+    event: &Event<'_>,
+    next: Option<&Event<'_>>,
+    range: &Range<usize>,
+    position: &mut dyn FnMut(usize) -> Position,
+) -> Option<LinkRef> {
     let (kind, has_label, dest) = match event {
         // In a table, `[[a\|label]]` escapes the pipe from the table (as on
         // GitHub); the wiki link still splits there, so the escape goes.
         Event::Start(Tag::Link { link_type: LinkType::WikiLink { has_pothole }, dest_url, .. }) => {
             let dest: &str = dest_url;
             let dest = if *has_pothole { dest.strip_suffix('\\').unwrap_or(dest) } else { dest };
-            (LinkKind::Wiki, *has_pothole, dest)
+            // `[[a|]]`: an empty label reads as no label, not as a link nobody sees.
+            let empty = match next {
+                Some(Event::End(TagEnd::Link)) => true,
+                Some(Event::Text(text)) => text.is_empty(),
+                _ => false,
+            };
+            let has_label = *has_pothole && !empty;
+            (LinkKind::Wiki, has_label, dest)
         }
         Event::Start(Tag::Link { dest_url, .. }) => (LinkKind::Markdown, true, &**dest_url),
         Event::Start(Tag::Image { dest_url, .. }) => (LinkKind::Image, true, &**dest_url),

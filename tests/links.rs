@@ -253,6 +253,21 @@ fn broken_front_matter_is_reported_with_the_files_other_errors_and_no_echo_elsew
 }
 
 #[test]
+fn an_empty_wiki_label_shows_the_target_and_an_empty_heading_gets_no_id() {
+    let dir = project(&[
+        ("playbooks/a.md", "# A\n\n## Sec\n\n## \n\n[[b|]] [[#sec|]] [[b|own words]]\n"),
+        ("playbooks/b.md", "# B\n"),
+    ]);
+    let site = build_project(dir.path(), None);
+    let body = site.body("a/index.html");
+    assert_eq!(link_texts(&body, "/b/"), ["B", "own words"], "{body}");
+    assert_eq!(link_texts(&body, "#sec"), ["Sec"], "{body}");
+    let page = site.page("a/index.html");
+    assert!(!page.contains("id=\"\""), "no empty id: {page}");
+    assert!(!page.contains("<a href=\"#\"></a>"), "no empty contents entry: {page}");
+}
+
+#[test]
 fn an_ambiguous_file_name_asks_for_the_folder() {
     let dir = project(&[
         ("playbooks/people/loop.md", "# People loop\n"),
