@@ -373,9 +373,8 @@ fn a_rebuild_writes_only_the_files_that_changed() {
 fn a_base_url_that_would_break_every_link_is_an_error_naming_its_source() {
     let dir = project(&[("playbooks/a.md", "# A\n"), ("playbook.toml", "title = \"H\"\nbase_url = \"../up/\"\n")]);
     let root = dir.path().to_str().unwrap();
-    let run = playbook(&["check", "--root", root]);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let (code, stderr) = check(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("playbook.toml:2:1: error: base_url \"../up/\" has `.` or `..` in its path"), "{stderr}");
     let run = playbook(&["check", "--root", root, "--base-url", "javascript:alert(1)"]);
     let stderr = String::from_utf8_lossy(&run.stderr);

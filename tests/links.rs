@@ -196,8 +196,7 @@ fn positions_count_old_mac_and_windows_line_endings() {
         ("playbooks/mac.md", "# Mac\r\rSee [[nope]].\r"),
         ("playbooks/windows.md", "# Windows\r\n\r\nSee [[gone]].\r\n"),
     ]);
-    let run = playbook(&["check", "--root", dir.path().to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&run.stderr);
+    let (_, stderr) = check(dir.path());
     assert!(stderr.contains("playbooks/mac.md:3:5: error: no playbook \"nope\""), "{stderr}");
     assert!(stderr.contains("playbooks/windows.md:3:5: error: no playbook \"gone\""), "{stderr}");
 }
@@ -208,8 +207,7 @@ fn a_broken_link_far_along_a_long_line_is_placed_by_its_column() {
     // from the start of the line (which was quadratic: 16 s at 400,000).
     let line = format!("{}[[nope]]\n", "[[a]] ".repeat(20_000));
     let dir = project(&[("playbooks/a.md", &format!("# A\n\n{line}"))]);
-    let run = playbook(&["check", "--root", dir.path().to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&run.stderr);
+    let (_, stderr) = check(dir.path());
     assert!(stderr.contains("playbooks/a.md:3:120001: error: no playbook \"nope\""), "{stderr}");
 }
 
@@ -232,8 +230,7 @@ fn links_to_raw_html_anchors_the_top_and_from_table_cells_resolve() {
     }
     assert!(body.contains("<td><a href=\"/b/\">the B page</a></td>"), "{body}");
     let broken = project(&[("playbooks/a.md", "# A\n\n<div id=\"real\"></div>\n\n[x](#unreal)\n")]);
-    let run = playbook(&["check", "--root", broken.path().to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&run.stderr);
+    let (_, stderr) = check(broken.path());
     assert!(
         stderr.contains("playbooks/a.md:5:1: error: no section \"#unreal\" in \"a\"; did you mean \"#real\"?"),
         "{stderr}"
@@ -244,9 +241,8 @@ fn links_to_raw_html_anchors_the_top_and_from_table_cells_resolve() {
 fn broken_front_matter_is_reported_with_the_files_other_errors_and_no_echo_elsewhere() {
     let dir =
         project(&[("playbooks/a.md", "---\ntitle: [a]\n---\n# A\n\n[[nope]]\n"), ("playbooks/b.md", "# B\n\n[[a]]\n")]);
-    let run = playbook(&["check", "--root", dir.path().to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let (code, stderr) = check(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("playbooks/a.md:2:8: error: invalid front matter"), "{stderr}");
     assert!(stderr.contains("playbooks/a.md:6:1: error: no playbook \"nope\""), "the file's own link: {stderr}");
     assert!(!stderr.contains("b.md"), "a link to the page with broken front matter still finds it: {stderr}");

@@ -100,6 +100,12 @@ pub fn playbook(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_playbook")).args(args).output().expect("run playbook")
 }
 
+/// `playbook check` of the project at `root`: its exit code and what it printed.
+pub fn check(root: &Path) -> (Option<i32>, String) {
+    let run = playbook(&["check", "--root", root.to_str().unwrap()]);
+    (run.status.code(), String::from_utf8_lossy(&run.stderr).into_owned())
+}
+
 /// Builds the project at `root`, which must fail on its content (exit code
 /// 1); the diagnostics printed.
 pub fn failing_build(root: &Path) -> String {
