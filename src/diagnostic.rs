@@ -55,9 +55,10 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}:{}:{}: {label}: {}", display_path(&self.file), self.line, self.column, self.message)?;
+        let message = printable(&self.message);
+        write!(f, "{}:{}:{}: {label}: {message}", display_path(&self.file), self.line, self.column)?;
         if let Some(hint) = &self.hint {
-            write!(f, "\n  help: {hint}")?;
+            write!(f, "\n  help: {}", printable(hint))?;
         }
         Ok(())
     }
@@ -65,7 +66,20 @@ impl fmt::Display for Diagnostic {
 
 /// Paths print with `/` on every platform so messages are stable in tests.
 pub fn display_path(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+    printable(&path.to_string_lossy().replace('\\', "/")).into_owned()
+}
+
+/// `text` with its control characters written out (`\u{1b}`), keeping line
+/// breaks and tabs: file names and link targets are the author's, and an
+/// escape sequence in one must not recolour, move or retitle the terminal
+/// that prints a message about it.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect()
 }
 
 /// A 1-based line and column.
@@ -270,6 +284,13 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn control_characters_from_file_names_and_messages_are_written_out() {
+        let d = Diagnostic::error("playbooks/a\u{1b}[2Jb.md", Position::START, "no playbook \"x\u{7}\"")
+            .with_hint("a\tb\nc");
+        assert_eq!(d.to_string(), "playbooks/a\\u{1b}[2Jb.md:1:1: error: no playbook \"x\\u{7}\"\n  help: a\tb\nc");
     }
 
     #[test]

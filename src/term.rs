@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Severity, display_path};
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity, display_path, printable};
 
 /// Output settings for one run, decided once from the flags and the environment.
 #[derive(Debug, Clone, Copy, Default)]
@@ -50,10 +50,10 @@ impl Term {
             display_path(&d.file),
             d.line,
             d.column,
-            d.message
+            printable(&d.message)
         );
         if let Some(hint) = &d.hint {
-            out.push_str(&format!("\n  {CYAN}help{RESET}: {hint}"));
+            out.push_str(&format!("\n  {CYAN}help{RESET}: {}", printable(hint)));
         }
         out
     }
