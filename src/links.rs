@@ -336,10 +336,8 @@ fn merge(handbook: &Handbook, resolved: Vec<Arc<PageLinks>>, diags: &mut Diagnos
         }
         if !page_links.errors.is_empty() {
             let p = handbook.page(from);
-            for (position, message) in page_links.errors {
-                diags.push(Diagnostic::error(&p.source, position, message).with_hint(
-                    "link to a playbook by its file name or slug, e.g. [[career_strategy#buy-vs-build]] or [text](career_strategy.md)",
-                ));
+            for (position, e) in page_links.errors {
+                diags.push(Diagnostic::error(&p.source, position, e.message).with_hint(e.hint));
             }
         }
         graph.rewrites.push(page_links.rewrites);
@@ -366,8 +364,8 @@ struct PageLinks {
     /// Links to other playbooks, by target page.
     internal: Vec<Target>,
     files: Vec<String>,
-    /// (where the link is in the file, message)
-    errors: Vec<(Position, String)>,
+    /// (where the link is in the file, what is wrong)
+    errors: Vec<(Position, LinkError)>,
 }
 
 fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
@@ -403,7 +401,7 @@ fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
                 rewrites.insert(link.offset, rewrite);
             }
             Ok(Outcome::Untouched) => {}
-            Err(message) => out.errors.push((link.position, message)),
+            Err(e) => out.errors.push((link.position, e)),
         }
     }
     // A page links to another once per heading it links from, and refers to
@@ -424,13 +422,31 @@ fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
     out
 }
 
-fn resolve(index: &Index<'_>, from: PageId, link: &LinkRef) -> Result<Outcome, String> {
+/// Why a link does not resolve, and how its author can fix it.
+#[derive(Clone)]
+struct LinkError {
+    message: String,
+    hint: &'static str,
+}
+
+const PAGE_HINT: &str =
+    "link to a playbook by its file name or slug, e.g. [[career_strategy#buy-vs-build]] or [text](career_strategy.md)";
+const FILE_HINT: &str = "put the file itself (not a link to it) in playbooks/, and give its path from the playbook, \
+    e.g. ![ladder](img/ladder.png) for playbooks/img/ladder.png";
+
+impl From<String> for LinkError {
+    fn from(message: String) -> LinkError {
+        LinkError { message, hint: PAGE_HINT }
+    }
+}
+
+fn resolve(index: &Index<'_>, from: PageId, link: &LinkRef) -> Result<Outcome, LinkError> {
     let dest = link.dest.trim();
     if link.kind == LinkKind::Wiki {
-        return resolve_wiki(index, from, dest, link.has_label);
+        return resolve_wiki(index, from, dest, link.has_label).map_err(LinkError::from);
     }
     if let Some(scheme) = dangerous_scheme(dest, link.kind == LinkKind::Image) {
-        return Err(format!("a `{scheme}:` URL runs code in the reader's browser, so it is not allowed here"));
+        return Err(format!("a `{scheme}:` URL runs code in the reader's browser, so it is not allowed here").into());
     }
     if is_external(dest) {
         let external = dest.starts_with("http:") || dest.starts_with("https:") || dest.starts_with("//");
@@ -457,7 +473,7 @@ fn resolve(index: &Index<'_>, from: PageId, link: &LinkRef) -> Result<Outcome, S
     let joined = join_relative(&source.stem_path, &percent_decode(path))
         .ok_or_else(|| format!("\"{path}\" points outside the playbooks folder"))?;
     if link.kind == LinkKind::Image || !path.to_lowercase().ends_with(".md") {
-        return resolve_file(index, path, joined);
+        return resolve_file(index, path, joined).map_err(|message| LinkError { message, hint: FILE_HINT });
     }
     let target = joined[..joined.len() - 3].to_string();
     let page = index.find(&target).map_err(|ambiguous| {
@@ -478,6 +494,9 @@ fn resolve(index: &Index<'_>, from: PageId, link: &LinkRef) -> Result<Outcome, S
 
 /// An image or attachment next to the playbooks: published under `media/`.
 fn resolve_file(index: &Index<'_>, written: &str, rel: String) -> Result<Outcome, String> {
+    if rel.to_lowercase().ends_with(".md") {
+        return Err(format!("\"{written}\" is a playbook, not an image; link to it with [text]({written})"));
+    }
     if !index.handbook.files.contains(&rel) {
         let mut msg = format!("no file \"{written}\" next to this playbook (looked for playbooks/{rel})");
         if let Some(s) = closest(&rel, index.handbook.files.iter().map(String::as_str)) {

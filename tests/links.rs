@@ -264,6 +264,20 @@ fn an_empty_wiki_label_shows_the_target_and_an_empty_heading_gets_no_id() {
 }
 
 #[test]
+fn a_broken_image_gets_a_hint_about_files_not_playbooks() {
+    let dir = project(&[
+        ("playbooks/a.md", "# A\n\n![chart](b.md) ![ladder](img/ladder.png)\n"),
+        ("playbooks/b.md", "# B\n"),
+    ]);
+    let (code, stderr) = check(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("playbooks/a.md:3:1: error: \"b.md\" is a playbook, not an image"), "{stderr}");
+    assert!(stderr.contains("error: no file \"img/ladder.png\" next to this playbook"), "{stderr}");
+    assert_eq!(stderr.matches("help: put the file itself").count(), 2, "{stderr}");
+    assert!(!stderr.contains("link to a playbook by its file name"), "{stderr}");
+}
+
+#[test]
 fn an_ambiguous_file_name_asks_for_the_folder() {
     let dir = project(&[
         ("playbooks/people/loop.md", "# People loop\n"),
