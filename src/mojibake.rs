@@ -60,9 +60,27 @@ pub fn repair_line(line: &str) -> Option<String> {
     let mut run: Vec<u8> = Vec::new();
     let mut run_chars: Vec<char> = Vec::new();
     let mut changed = false;
-    for c in line.chars() {
+    // Code spans are shown as written (a playbook may quote mojibake on
+    // purpose): the backticks that open one, and the same number close it.
+    let mut code: Option<usize> = None;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '`' {
+            let mut ticks = 1;
+            while chars.next_if_eq(&'`').is_some() {
+                ticks += 1;
+            }
+            changed |= flush(&mut run, &mut run_chars, &mut out);
+            out.extend(std::iter::repeat_n('`', ticks));
+            code = match code {
+                None => Some(ticks),
+                Some(open) if open == ticks => None,
+                still => still,
+            };
+            continue;
+        }
         match cp1252_byte(c) {
-            Some(b) if !c.is_ascii() => {
+            Some(b) if !c.is_ascii() && code.is_none() => {
                 run.push(b);
                 run_chars.push(c);
             }
@@ -111,6 +129,8 @@ pub fn repair(text: &str) -> Option<Repaired> {
     let mut positions = Positions::new(text);
     // `text[..copied]` is in `out`.
     let (mut copied, mut from) = (0, 0);
+    // Fenced code blocks are found only once a line needs repair.
+    let mut fenced: Option<Vec<std::ops::Range<usize>>> = None;
     // The characters mojibake starts with (U+00C2..U+00F4) all begin with
     // the byte 0xC3 in UTF-8, so only lines holding one are looked at, and
     // a file without any is not copied.
@@ -118,7 +138,8 @@ pub fn repair(text: &str) -> Option<Repaired> {
         let at = from + k;
         let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
         let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i + 1);
-        if let Some(fixed) = repair_line(&text[start..end]) {
+        let mut in_code = || fenced.get_or_insert_with(|| code_blocks(text)).iter().any(|block| block.contains(&start));
+        if let Some(fixed) = repair_line(&text[start..end]).filter(|_| !in_code()) {
             if lines.is_empty() {
                 out.reserve(text.len());
             }
@@ -134,6 +155,39 @@ pub fn repair(text: &str) -> Option<Repaired> {
     }
     out.push_str(&text[copied..]);
     Some(Repaired { text: out, lines })
+}
+
+/// Where the fenced code blocks of `text` are, fences included: code is
+/// shown as written.
+fn code_blocks(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut blocks = Vec::new();
+    // The fence that opened the block we are in: its character, its length,
+    // and where the block starts.
+    let mut open: Option<(char, usize, usize)> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start_matches(' ');
+        let indent = line.len() - trimmed.len();
+        let fence = ['`', '~'].into_iter().find_map(|c| {
+            let len = trimmed.len() - trimmed.trim_start_matches(c).len();
+            (indent <= 3 && len >= 3).then_some((c, len))
+        });
+        match (open, fence) {
+            (None, Some((c, len))) => open = Some((c, len, at)),
+            (Some((c, len, start)), Some((fc, flen)))
+                if fc == c && flen >= len && trimmed[flen..].trim().is_empty() =>
+            {
+                blocks.push(start..at + line.len());
+                open = None;
+            }
+            _ => {}
+        }
+        at += line.len();
+    }
+    if let Some((_, _, start)) = open {
+        blocks.push(start..text.len());
+    }
+    blocks
 }
 
 #[cfg(test)]
@@ -160,6 +214,19 @@ mod tests {
     #[test]
     fn repairs_mojibake_next_to_real_accents() {
         assert_eq!(repair_line("café ðŸ“œ").unwrap(), "café 📜");
+    }
+
+    #[test]
+    fn code_is_shown_as_written() {
+        assert_eq!(
+            repair_line("`Ã©` is how é looks when misread, ðŸ“œ too").unwrap(),
+            "`Ã©` is how é looks when misread, 📜 too"
+        );
+        assert_eq!(repair_line("``a ` Ã© `` then Ã©").unwrap(), "``a ` Ã© `` then é");
+        let text = "ðŸ“œ\n```\nItâ€™s\n```\nItâ€™s\n~~~~ text\nÃ©\n~~~\nÃ©\n";
+        let r = repair(text).unwrap();
+        assert_eq!(r.text, "📜\n```\nItâ€™s\n```\nIt’s\n~~~~ text\nÃ©\n~~~\nÃ©\n");
+        assert_eq!(r.lines, [1, 5]);
     }
 
     #[test]
