@@ -139,7 +139,8 @@ pub const MARKER_TEXT: &str =
 /// What `out` holds when it is a folder with files but no site a build
 /// wrote (somebody else's files, which a build would delete): its first few
 /// names. An empty folder, one holding only `.git` (a fresh `gh-pages`
-/// worktree) and a link (replaced, never written through) hold none. Sites
+/// worktree) or a file browser's `.DS_Store`, and a link (replaced, never
+/// written through) hold none. Sites
 /// built before the marker existed are told by the files every build writes.
 /// A folder that cannot be listed may hold anything, so it counts as full.
 fn foreign_entries(out: &Path) -> Option<String> {
@@ -159,7 +160,8 @@ fn foreign_entries(out: &Path) -> Option<String> {
         .collect::<Result<_, _>>()
         .unwrap_or_else(|e| vec![format!("an entry that cannot be read: {e}")])
         .into_iter()
-        .filter(|name| name != ".git")
+        // A repository, and what file browsers leave in any folder they show.
+        .filter(|name| ![".git", ".DS_Store", "Thumbs.db", "desktop.ini"].contains(&name.as_str()))
         .collect();
     if names.is_empty() {
         return None;
@@ -1434,7 +1436,8 @@ mod tests {
         let out = tmp.path().join("out");
         assert_eq!(foreign_entries(&out), None, "no folder yet");
         std::fs::create_dir_all(out.join(".git")).unwrap();
-        assert_eq!(foreign_entries(&out), None, "only a .git");
+        std::fs::write(out.join(".DS_Store"), "").unwrap();
+        assert_eq!(foreign_entries(&out), None, "only a .git and what Finder leaves");
         for name in ["e.txt", "d.txt", "c", "b.txt", "a.txt"] {
             std::fs::write(out.join(name), "x").unwrap();
         }
