@@ -315,7 +315,7 @@ enum MarkKind {
     Image,
 }
 
-fn footnote_id(label: &str) -> pulldown_cmark::CowStr<'static> {
+pub(crate) fn footnote_id(label: &str) -> pulldown_cmark::CowStr<'static> {
     format!("fn-{label}").into()
 }
 

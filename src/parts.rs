@@ -72,7 +72,14 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
     events.extend(Parser::new_ext(body, markdown::options()).into_offset_iter());
     let mut parts = Parts { texts: vec![String::new()], ..Parts::default() };
     let mut slugger = Slugger::default();
+    // Ids other elements of the page have: the theme's, and the footnotes'
+    // (a `## Fn 1` heading is `fn-1-1`, footnote 1 keeps `fn-1`).
     crate::theme::THEME_IDS.iter().for_each(|id| slugger.reserve(id));
+    for (event, _) in &events {
+        if let Event::Start(Tag::FootnoteDefinition(label)) = event {
+            slugger.reserve(&markdown::footnote_id(label));
+        }
+    }
     let mut chapter = Chapter::Other;
     let mut context = String::new();
     let mut briefing_found = false;
@@ -92,6 +99,10 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
                 let id = slugger.slug(&id_text);
                 let level = *level as u8;
                 on_heading(&mut parts, &mut chapter, level, (&text, &id_text), &id, range);
+                // The story card's title is `<its id>-title`; no later heading takes it.
+                if parts.story.as_ref().is_some_and(|s| s.anchor == id) {
+                    slugger.reserve(&format!("{id}-title"));
+                }
                 if level >= 2 {
                     context = strip_section_number(&text).to_string();
                 }

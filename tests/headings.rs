@@ -54,7 +54,8 @@ fn no_two_elements_of_a_page_share_an_id() {
     let dir = project(&[(
         "playbooks/a.md",
         "# A\n\n## Frameworks\n\n### X\n\n### X\n\n### X\n\n## Content\n\n## Sidebar\n\n## Search Results\n\n\
-         ## Main\n\n## PB Main\n\n## 1\n\nSee[^1], [^a] and [^a-2] and [[#x-2]].\n\n[^1]: one\n[^1]: two\n\
+         ## Main\n\n## PB Main\n\n## 1\n\n## Fn 1\n\n## Story Mode: X\n\n> **Officer**: CTO\n\n## Story Mode X Title\n\n\
+         See[^1], [^a] and [^a-2] and [[#x-2]].\n\n[^1]: one\n[^1]: two\n\
          [^a]: first a\n[^a]: second a\n[^a-2]: the real a-2\n",
     )]);
     let site = build_project(dir.path(), None);
@@ -68,6 +69,10 @@ fn no_two_elements_of_a_page_share_an_id() {
     }
     assert!(page.contains("one") && page.contains("two"), "both definitions are kept");
     assert!(ids.contains(&"pb-main-1"), "a heading never takes the theme's ids: {ids:?}");
+    assert!(
+        ids.contains(&"fn-1-1") && ids.contains(&"story-mode-x-title-1"),
+        "nor a footnote's or the card's: {ids:?}"
+    );
     let def = &page[page.find("id=\"fn-a-2\"").expect("a-2's definition")..];
     assert!(def[..def.find("</div>").unwrap()].contains("the real a-2"), "a repeated label leaves fn-a-2 to a-2");
     assert!(site.body("a/index.html").contains("<a href=\"#x-2\">"), "the link goes to the third heading");
