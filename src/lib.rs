@@ -172,7 +172,7 @@ fn render_into(
     release_freed_memory();
     let handbook = handbook::Handbook::assemble(playbooks, files, opts.drafts, &mut diags);
     clock.lap("assemble");
-    let graph = links::link(&handbook, &base, cache, &mut diags);
+    let graph = links::link(&handbook, &base, config.safe_html, cache, &mut diags);
     let handbook = handbook.linked(&graph.rewrites);
     clock.lap("link");
     release_freed_memory();

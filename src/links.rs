@@ -101,7 +101,7 @@ fn normalized(name: &str) -> Cow<'_, str> {
 }
 
 impl<'a> Index<'a> {
-    fn new(handbook: &'a Handbook, base: &'a BaseUrl) -> Self {
+    fn new(handbook: &'a Handbook, base: &'a BaseUrl, safe_html: bool) -> Self {
         // Names are made on both cores (four lowercased copies a page) and
         // gathered in page order, so each name's pages stay in order.
         let names: Vec<BTreeSet<String>> = (0..handbook.page_count())
@@ -128,7 +128,8 @@ impl<'a> Index<'a> {
                 by_name.entry(name).or_default().push(id);
             }
         }
-        let anchors = (0..handbook.page_count()).into_par_iter().map(|id| page_anchors(handbook.page(id))).collect();
+        let anchors =
+            (0..handbook.page_count()).into_par_iter().map(|id| page_anchors(handbook.page(id), safe_html)).collect();
         let sections = (0..handbook.page_count())
             .into_par_iter()
             .map(|id| {
@@ -212,10 +213,10 @@ fn fingerprint(handbook: &Handbook, base: &BaseUrl) -> u64 {
 }
 
 /// Every id a reader can land on.
-fn page_anchors(p: &Playbook) -> HashSet<&str> {
+fn page_anchors(p: &Playbook, safe_html: bool) -> HashSet<&str> {
     let headings = p.headings.iter().map(|h| h.id.as_str());
     let sections = p.sections.iter().map(|s| s.id.as_str());
-    let html = p.html_ids.iter().map(String::as_str);
+    let html = p.html_ids.iter().filter(|h| h.safe || !safe_html).map(|h| h.id.as_str());
     headings.chain(sections).chain(p.story.as_ref().map(|s| s.anchor.as_str())).chain(html).collect()
 }
 
@@ -260,13 +261,15 @@ enum Outcome {
     Untouched,
 }
 
-pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diagnostics) -> LinkGraph {
+/// Resolves every link of the handbook. With `safe_html`, ids the sanitizer
+/// removes from the author's HTML are not link targets.
+pub fn link(handbook: &Handbook, base: &BaseUrl, safe_html: bool, cache: &Cache, diags: &mut Diagnostics) -> LinkGraph {
     let n = handbook.page_count();
     // `serve` reuses a page's resolved links while the page and everything
     // its links can resolve to (names, anchors, titles) are unchanged: most
     // edits touch one page's text, not what other pages link to.
     let keys: Option<Vec<u64>> = cache.remembers().then(|| {
-        let targets = fingerprint(handbook, base);
+        let targets = crate::cache::hash_of(&(fingerprint(handbook, base), safe_html));
         (0..n).map(|id| crate::cache::hash_of(&(targets, id, handbook.page(id).text_hash))).collect()
     });
     let source = |id: PageId| &handbook.page(id).source;
@@ -275,7 +278,7 @@ pub fn link(handbook: &Handbook, base: &BaseUrl, cache: &Cache, diags: &mut Diag
     let missing: Vec<PageId> = (0..n).filter(|&id| resolved[id].is_none()).collect();
     // The index of names and anchors is made only when some page needs it.
     if !missing.is_empty() {
-        let index = Index::new(handbook, base);
+        let index = Index::new(handbook, base, safe_html);
         // Resolving is per page and independent, so it runs in parallel; the
         // cross-page records (back-links, references) are merged after, in order.
         let made: Vec<Arc<PageLinks>> = missing.par_iter().map(|&id| Arc::new(resolve_page(&index, id))).collect();
@@ -687,7 +690,7 @@ mod tests {
         let link = |beta: &str| {
             let handbook = handbook_of(&[("alpha", alpha), ("beta", beta), ("gamma", gamma)]);
             let mut diags = Diagnostics::default();
-            let graph = super::link(&handbook, &base, &cache, &mut diags);
+            let graph = super::link(&handbook, &base, false, &cache, &mut diags);
             (graph, diags)
         };
         let (first, _) = link("# Beta\n\n## Plans\n\nSome.\n");

@@ -45,7 +45,7 @@ pub struct Playbook {
     /// Every link of the body, in order.
     pub links: Arc<[LinkRef]>,
     /// Ids of the author's raw HTML, which links may point at.
-    pub html_ids: Arc<[String]>,
+    pub html_ids: Arc<[HtmlId]>,
     /// Errors that still leave the page readable (broken front matter, read
     /// as if there were none): the build fails with them, but the page is
     /// linked like the others, so links to it are not reported broken too.
@@ -113,6 +113,15 @@ pub struct StoryMode {
     pub more: Vec<StoryLine>,
     /// The id of the card on the page (the Story Mode heading's GitHub id).
     pub anchor: String,
+}
+
+/// An `id` (or an `<a>`'s `name`) in the author's raw HTML.
+#[derive(Debug, Clone, PartialEq, Hash)]
+pub struct HtmlId {
+    pub id: String,
+    /// Whether it is still there once `safe_html` has cleaned the HTML:
+    /// an `<iframe id>` is not, and no link may count on it then.
+    pub safe: bool,
 }
 
 /// A line of a briefing that is none of its known fields.

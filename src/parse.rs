@@ -99,7 +99,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         patterns: compact(parts.patterns, |p| [&mut p.context, &mut p.dont, &mut p.do_].into_iter().for_each(exact)),
         headings: compact(parts.headings, |h| [&mut h.text, &mut h.id].into_iter().for_each(exact)),
         links: compact(parts.links, |l| exact(&mut l.dest)),
-        html_ids: compact(parts.html_ids, exact),
+        html_ids: compact(parts.html_ids, |h| exact(&mut h.id)),
         problems,
         texts: compact(parts.texts, exact),
         text_hash: src.hash,

@@ -13,7 +13,9 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 use crate::diagnostic::Position;
 use crate::markdown;
-use crate::model::{Blocks, Heading, Layout, LinkKind, LinkRef, Pattern, Section, SectionKind, StoryLine, StoryMode};
+use crate::model::{
+    Blocks, Heading, HtmlId, Layout, LinkKind, LinkRef, Pattern, Section, SectionKind, StoryLine, StoryMode,
+};
 use crate::slug::{Slugger, stable_id, strip_section_number};
 use pulldown_cmark::LinkType;
 
@@ -34,7 +36,7 @@ pub struct Parts {
     pub texts: Vec<String>,
     /// The `id`s of the author's own HTML (and the `name`s of `<a>`), which
     /// links may point at like headings.
-    pub html_ids: Vec<String>,
+    pub html_ids: Vec<HtmlId>,
     pub blocks: Blocks,
     /// The body as HTML, from the same parse.
     pub html: markdown::BodyHtml,
@@ -381,7 +383,8 @@ fn strip_label(item: &str, labels: &[&str]) -> Option<String> {
 
 /// Adds the `id="..."` values of a piece of raw HTML to `ids`, and the
 /// `name="..."` of an `<a>`: old-style anchors that pages still use.
-fn html_ids(html: &str, ids: &mut Vec<String>) {
+fn html_ids(html: &str, ids: &mut Vec<HtmlId>) {
+    let first = ids.len();
     // ASCII lowercasing keeps every byte where it is.
     let lower = html.to_ascii_lowercase();
     let is_a = lower.trim_start().starts_with("<a ");
@@ -402,8 +405,15 @@ fn html_ids(html: &str, ids: &mut Vec<String>) {
                 _ => rest.split(|c: char| c.is_ascii_whitespace() || c == '>').next(),
             };
             if let Some(value) = value.filter(|v| !v.is_empty()) {
-                ids.push(value.to_string());
+                ids.push(HtmlId { id: value.to_string(), safe: false });
             }
+        }
+    }
+    // What the sanitizer keeps of this piece, asked only of pieces with ids.
+    if ids.len() > first {
+        let cleaned = crate::sanitize::clean(html);
+        for found in &mut ids[first..] {
+            found.safe = ["id", "name"].iter().any(|attr| cleaned.contains(&format!("{attr}=\"{}\"", found.id)));
         }
     }
 }

@@ -278,6 +278,18 @@ fn a_broken_image_gets_a_hint_about_files_not_playbooks() {
 }
 
 #[test]
+fn with_safe_html_an_id_the_sanitizer_removes_is_no_link_target() {
+    let page = "# A\n\n<iframe id=\"video\" src=\"x\"></iframe>\n\n<p><span id=\"kept\">k</span></p>\n\n[v](#video) [k](#kept)\n";
+    let trusted = project(&[("playbooks/a.md", page)]);
+    assert_eq!(check(trusted.path()).0, Some(0), "authors are trusted by default: both ids are on the page");
+    let safe = project(&[("playbooks/a.md", page), ("playbook.toml", "safe_html = true\n")]);
+    let (code, stderr) = check(safe.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("playbooks/a.md:7:1: error: no section \"#video\""), "{stderr}");
+    assert!(!stderr.contains("#kept"), "{stderr}");
+}
+
+#[test]
 fn an_ambiguous_file_name_asks_for_the_folder() {
     let dir = project(&[
         ("playbooks/people/loop.md", "# People loop\n"),
