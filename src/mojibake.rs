@@ -136,8 +136,9 @@ pub fn repair(text: &str) -> Option<Repaired> {
     // a file without any is not copied.
     while let Some(k) = memchr::memchr(0xC3, &bytes[from..]) {
         let at = from + k;
-        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i + 1);
+        // Lines end at LF, CRLF or a lone CR, as `Positions` counts them.
+        let start = memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(text.len(), |i| at + i + 1);
         let mut in_code = || fenced.get_or_insert_with(|| code_blocks(text)).iter().any(|block| block.contains(&start));
         if let Some(fixed) = repair_line(&text[start..end]).filter(|_| !in_code()) {
             if lines.is_empty() {
@@ -234,6 +235,9 @@ mod tests {
         let r = repair("ok\nðŸ“œ\nok\n").unwrap();
         assert_eq!(r.text, "ok\n📜\nok\n");
         assert_eq!(r.lines, [2]);
+        let r = repair("ok\rðŸ“œ\r\nok\rItâ€™s\r").unwrap();
+        assert_eq!(r.text, "ok\r📜\r\nok\rIt’s\r");
+        assert_eq!(r.lines, [2, 4], "lone CRs and CRLFs end lines");
     }
 
     proptest::proptest! {

@@ -388,8 +388,8 @@ fn html_ids(html: &str, ids: &mut Vec<HtmlId>) {
     // ASCII lowercasing keeps every byte where it is.
     let lower = html.to_ascii_lowercase();
     let is_a = lower.trim_start().starts_with("<a ");
-    for attr in ["id=", "name="] {
-        if attr == "name=" && !is_a {
+    for attr in ["id", "name"] {
+        if attr == "name" && !is_a {
             continue;
         }
         let mut from = 0;
@@ -399,6 +399,13 @@ fn html_ids(html: &str, ids: &mut Vec<HtmlId>) {
             if !lower[..at].ends_with(|c: char| c.is_ascii_whitespace()) {
                 continue;
             }
+            // HTML allows spaces around the `=`: `id = "x"`.
+            let Some(value_at) =
+                lower[from..].trim_start().strip_prefix('=').map(|v| lower.len() - v.trim_start().len())
+            else {
+                continue;
+            };
+            from = value_at;
             let rest = &html[from..];
             let value = match rest.chars().next() {
                 Some(quote @ ('"' | '\'')) => rest[1..].split(quote).next(),

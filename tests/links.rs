@@ -216,16 +216,22 @@ fn links_to_raw_html_anchors_the_top_and_from_table_cells_resolve() {
     let dir = project(&[
         (
             "playbooks/a.md",
-            "# A\n\n<h2 id=\"raw\">Raw</h2>\n<a name=\"custom\"></a>\n\n[r](#raw) [c](#custom) [top](#) [b](b.md#) \
-             [o](b.md#old)\n\n| who | link |\n|-|-|\n| me | [[b\\|the B page]] |\n",
+            "# A\n\n<h2 id=\"raw\">Raw</h2>\n<a name=\"custom\"></a>\n<div id = \"spaced\"></div>\n\n[r](#raw) [c](#custom) \
+             [s](#spaced) [top](#) [b](b.md#) [o](b.md#old)\n\n| who | link |\n|-|-|\n| me | [[b\\|the B page]] |\n",
         ),
         ("playbooks/b.md", "# B\n\n<p><span id='old'>kept</span></p>\n"),
     ]);
     let site = build_project(dir.path(), None);
     let body = site.body("a/index.html");
-    for (href, text) in
-        [("#raw", "r"), ("#custom", "c"), ("#", "top"), ("/b/", "b"), ("/b/#old", "o"), ("/b/", "the B page")]
-    {
+    for (href, text) in [
+        ("#raw", "r"),
+        ("#custom", "c"),
+        ("#spaced", "s"),
+        ("#", "top"),
+        ("/b/", "b"),
+        ("/b/#old", "o"),
+        ("/b/", "the B page"),
+    ] {
         assert!(link_texts(&body, href).contains(&text.to_string()), "{href} {text}: {body}");
     }
     assert!(body.contains("<td><a href=\"/b/\">the B page</a></td>"), "{body}");
