@@ -60,19 +60,7 @@ impl Config {
             Diagnostic::error(CONFIG_FILE, pos, e.message().to_string())
                 .with_hint("valid keys are title, description, author, language, base_url, cname and safe_html")
         })?;
-        // Where a key's line starts, for values that parse but cannot be used.
-        let at = |key: &str| {
-            text.lines()
-                .scan(0, |offset, line| {
-                    let start = *offset;
-                    *offset += line.len() + 1;
-                    Some((start, line))
-                })
-                .find(|(_, line)| line.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
-                .map_or(Position::START, |(start, line)| {
-                    Position::at(text, start + line.len() - line.trim_start().len())
-                })
-        };
+        let at = |key| Position::of_key(text, key);
         if let Err(why) = BaseUrl::check(&config.base_url) {
             return Err(
                 Diagnostic::error(CONFIG_FILE, at("base_url"), format!("base_url {why}")).with_hint(BaseUrl::HINT)

@@ -74,12 +74,11 @@ pub fn display_path(path: &Path) -> String {
 /// escape sequence in one must not recolour, move or retitle the terminal
 /// that prints a message about it.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    let hidden = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(hidden) {
         return std::borrow::Cow::Borrowed(text);
     }
-    text.chars()
-        .map(|c| if c.is_control() && c != '\n' && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() })
-        .collect()
+    text.chars().map(|c| if hidden(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }
 
 /// A 1-based line and column.
@@ -96,6 +95,21 @@ impl Position {
     /// [`Positions`] for many offsets of one text).
     pub fn at(text: &str, offset: usize) -> Position {
         Positions::new(text).at(offset)
+    }
+
+    /// Where `key:` (YAML) or `key =` (TOML) is first written in `text`,
+    /// for a message about a value that parsed but cannot be used; the
+    /// start when it is not found.
+    pub fn of_key(text: &str, key: &str) -> Position {
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let t = line.trim_start();
+            if t.starts_with(key) && t[key.len()..].trim_start().starts_with([':', '=']) {
+                return Position::at(text, offset + (line.len() - t.len()));
+            }
+            offset += line.len();
+        }
+        Position::START
     }
 }
 

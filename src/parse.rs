@@ -26,7 +26,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         }),
         None => FrontMatter::default(),
     };
-    let slug_position = if fm.slug.is_some() { key_position(&src.text, "slug") } else { Position::START };
+    let slug_position = if fm.slug.is_some() { Position::of_key(&src.text, "slug") } else { Position::START };
     let slug = match &fm.slug {
         Some(s) => slug_from_front_matter(s).map_err(|msg| {
             Diagnostic::error(&src.path, slug_position, msg)
@@ -62,7 +62,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
     };
     check_name_length("track", &track_name, &track_slug).map_err(|msg| {
         let pos = if fm.track.is_some() {
-            key_position(&src.text, "track")
+            Position::of_key(&src.text, "track")
         } else {
             // From the H1 `track: Title`, or from the folder name.
             parts
@@ -75,7 +75,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
     })?;
     for tag in &fm.tags {
         check_name_length("tag", tag, &slugify(tag)).map_err(|msg| {
-            Diagnostic::error(&src.path, key_position(&src.text, "tags"), msg).with_hint("choose a shorter tag")
+            Diagnostic::error(&src.path, Position::of_key(&src.text, "tags"), msg).with_hint("choose a shorter tag")
         })?;
     }
     let story = merge_story(parts.story, fm.story);
@@ -234,19 +234,6 @@ fn check_name_length(what: &str, name: &str, slug: &str) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// Where `key:` or `key =` is written in the front matter, for messages.
-fn key_position(text: &str, key: &str) -> Position {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let t = line.trim_start();
-        if t.starts_with(key) && t[key.len()..].trim_start().starts_with([':', '=']) {
-            return Position::at(text, offset + (line.len() - t.len()));
-        }
-        offset += line.len();
-    }
-    Position::START
 }
 
 fn merge_story(found: Option<StoryMode>, fm: Option<StoryFields>) -> Option<StoryMode> {
