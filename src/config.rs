@@ -61,7 +61,7 @@ impl Config {
                 .with_hint("valid keys are title, description, author, language, base_url, cname and safe_html")
         })?;
         let at = |key| Position::of_key(text, key);
-        if let Err(why) = BaseUrl::check(&config.base_url) {
+        if let Err(why) = BaseUrl::parse(&config.base_url) {
             return Err(
                 Diagnostic::error(CONFIG_FILE, at("base_url"), format!("base_url {why}")).with_hint(BaseUrl::HINT)
             );
@@ -89,7 +89,8 @@ fn is_domain(name: &str) -> bool {
         })
 }
 
-/// Where the site lives, split into the parts pages need.
+/// Where the site lives, split into the parts pages need; by default the
+/// root of its host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaseUrl {
     /// `https://example.org` when known; sitemaps need absolute URLs.
@@ -106,18 +107,25 @@ pub struct BaseUrl {
 /// page's own prefix (`../../`) is known.
 pub const ROOT_PLACEHOLDER: &str = "/__playbook_root__/";
 
+impl Default for BaseUrl {
+    fn default() -> Self {
+        BaseUrl { origin: None, path: "/".into(), relative: false }
+    }
+}
+
 impl BaseUrl {
     pub const HINT: &str = "write where the site is served: a path such as `/handbook/`, a whole address such as \
         `https://user.github.io/repo/`, or `./` for a site that also opens from disk";
 
-    /// Why `raw` cannot be where a site lives: every page's links start with
-    /// it, so a stray scheme, `..` or space would break (or hijack) them all.
-    pub fn check(raw: &str) -> Result<(), String> {
+    /// Where the site lives, from `base_url` or `--base-url`. `Err` says why
+    /// `raw` cannot be: every page's links start with it, so a stray scheme,
+    /// `..` or space would break (or hijack) them all.
+    pub fn parse(raw: &str) -> Result<BaseUrl, String> {
         let raw = raw.trim();
         if raw == "." || raw == "./" {
-            return Ok(());
+            return Ok(BaseUrl { origin: None, path: ROOT_PLACEHOLDER.to_string(), relative: true });
         }
-        let path = match raw.split_once("://") {
+        let (origin, path) = match raw.split_once("://") {
             Some((scheme, rest)) => {
                 if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
                     return Err(format!("{raw:?} is not an http:// or https:// address"));
@@ -128,10 +136,10 @@ impl BaseUrl {
                 if !host_ok {
                     return Err(format!("{raw:?} has no valid host name"));
                 }
-                path
+                (Some(format!("{scheme}://{host}")), path)
             }
             None if raw.contains(':') => return Err(format!("{raw:?} is neither a path nor an http(s) address")),
-            None => raw,
+            None => (None, raw),
         };
         if path.split('/').any(|s| s == ".." || s == ".") {
             return Err(format!("{raw:?} has `.` or `..` in its path"));
@@ -139,24 +147,9 @@ impl BaseUrl {
         if let Some(c) = path.chars().find(|c| c.is_whitespace() || c.is_control() || "\"'<>?#\\`".contains(*c)) {
             return Err(format!("{raw:?} has {c:?} in it, which a link cannot carry as it is"));
         }
-        Ok(())
-    }
-
-    pub fn parse(raw: &str) -> BaseUrl {
-        let raw = raw.trim();
-        if raw == "." || raw == "./" {
-            return BaseUrl { origin: None, path: ROOT_PLACEHOLDER.to_string(), relative: true };
-        }
-        let (origin, path) = match raw.split_once("://") {
-            Some((scheme, rest)) => {
-                let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-                (Some(format!("{scheme}://{host}")), path)
-            }
-            None => (None, raw),
-        };
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         let path = if segments.is_empty() { "/".to_string() } else { format!("/{}/", segments.join("/")) };
-        BaseUrl { origin, path, relative: false }
+        Ok(BaseUrl { origin, path, relative: false })
     }
 
     /// Absolute URL for a site path (`career-strategy/`), when the origin is known.
@@ -193,12 +186,12 @@ mod tests {
     #[test]
     fn a_base_url_or_cname_that_would_break_every_link_is_refused_at_its_line() {
         for ok in ["/", "", "/handbook/", "handbook", "./", "https://user.github.io/repo/", "http://localhost:1111/x"] {
-            assert!(BaseUrl::check(ok).is_ok(), "{ok}");
+            assert!(BaseUrl::parse(ok).is_ok(), "{ok}");
         }
         for bad in
             ["javascript:alert(1)", "../x/", "/a/./b", "https://a b/", "https:///x", "ftp://h/", "/a b/", "/a\"b/"]
         {
-            assert!(BaseUrl::check(bad).is_err(), "{bad}");
+            assert!(BaseUrl::parse(bad).is_err(), "{bad}");
         }
         let e = Config::parse("title = \"T\"\nbase_url = \"javascript:alert(1)\"\n").unwrap_err();
         assert_eq!((e.line, e.column), (2, 1));
@@ -225,14 +218,14 @@ mod tests {
 
     #[test]
     fn base_urls_become_origin_and_path() {
-        let b = BaseUrl::parse("https://example.org/handbook");
+        let b = BaseUrl::parse("https://example.org/handbook").unwrap();
         assert_eq!(b.origin.as_deref(), Some("https://example.org"));
         assert_eq!(b.path, "/handbook/");
         assert_eq!(b.absolute("a/").unwrap(), "https://example.org/handbook/a/");
-        assert_eq!(BaseUrl::parse("/").path, "/");
-        assert_eq!(BaseUrl::parse("").path, "/");
-        assert_eq!(BaseUrl::parse("repo").path, "/repo/");
-        assert_eq!(BaseUrl::parse("https://x.io").path, "/");
-        assert!(BaseUrl::parse("./").relative);
+        assert_eq!(BaseUrl::parse("/").unwrap().path, "/");
+        assert_eq!(BaseUrl::parse("").unwrap().path, "/");
+        assert_eq!(BaseUrl::parse("repo").unwrap().path, "/repo/");
+        assert_eq!(BaseUrl::parse("https://x.io").unwrap().path, "/");
+        assert!(BaseUrl::parse("./").unwrap().relative);
     }
 }

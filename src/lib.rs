@@ -136,12 +136,14 @@ fn render_into(
             Config::default()
         }
     };
-    if let Some(Err(why)) = opts.base_url.as_deref().map(BaseUrl::check) {
+    // The configuration's base_url was checked as it was read: only the
+    // flag can be wrong here.
+    let base = BaseUrl::parse(opts.base_url.as_deref().unwrap_or(&config.base_url)).unwrap_or_else(|why| {
         diags.push(
             Diagnostic::error("--base-url", Position::START, format!("the base URL {why}")).with_hint(BaseUrl::HINT),
         );
-    }
-    let base = BaseUrl::parse(opts.base_url.as_deref().unwrap_or(&config.base_url));
+        BaseUrl::default()
+    });
     highlight::warm_up();
     // Each file is parsed as soon as it is read: the playbooks hold what
     // they need of the text, and the texts go one by one.

@@ -684,7 +684,7 @@ mod tests {
     #[test]
     fn a_rebuild_resolves_again_only_the_pages_whose_links_may_have_changed() {
         let cache = Cache::enabled();
-        let base = BaseUrl::parse("/");
+        let base = BaseUrl::default();
         let alpha = "# Alpha\n\nSee [[beta#plans]] and [[gamma]].\n";
         let gamma = "# Gamma\n\nSee [[alpha]].\n";
         let link = |beta: &str| {

@@ -60,7 +60,8 @@ pub fn serve(opts: &ServeOptions, term: Term) -> io::Result<()> {
     let port = listener.local_addr()?.port();
     let mut build = opts.build.clone();
     build.base_url = Some(build.base_url.unwrap_or_else(|| "/".into()));
-    let base = BaseUrl::parse(build.base_url.as_deref().unwrap_or("/")).path;
+    // A wrong --base-url is each build's error to report.
+    let base = BaseUrl::parse(build.base_url.as_deref().unwrap_or("/")).unwrap_or_default().path;
     // Watch before the first build, so a save during it is not missed.
     let mut watch = Watch::new(&build.root)?;
     let shared = Arc::new(Shared::new(base.clone()));
