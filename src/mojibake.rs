@@ -6,6 +6,10 @@
 //! Only byte sequences that form valid multi-byte UTF-8 are replaced; a lone
 //! `é` or `°` written on purpose is not valid UTF-8 on its own and stays.
 
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Parser, Tag};
+
 use crate::diagnostic::Positions;
 
 /// The byte cp1252 writes for `c`, if it has one. The five bytes cp1252 leaves
@@ -60,27 +64,9 @@ pub fn repair_line(line: &str) -> Option<String> {
     let mut run: Vec<u8> = Vec::new();
     let mut run_chars: Vec<char> = Vec::new();
     let mut changed = false;
-    // Code spans are shown as written (a playbook may quote mojibake on
-    // purpose): the backticks that open one, and the same number close it.
-    let mut code: Option<usize> = None;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '`' {
-            let mut ticks = 1;
-            while chars.next_if_eq(&'`').is_some() {
-                ticks += 1;
-            }
-            changed |= flush(&mut run, &mut run_chars, &mut out);
-            out.extend(std::iter::repeat_n('`', ticks));
-            code = match code {
-                None => Some(ticks),
-                Some(open) if open == ticks => None,
-                still => still,
-            };
-            continue;
-        }
+    for c in line.chars() {
         match cp1252_byte(c) {
-            Some(b) if !c.is_ascii() && code.is_none() => {
+            Some(b) if !c.is_ascii() => {
                 run.push(b);
                 run_chars.push(c);
             }
@@ -129,8 +115,8 @@ pub fn repair(text: &str) -> Option<Repaired> {
     let mut positions = Positions::new(text);
     // `text[..copied]` is in `out`.
     let (mut copied, mut from) = (0, 0);
-    // Fenced code blocks are found only once a line needs repair.
-    let mut fenced: Option<Vec<std::ops::Range<usize>>> = None;
+    // Where the code is, found only once a line needs repair.
+    let mut code: Option<Vec<Range<usize>>> = None;
     // The characters mojibake starts with (U+00C2..U+00F4) all begin with
     // the byte 0xC3 in UTF-8, so only lines holding one are looked at, and
     // a file without any is not copied.
@@ -139,8 +125,8 @@ pub fn repair(text: &str) -> Option<Repaired> {
         // Lines end at LF, CRLF or a lone CR, as `Positions` counts them.
         let start = memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |i| i + 1);
         let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(text.len(), |i| at + i + 1);
-        let mut in_code = || fenced.get_or_insert_with(|| code_blocks(text)).iter().any(|block| block.contains(&start));
-        if let Some(fixed) = repair_line(&text[start..end]).filter(|_| !in_code()) {
+        let code = code.get_or_insert_with(|| code_in(text));
+        if let Some(fixed) = repair_prose(text, start..end, code) {
             if lines.is_empty() {
                 out.reserve(text.len());
             }
@@ -158,37 +144,42 @@ pub fn repair(text: &str) -> Option<Repaired> {
     Some(Repaired { text: out, lines })
 }
 
-/// Where the fenced code blocks of `text` are, fences included: code is
-/// shown as written.
-fn code_blocks(text: &str) -> Vec<std::ops::Range<usize>> {
-    let mut blocks = Vec::new();
-    // The fence that opened the block we are in: its character, its length,
-    // and where the block starts.
-    let mut open: Option<(char, usize, usize)> = None;
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start_matches(' ');
-        let indent = line.len() - trimmed.len();
-        let fence = ['`', '~'].into_iter().find_map(|c| {
-            let len = trimmed.len() - trimmed.trim_start_matches(c).len();
-            (indent <= 3 && len >= 3).then_some((c, len))
-        });
-        match (open, fence) {
-            (None, Some((c, len))) => open = Some((c, len, at)),
-            (Some((c, len, start)), Some((fc, flen)))
-                if fc == c && flen >= len && trimmed[flen..].trim().is_empty() =>
-            {
-                blocks.push(start..at + line.len());
-                open = None;
+/// Where `text` has code, as the Markdown parser reads it: code blocks
+/// (fences included) and code spans (backticks included), in order. Code
+/// is shown as written: a playbook may quote mojibake on purpose.
+fn code_in(text: &str) -> Vec<Range<usize>> {
+    Parser::new_ext(text, crate::markdown::options())
+        .into_offset_iter()
+        .filter_map(|(event, range)| matches!(event, Event::Start(Tag::CodeBlock(_)) | Event::Code(_)).then_some(range))
+        .collect()
+}
+
+/// The line at `line` with its prose repaired and its code as it was, or
+/// `None` when there is nothing to repair.
+fn repair_prose(text: &str, line: Range<usize>, code: &[Range<usize>]) -> Option<String> {
+    let mut out = String::new();
+    let mut changed = false;
+    let mut at = line.start;
+    // In document order, so the line's code is found by bisection: a file
+    // with thousands of lines to repair and of code spans stays linear.
+    let first = code.partition_point(|c| c.end <= line.start);
+    let overlapping = code[first..].iter().take_while(|c| c.start < line.end);
+    let clipped = overlapping.map(|c| c.start.max(line.start)..c.end.min(line.end));
+    for c in clipped.chain(std::iter::once(line.end..line.end)) {
+        // Ranges never overlap, but a slice must never run backwards.
+        let c = c.start.max(at)..c.end.max(at);
+        let prose = &text[at..c.start];
+        match repair_line(prose) {
+            Some(fixed) => {
+                out.push_str(&fixed);
+                changed = true;
             }
-            _ => {}
+            None => out.push_str(prose),
         }
-        at += line.len();
+        out.push_str(&text[c.clone()]);
+        at = c.end;
     }
-    if let Some((_, _, start)) = open {
-        blocks.push(start..text.len());
-    }
-    blocks
+    changed.then_some(out)
 }
 
 #[cfg(test)]
@@ -220,10 +211,10 @@ mod tests {
     #[test]
     fn code_is_shown_as_written() {
         assert_eq!(
-            repair_line("`Ã©` is how é looks when misread, ðŸ“œ too").unwrap(),
+            repair("`Ã©` is how é looks when misread, ðŸ“œ too").unwrap().text,
             "`Ã©` is how é looks when misread, 📜 too"
         );
-        assert_eq!(repair_line("``a ` Ã© `` then Ã©").unwrap(), "``a ` Ã© `` then é");
+        assert_eq!(repair("``a ` Ã© `` then Ã©").unwrap().text, "``a ` Ã© `` then é");
         let text = "ðŸ“œ\n```\nItâ€™s\n```\nItâ€™s\n~~~~ text\nÃ©\n~~~\nÃ©\n";
         let r = repair(text).unwrap();
         assert_eq!(r.text, "📜\n```\nItâ€™s\n```\nIt’s\n~~~~ text\nÃ©\n~~~\nÃ©\n");
