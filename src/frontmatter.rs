@@ -4,6 +4,7 @@
 //! Errors are reported at the line and column of the original file, not of
 //! the block, so an author can jump straight to the mistake.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer};
@@ -77,6 +78,12 @@ impl<'de> Deserialize<'de> for FrontMatter {
                 tags(d).map(Tags)
             }
         }
+        struct Weight(Option<i64>);
+        impl<'de> Deserialize<'de> for Weight {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Weight, D::Error> {
+                weight(d).map(Weight)
+            }
+        }
         struct Story(Option<StoryFields>);
         impl<'de> Deserialize<'de> for Story {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Story, D::Error> {
@@ -99,7 +106,7 @@ impl<'de> Deserialize<'de> for FrontMatter {
                         "level" => fm.level = map.next_value::<Text>()?.0,
                         "summary" => fm.summary = map.next_value::<Text>()?.0,
                         "tags" => fm.tags = map.next_value::<Tags>()?.0,
-                        "weight" => fm.weight = map.next_value()?,
+                        "weight" => fm.weight = map.next_value::<Weight>()?.0,
                         "draft" => fm.draft = map.next_value::<Option<bool>>()?.unwrap_or_default(),
                         "story" => fm.story = map.next_value::<Story>()?.0,
                         _ => {
@@ -266,6 +273,52 @@ fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     d.deserialize_any(Tags)
 }
 
+/// `weight` orders playbooks: a whole number, said so in the author's words
+/// (the parsers' own "invalid i64" means nothing to most writers).
+fn weight<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::de::{Error, SeqAccess, Unexpected, Visitor};
+    struct Weight;
+    impl Weight {
+        fn wrong<E: Error>(self, v: Unexpected<'_>) -> E {
+            E::custom(format!("invalid type: {}, expected a whole number like 10", unexpected(&v)))
+        }
+    }
+    impl<'de> Visitor<'de> for Weight {
+        type Value = Option<i64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a whole number like 10")
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
+            i64::try_from(v).map(Some).map_err(|_| self.wrong(Unexpected::Unsigned(v)))
+        }
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
+            Err(self.wrong(Unexpected::Str(v)))
+        }
+        fn visit_bool<E: Error>(self, v: bool) -> Result<Self::Value, E> {
+            Err(self.wrong(Unexpected::Bool(v)))
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<Self::Value, E> {
+            Err(self.wrong(Unexpected::Float(v)))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(self.wrong(Unexpected::Seq))
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(self.wrong(Unexpected::Map))
+        }
+    }
+    d.deserialize_any(Weight)
+}
+
 /// One tag: text, or a number or boolean written as text (`tags: [2050]`).
 struct Tag(String);
 
@@ -353,28 +406,95 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
     })
 }
 
-/// Parses a block into typed front matter.
-pub fn parse(file_text: &str, block: &Block<'_>) -> Result<FrontMatter, FrontMatterError> {
-    if block.text.trim().is_empty() {
-        return Ok(FrontMatter::default());
+/// Front matter as far as it could be read, and every problem found in it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    /// The keys that were read; those in error are left out.
+    pub front_matter: FrontMatter,
+    pub errors: Vec<FrontMatterError>,
+}
+
+/// Problems reported per block at most: past this, the block is more
+/// likely not front matter at all.
+const MAX_ERRORS: usize = 20;
+
+/// Parses a block into typed front matter, reporting every key in error,
+/// not only the first: a key found wrong is left out and the rest read
+/// again, as long as what is left is still well-formed YAML or TOML (a
+/// follow-on error from cutting a key out would send the author after a
+/// mistake they never made).
+pub fn parse(file_text: &str, block: &Block<'_>) -> Parsed {
+    // Lines are cut to empty ones, so a position in `text` is on the
+    // same line as in the block.
+    let first_line = Position::at(file_text, block.offset).line;
+    let mut text = Cow::Borrowed(block.text);
+    let mut errors = Vec::new();
+    loop {
+        let attempt = match block.format {
+            _ if text.trim().is_empty() => Ok(FrontMatter::default()),
+            Format::Yaml => parse_yaml(&text),
+            Format::Toml => parse_toml(&text),
+        };
+        let e = match attempt {
+            Ok(front_matter) => return Parsed { front_matter, errors },
+            Err(e) => e,
+        };
+        let rest = without_entry(&text, e.pos.line, block.format).filter(|rest| well_formed(rest, block.format));
+        errors.push(FrontMatterError { pos: Position { line: first_line + e.pos.line - 1, ..e.pos }, ..e });
+        match rest {
+            Some(rest) if errors.len() < MAX_ERRORS => text = Cow::Owned(rest),
+            _ => return Parsed { front_matter: FrontMatter::default(), errors },
+        }
     }
-    match block.format {
-        Format::Yaml => parse_yaml(file_text, block),
-        Format::Toml => parse_toml(file_text, block),
+}
+
+/// `text` with the top-level entry holding `line` (1-based) cut to empty
+/// lines: its key's line and the indented, blank or comment lines after it.
+/// None when that line is not inside a `key: value` (or `key = value`)
+/// entry, as for a TOML `[table]` header, whose keys would move up a level.
+fn without_entry(text: &str, line: usize, format: Format) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let continues = |l: &str| l.starts_with([' ', '\t']) || matches!(l.trim_start().chars().next(), None | Some('#'));
+    let start = (0..line.min(lines.len())).rev().find(|&i| !continues(lines[i]))?;
+    let key_line = lines[start];
+    let separator = match format {
+        Format::Yaml => ':',
+        Format::Toml => '=',
+    };
+    if key_line.starts_with(['[', '-', '?']) || !key_line.contains(separator) {
+        return None;
+    }
+    let end = (start + 1..lines.len()).find(|&i| !continues(lines[i])).unwrap_or(lines.len());
+    let mut rest = String::with_capacity(text.len());
+    for (i, l) in lines.iter().enumerate() {
+        if (start..end).contains(&i) {
+            rest.push_str(&l[l.trim_end_matches(['\r', '\n']).len()..]);
+        } else {
+            rest.push_str(l);
+        }
+    }
+    Some(rest)
+}
+
+/// Whether `text` is YAML or TOML at all, whatever its keys hold.
+fn well_formed(text: &str, format: Format) -> bool {
+    match format {
+        Format::Yaml => serde_saphyr::from_str::<serde::de::IgnoredAny>(text).is_ok(),
+        Format::Toml => toml::from_str::<toml::Table>(text).is_ok(),
     }
 }
 
 const KEYS_HINT: &str = "front matter keys are title, slug, track, level, tags (a list), weight (a number), \
 summary, draft (true/false) and story (with title, mission_date, location, officer, problem, solution, quote)";
 
-fn parse_yaml(file_text: &str, block: &Block<'_>) -> Result<FrontMatter, FrontMatterError> {
-    if let Some(fm) = common::parse(block.text) {
+/// Errors here are positioned in `text` itself.
+fn parse_yaml(text: &str) -> Result<FrontMatter, FrontMatterError> {
+    if let Some(fm) = common::parse(text) {
         return Ok(fm);
     }
-    serde_saphyr::from_str::<FrontMatter>(block.text).map_err(|e| {
-        let first_line = Position::at(file_text, block.offset).line;
-        let pos = e.location().map_or(Position { line: first_line, column: 1 }, |l| Position {
-            line: first_line + (l.line() as usize).saturating_sub(1),
+    serde_saphyr::from_str::<FrontMatter>(text).map_err(|e| {
+        let pos = e.location().map_or(Position::START, |l| Position {
+            line: (l.line() as usize).max(1),
             column: (l.column() as usize).max(1),
         });
         FrontMatterError { pos, message: yaml_message(&e), hint: KEYS_HINT.to_string() }
@@ -396,15 +516,12 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
     format!("invalid front matter: {first}")
 }
 
-fn parse_toml(file_text: &str, block: &Block<'_>) -> Result<FrontMatter, FrontMatterError> {
-    toml::from_str::<FrontMatter>(block.text).map_err(|e| {
-        let offset = block.offset + e.span().map_or(0, |s| s.start);
-        let pos = Position::at(file_text, offset);
-        FrontMatterError {
-            pos,
-            message: format!("invalid front matter: {}", e.message().trim()),
-            hint: KEYS_HINT.to_string(),
-        }
+/// Errors here are positioned in `text` itself.
+fn parse_toml(text: &str) -> Result<FrontMatter, FrontMatterError> {
+    toml::from_str::<FrontMatter>(text).map_err(|e| FrontMatterError {
+        pos: Position::at(text, e.span().map_or(0, |s| s.start)),
+        message: format!("invalid front matter: {}", e.message().trim()),
+        hint: KEYS_HINT.to_string(),
     })
 }
 
@@ -412,9 +529,11 @@ fn parse_toml(file_text: &str, block: &Block<'_>) -> Result<FrontMatter, FrontMa
 mod tests {
     use super::*;
 
+    /// The front matter of `text`, or its first error.
     fn fm(text: &str) -> Result<FrontMatter, FrontMatterError> {
         let s = split(text)?;
-        parse(text, &s.block.expect("a block"))
+        let parsed = parse(text, &s.block.expect("a block"));
+        parsed.errors.into_iter().next().map_or(Ok(parsed.front_matter), Err)
     }
 
     #[test]
@@ -531,6 +650,46 @@ mod tests {
         assert_eq!(t.story.unwrap().mission_date.as_deref(), Some("2050-01-01"));
         let y = fm("---\nlevel: 3\n---\n").unwrap();
         assert_eq!(y.level.as_deref(), Some("3"));
+    }
+
+    fn all(text: &str) -> Parsed {
+        parse(text, &split(text).unwrap().block.expect("a block"))
+    }
+
+    #[test]
+    fn every_key_in_error_is_reported_and_the_others_are_kept() {
+        let p =
+            all("---\ntitle: [a, b]\nslug: kept\ntags: hiring\nstory:\n  officer: a\n  ofcer: b\n\nweight: x\n---\n");
+        let at: Vec<_> = p.errors.iter().map(|e| (e.pos.line, e.message.as_str())).collect();
+        assert_eq!(at.len(), 4, "{at:?}");
+        assert_eq!(at[0], (2, "invalid front matter: invalid type: a list or a map, expected text"));
+        assert_eq!(at[1].0, 4, "{at:?}");
+        assert!(at[1].1.contains("\"hiring\""), "{at:?}");
+        assert_eq!(at[2].0, 7, "{at:?}");
+        assert!(at[2].1.contains("ofcer"), "{at:?}");
+        assert_eq!(at[3].0, 9, "{at:?}");
+        assert_eq!(p.front_matter.slug.as_deref(), Some("kept"));
+        assert_eq!(p.front_matter.title, None);
+
+        let t = all("+++\ntitle = \"ok\"\ndraft = \"maybe\"\ntags = \"x\"\n+++\n");
+        let at: Vec<_> = t.errors.iter().map(|e| (e.pos.line, e.pos.column)).collect();
+        assert_eq!(at, [(3, 9), (4, 8)]);
+        assert_eq!(t.front_matter.title.as_deref(), Some("ok"));
+    }
+
+    #[test]
+    fn a_syntax_error_is_reported_once_without_follow_on_errors() {
+        // Cutting `tags` out could not make the rest well-formed, so the
+        // one real error is all the author sees.
+        let p = all("---\ntitle: x\ntags: [a, b\nweight: y\n---\n");
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+        // A TOML table header is not cut: its keys would move up a level.
+        let t = all("+++\n[story]\nofficer = [1]\nquote = [2]\n+++\n");
+        assert_eq!(t.errors.len(), 2, "{:?}", t.errors);
+        let t = all("+++\nstory = 5\n[story]\nofficer = \"a\"\n+++\n");
+        assert_eq!(t.errors.len(), 1, "{:?}", t.errors);
+        // A block that is not a map at all is one error, not one per line.
+        assert_eq!(all("---\n- a\n- b\n---\n").errors.len(), 1);
     }
 
     #[test]

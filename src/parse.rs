@@ -20,10 +20,11 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
     let split = frontmatter::split(&src.text).map_err(fm_error)?;
     let mut problems = Vec::new();
     let fm = match &split.block {
-        Some(block) => frontmatter::parse(&src.text, block).unwrap_or_else(|e| {
-            problems.push(fm_error(e));
-            FrontMatter::default()
-        }),
+        Some(block) => {
+            let parsed = frontmatter::parse(&src.text, block);
+            problems.extend(parsed.errors.into_iter().map(fm_error));
+            parsed.front_matter
+        }
         None => FrontMatter::default(),
     };
     let slug_position = if fm.slug.is_some() { Position::of_key(&src.text, "slug") } else { Position::START };

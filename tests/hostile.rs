@@ -192,6 +192,33 @@ fn broken_toml_front_matter() {
 }
 
 #[test]
+fn every_bad_front_matter_key_is_reported_in_one_build() {
+    assert_broken_build_keeps_output(
+        |p| {
+            p.write("playbooks/x.md", "---\ntitle: [a, b]\ntags: hiring\nweight: soon\n---\n# Body\n");
+            p.write("playbooks/y.md", "+++\ndraft = \"maybe\"\nweight = \"soon\"\n+++\n");
+        },
+        &[
+            ("playbooks/x.md", 2, 8, "invalid front matter: invalid type: a list or a map, expected text"),
+            ("playbooks/x.md", 3, 7, "invalid front matter: invalid type: text \"hiring\", expected a list of tags"),
+            (
+                "playbooks/x.md",
+                4,
+                9,
+                "invalid front matter: invalid type: text \"soon\", expected a whole number like 10",
+            ),
+            ("playbooks/y.md", 2, 9, "invalid front matter: invalid type"),
+            (
+                "playbooks/y.md",
+                3,
+                10,
+                "invalid front matter: invalid type: text \"soon\", expected a whole number like 10",
+            ),
+        ],
+    );
+}
+
+#[test]
 fn a_title_that_is_a_list() {
     assert_broken_build_keeps_output(
         |p| {
