@@ -153,6 +153,7 @@ pub fn decode(rel: &Path, mut bytes: Vec<u8>) -> Result<(String, Vec<Diagnostic>
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
+    lone_cr_to_lf(&mut bytes);
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(err) => return Err(not_utf8(rel, err.as_bytes(), err.utf8_error().valid_up_to())),
@@ -173,6 +174,21 @@ pub fn decode(rel: &Path, mut bytes: Vec<u8>) -> Result<(String, Vec<Diagnostic>
         })
         .collect();
     Ok((repaired.text, warnings))
+}
+
+/// Classic Mac files end lines with a lone CR. CommonMark reads it as a line
+/// end, but front matter fences and the other line-by-line readers would
+/// see one long line; as LF (one byte for one, so every position stays
+/// where it was) they read the lines the author sees.
+fn lone_cr_to_lf(bytes: &mut [u8]) {
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'\r', &bytes[from..]) {
+        let at = from + i;
+        if bytes.get(at + 1) != Some(&b'\n') {
+            bytes[at] = b'\n';
+        }
+        from = at + 1;
+    }
 }
 
 fn not_utf8(rel: &Path, bytes: &[u8], offset: usize) -> Diagnostic {
@@ -222,6 +238,12 @@ mod tests {
                 "broken symbolic link to `gone.md`: No such file or directory (os error 2)".to_string()
             )]
         );
+    }
+
+    #[test]
+    fn lone_cr_line_ends_become_lf_and_crlf_stays() {
+        let (text, _) = decode(Path::new("p.md"), b"---\rtitle: Mac\r---\r\r# A\r\nb\r".to_vec()).unwrap();
+        assert_eq!(text, "---\ntitle: Mac\n---\n\n# A\r\nb\n");
     }
 
     #[test]

@@ -322,10 +322,13 @@ fn a_file_of_only_a_bom_or_only_whitespace_is_a_page() {
     p.write("playbooks/bom.md", b"\xEF\xBB\xBF");
     p.write("playbooks/blank.md", "\n\n   \n\t\n");
     p.write("playbooks/crlf.md", "---\r\ntitle: Windows Lines\r\n---\r\n# Ignored\r\n");
+    p.write("playbooks/cr.md", "---\rtitle: Mac Lines\r---\r# Ignored\r\rSome text.\r");
     p.build_ok();
     assert!(p.page("bom").contains("<h1>Bom</h1>"));
     assert!(p.page("blank").contains("<h1>Blank</h1>"));
     assert!(p.page("crlf").contains("<h1>Windows Lines</h1>"));
+    let mac = p.page("cr");
+    assert!(mac.contains("<h1>Mac Lines</h1>") && mac.contains("<p>Some text.</p>"), "{mac}");
 }
 
 // ---------------------------------------------------------------------------
