@@ -162,7 +162,17 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
                     parts.layout.pattern_lists.push((range.start, first..parts.patterns.len()));
                 }
             }
-            Event::Html(html) | Event::InlineHtml(html) => html_ids(html, &mut parts.html_ids),
+            // A block's lines come as one event each, and a tag may span
+            // them; the block is read whole (its lines without the `>` of a
+            // blockquote around it).
+            Event::Start(Tag::HtmlBlock) => {
+                let block: String = events[i..find_end(&events, i)]
+                    .iter()
+                    .filter_map(|(e, _)| if let Event::Html(line) = e { Some(&**line) } else { None })
+                    .collect();
+                html_ids(&block, &mut parts.html_ids);
+            }
+            Event::InlineHtml(html) => html_ids(html, &mut parts.html_ids),
             _ => {}
         }
         match event {
@@ -381,37 +391,26 @@ fn strip_label(item: &str, labels: &[&str]) -> Option<String> {
     Some(rest.trim_start_matches([':', ' ']).trim().to_string())
 }
 
-/// Adds the `id="..."` values of a piece of raw HTML to `ids`, and the
-/// `name="..."` of an `<a>`: old-style anchors that pages still use.
+/// Adds the `id="..."` values of raw HTML to `ids`, and the `name="..."` of
+/// each `<a>`: old-style anchors that pages still use. `html` is a whole
+/// HTML block or one inline tag, so a tag written over several lines is
+/// read whole.
 fn html_ids(html: &str, ids: &mut Vec<HtmlId>) {
     let first = ids.len();
-    // ASCII lowercasing keeps every byte where it is.
-    let lower = html.to_ascii_lowercase();
-    let is_a = lower.trim_start().starts_with("<a ");
-    for attr in ["id", "name"] {
-        if attr == "name" && !is_a {
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        rest = &rest[lt + 1..];
+        let name_len = rest.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(rest.len());
+        // `</p>`, `<!-- -->` and a lone `<` open no tag with attributes.
+        if name_len == 0 {
             continue;
         }
-        let mut from = 0;
-        while let Some(k) = lower[from..].find(attr) {
-            let at = from + k;
-            from = at + attr.len();
-            if !lower[..at].ends_with(|c: char| c.is_ascii_whitespace()) {
-                continue;
-            }
-            // HTML allows spaces around the `=`: `id = "x"`.
-            let Some(value_at) =
-                lower[from..].trim_start().strip_prefix('=').map(|v| lower.len() - v.trim_start().len())
-            else {
-                continue;
-            };
-            from = value_at;
-            let rest = &html[from..];
-            let value = match rest.chars().next() {
-                Some(quote @ ('"' | '\'')) => rest[1..].split(quote).next(),
-                _ => rest.split(|c: char| c.is_ascii_whitespace() || c == '>').next(),
-            };
-            if let Some(value) = value.filter(|v| !v.is_empty()) {
+        let is_a = rest[..name_len].eq_ignore_ascii_case("a");
+        rest = &rest[name_len..];
+        while let Some((name, value, after)) = next_attribute(rest) {
+            rest = after;
+            let anchor = name.eq_ignore_ascii_case("id") || (is_a && name.eq_ignore_ascii_case("name"));
+            if let Some(value) = value.filter(|v| anchor && !v.is_empty()) {
                 ids.push(HtmlId { id: value.to_string(), safe: false });
             }
         }
@@ -423,6 +422,31 @@ fn html_ids(html: &str, ids: &mut Vec<HtmlId>) {
             found.safe = ["id", "name"].iter().any(|attr| cleaned.contains(&format!("{attr}=\"{}\"", found.id)));
         }
     }
+}
+
+/// The attribute at the start of `tag` (the inside of a tag, after its
+/// name): its name, its value if it has one, and what follows it; None at
+/// the tag's end. HTML allows spaces around the `=` (`id = "x"`) and
+/// unquoted values.
+fn next_attribute(tag: &str) -> Option<(&str, Option<&str>, &str)> {
+    let tag = tag.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
+    let name_len = tag.find(|c: char| c.is_ascii_whitespace() || matches!(c, '=' | '>' | '/')).unwrap_or(tag.len());
+    if name_len == 0 {
+        return None;
+    }
+    let (name, rest) = tag.split_at(name_len);
+    let Some(value) = rest.trim_start().strip_prefix('=') else {
+        return Some((name, None, rest));
+    };
+    let value = value.trim_start();
+    let (value, rest) = match value.chars().next() {
+        Some(quote @ ('"' | '\'')) => match value[1..].find(quote) {
+            Some(end) => (&value[1..end + 1], &value[end + 2..]),
+            None => (&value[1..], ""),
+        },
+        _ => value.split_at(value.find(|c: char| c.is_ascii_whitespace() || c == '>').unwrap_or(value.len())),
+    };
+    Some((name, Some(value), rest))
 }
 
 /// Reads `**Label**: value` lines and the italic quote of a briefing
@@ -674,6 +698,17 @@ mod tests {
     }
 
     const SEED_LIKE: &str = "# t: Title (Deep Dive)\n\n## 📜 Story Mode: The CTO\n\n> **Mission Date**: 2050.01.01\n> **Location**: Boardroom\n> **Officer**: Chief Technology Officer\n>\n> **The Problem**: You are the best coder.\n> But code doesn't solve it.\n>\n> **The Solution**: **Strategic Leadership**.\n> Moving on.\n>\n> *\"Team. We pivot.\"*\n\n## 2. Strategic Frameworks\n\n### 2.1 The AI Maturity Curve\nDon't build a Ferrari.\n\n### 2.2 Buy vs Build\n* **Commodity**: BUY.\n\n## 3. Communication Patterns\n\n### 3.1 Speaking to Executives\n*   **Don't say**: \"Loss fell.\"\n*   **Do say**: \"We saved 20 hours.\"\n\n## 4. The Exit Games\n\n### 4.1 Startup vs Big Tech\n* **Startup**: risk.\n";
+
+    #[test]
+    fn html_anchors_are_read_tag_by_tag_over_lines() {
+        let p = analyzed(
+            "# A\n\n<p><a name=\"inside\"></a></p>\n\n<a\n  name=\"split\"></a>\n\n<div\nID = multi data-x='a>b' hidden>\n\
+             id=\"text\" is text</div>\n\n<input name=\"q\">\n\n> <span\n> id=\"quoted\">q</span>\n\n\
+             Inline <a name=x>here</a> and <b id=\"\">none</b>.\n",
+        );
+        let ids: Vec<&str> = p.html_ids.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["inside", "split", "multi", "quoted", "x"]);
+    }
 
     #[test]
     fn reads_the_story_mode_briefing() {

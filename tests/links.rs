@@ -216,8 +216,8 @@ fn links_to_raw_html_anchors_the_top_and_from_table_cells_resolve() {
     let dir = project(&[
         (
             "playbooks/a.md",
-            "# A\n\n<h2 id=\"raw\">Raw</h2>\n<a name=\"custom\"></a>\n<div id = \"spaced\"></div>\n\n[r](#raw) [c](#custom) \
-             [s](#spaced) [top](#) [b](b.md#) [o](b.md#old)\n\n| who | link |\n|-|-|\n| me | [[b\\|the B page]] |\n",
+            "# A\n\n<h2 id=\"raw\">Raw</h2>\n<a name=\"custom\"></a>\n<div id = \"spaced\"></div>\n\n<p><a\nname=\"split\"></a></p>\n\n\
+             [r](#raw) [c](#custom) [m](#split) [s](#spaced) [top](#) [b](b.md#) [o](b.md#old)\n\n| who | link |\n|-|-|\n| me | [[b\\|the B page]] |\n",
         ),
         ("playbooks/b.md", "# B\n\n<p><span id='old'>kept</span></p>\n"),
     ]);
@@ -226,6 +226,7 @@ fn links_to_raw_html_anchors_the_top_and_from_table_cells_resolve() {
     for (href, text) in [
         ("#raw", "r"),
         ("#custom", "c"),
+        ("#split", "m"),
         ("#spaced", "s"),
         ("#", "top"),
         ("/b/", "b"),
