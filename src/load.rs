@@ -138,9 +138,23 @@ fn read_source(root: &Path, path: &Path) -> (Option<SourceFile>, Vec<Diagnostic>
     };
     let stem_path = stem_path(root, path);
     match decode(&rel, bytes) {
-        Ok((text, diags)) => (Some(SourceFile::new(rel, stem_path, text)), diags),
+        Ok((text, mut diags)) => {
+            if rel.to_str().is_none() {
+                diags.push(not_utf8_name(&rel, &stem_path));
+            }
+            (Some(SourceFile::new(rel, stem_path, text)), diags)
+        }
         Err(d) => (None, vec![d]),
     }
+}
+
+/// A name in another encoding (Latin-1 from an old archive) cannot be kept
+/// in a URL as written: its bad bytes are read as U+FFFD, which the slug
+/// then drops, so the page's address and the links by file name that
+/// reach it differ from what the author sees.
+fn not_utf8_name(rel: &Path, stem_path: &str) -> Diagnostic {
+    Diagnostic::warning(rel, Position::START, format!("the file name is not valid UTF-8; it is read as `{stem_path}`"))
+        .with_hint("rename the file in UTF-8 (most file managers and `convmv -f latin1 -t utf8` can)")
 }
 
 fn stem_path(root: &Path, path: &Path) -> String {
@@ -202,6 +216,7 @@ fn not_utf8(rel: &Path, bytes: &[u8], offset: usize) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Severity;
 
     #[test]
     fn invalid_utf8_names_the_byte_offset_and_line() {
@@ -238,6 +253,24 @@ mod tests {
                 "broken symbolic link to `gone.md`: No such file or directory (os error 2)".to_string()
             )]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_name_not_in_utf8_is_built_with_a_warning() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(PLAYBOOKS_DIR)).unwrap();
+        let latin1 = dir.path().join(PLAYBOOKS_DIR).join(std::ffi::OsStr::from_bytes(b"caf\xe9.md"));
+        if std::fs::write(&latin1, "# Cafe\n").is_err() {
+            return; // a file system that only takes UTF-8 names cannot hold one
+        }
+        let mut diags = Diagnostics::default();
+        let paths = find(dir.path(), &mut diags);
+        let stems = read_each(dir.path(), &paths, &mut diags, &Cache::default(), |f| f.stem_path.clone());
+        assert_eq!(stems, ["caf\u{FFFD}"]);
+        let d: Vec<_> = diags.iter().map(|d| (d.severity, d.message.as_str())).collect();
+        assert_eq!(d, [(Severity::Warning, "the file name is not valid UTF-8; it is read as `caf\u{FFFD}`")]);
     }
 
     #[test]
