@@ -54,8 +54,8 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
     let track_name = fm
         .track
         .clone()
-        .or_else(|| heading.as_ref().and_then(|h| h.track.clone()))
-        .or_else(|| src.stem_path.rsplit_once('/').map(|(dir, _)| dir.rsplit('/').next().unwrap_or(dir).to_string()))
+        .or_else(|| heading.as_ref().and_then(|h| h.track.as_deref()).map(track_words))
+        .or_else(|| src.stem_path.rsplit_once('/').map(|(dir, _)| track_words(dir.rsplit('/').next().unwrap_or(dir))))
         .unwrap_or_else(|| DEFAULT_TRACK.to_string());
     let track_slug = match slugify(&track_name) {
         s if s.is_empty() => slugify(DEFAULT_TRACK),
@@ -155,8 +155,19 @@ impl TitleLine {
 }
 
 fn title_from_stem(stem_path: &str) -> String {
-    let stem = stem_path.rsplit('/').next().unwrap_or(stem_path);
-    let words: Vec<String> = stem
+    words(stem_path.rsplit('/').next().unwrap_or(stem_path))
+}
+
+/// A track named like a file, as an H1 prefix or a folder gives it
+/// (`career_strategy`, `people`), is shown as words: "Career Strategy".
+/// A name with capitals or spaces is spelled as the author wants it.
+fn track_words(name: &str) -> String {
+    if name.chars().any(|c| c.is_uppercase() || c.is_whitespace()) { name.to_string() } else { words(name) }
+}
+
+/// `hiring_loop` as "Hiring Loop".
+fn words(name: &str) -> String {
+    let words: Vec<String> = name
         .split(['_', '-', ' '])
         .filter(|w| !w.is_empty())
         .map(|w| {
@@ -284,15 +295,26 @@ mod tests {
         let p = playbook(&source("x", "---\ntitle: Chosen\nlevel: Intro\n---\n# t: Inferred (Deep)\n")).unwrap();
         assert_eq!(p.title, "Chosen");
         assert_eq!(p.level.as_deref(), Some("Intro"));
-        assert_eq!(p.track.name, "t");
+        assert_eq!(p.track.name, "T");
     }
 
     #[test]
     fn nested_files_get_their_folder_as_slug_and_track() {
         let p = playbook(&source("people/hiring_loop", "Body only.\n")).unwrap();
         assert_eq!(p.slug, "people/hiring-loop");
-        assert_eq!(p.track.name, "people");
+        assert_eq!(p.track.name, "People");
         assert_eq!(p.title, "Hiring Loop");
+    }
+
+    #[test]
+    fn a_track_named_like_a_file_is_shown_as_words_and_a_spelled_one_as_written() {
+        let track = |stem: &str, text: &str| playbook(&source(stem, text)).unwrap().track;
+        let seed = track("career_strategy", "# career_strategy: From Engineer to Leader (Deep Dive)\n");
+        assert_eq!((seed.name.as_str(), seed.slug.as_str()), ("Career Strategy", "career-strategy"));
+        assert_eq!(track("ai-leadership/x", "Body.\n").name, "Ai Leadership");
+        assert_eq!(track("x", "# AI leadership: Title\n").name, "AI leadership");
+        assert_eq!(track("x", "# ops team: Title\n").name, "ops team");
+        assert_eq!(track("x", "---\ntrack: people_ops\n---\n").name, "people_ops", "front matter is taken as written");
     }
 
     #[test]

@@ -43,7 +43,7 @@ fn the_seed_without_front_matter_gets_title_track_and_level_from_its_h1() {
     let main = site.main("career-strategy/index.html");
     assert!(main.contains("<h1>From Engineer to Leader</h1>"));
     assert!(main.contains("<span class=\"level\">Deep Dive</span>"));
-    assert!(main.contains("<a href=\"/tracks/career-strategy/\">career_strategy</a>"));
+    assert!(main.contains("<a href=\"/tracks/career-strategy/\">Career Strategy</a>"));
 }
 
 #[test]
@@ -320,7 +320,7 @@ fn the_home_page_shows_a_few_cards_per_track_and_links_to_the_rest() {
     let home = std::fs::read_to_string(dir.path().join("public/index.html")).unwrap();
     assert_eq!(home.matches("<li class=\"card\">").count(), 12, "{home}");
     assert!(home.contains(">Playbook 12</a>") && !home.contains(">Playbook 13</a>"));
-    assert!(home.contains("<a href=\"/tracks/ops/\">All 14 playbooks of ops</a>"), "{home}");
+    assert!(home.contains("<a href=\"/tracks/ops/\">All 14 playbooks of Ops</a>"), "{home}");
     let track = std::fs::read_to_string(dir.path().join("public/tracks/ops/index.html")).unwrap();
     assert_eq!(track.matches("<li class=\"card\">").count(), 14, "the track's page lists them all");
 }

@@ -62,13 +62,31 @@ window.PLAYBOOK_LINK = function (sitePath) {
     show();
   }
 
-  function setupMenu() {
+  /* The sticky header's height, for the stylesheet: where anchor jumps stop
+     and where the open menu starts. It changes as the header wraps. */
+  function measureHeader() {
+    var header = document.querySelector(".site-header");
+    if (!header) return function () {};
+    function measure() { root.style.setProperty("--header-h", header.getBoundingClientRect().height + "px"); }
+    measure();
+    window.addEventListener("resize", measure);
+    return measure;
+  }
+
+  function setupMenu(measure) {
     var button = document.querySelector(".menu-toggle");
     var sidebar = document.getElementById("pb-sidebar");
+    var header = document.querySelector(".site-header");
     if (!button || !sidebar) return;
-    button.addEventListener("click", function () {
-      var open = sidebar.classList.toggle("open");
+    function show(open) {
+      sidebar.classList.toggle("open", open);
+      if (header) header.classList.toggle("menu-open", open);
       button.setAttribute("aria-expanded", open ? "true" : "false");
+      measure();
+    }
+    button.addEventListener("click", function () { show(!sidebar.classList.contains("open")); });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && sidebar.classList.contains("open")) { show(false); button.focus(); }
     });
   }
 
@@ -86,7 +104,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
 
   buildSidebar();
   setupTheme();
-  setupMenu();
+  setupMenu(measureHeader());
   setupKeys();
   window.PLAYBOOK_BASE = base;
 })();

@@ -135,8 +135,8 @@ try {
 // A fresh browser context per step, so one step's theme or storage never
 // leaks into another's. `expect404` lets a step load a missing page on purpose.
 async function open(opts = {}) {
-  const { viewport = { width: 1280, height: 800 }, colorScheme = "light", expect404 = [] } = opts;
-  const context = await browser.newContext({ viewport, colorScheme });
+  const { viewport = { width: 1280, height: 800 }, colorScheme = "light", expect404 = [], javaScriptEnabled = true } = opts;
+  const context = await browser.newContext({ viewport, colorScheme, javaScriptEnabled });
   context.setDefaultTimeout(TIMEOUT);
   context.setDefaultNavigationTimeout(TIMEOUT * 2);
   await context.route("**/*", (route) => {
@@ -279,6 +279,8 @@ await step("c. cross-link lands on the section anchor", () => withPage({}, async
   check(box, "#buy-vs-build does not exist or is not rendered");
   const vh = page.viewportSize().height;
   check(box.y < vh && box.y + box.height > 0, `#buy-vs-build is not scrolled into view (top ${box.y}px)`);
+  const header = await page.locator(".site-header").boundingBox();
+  check(box.y >= header.y + header.height, `#buy-vs-build (top ${box.y}px) is under the sticky header (bottom ${header.y + header.height}px)`);
   return page.url();
 }));
 
@@ -388,7 +390,27 @@ await step("g. mobile: menu button opens the sidebar", () => withPage({ viewport
   check(await button.getAttribute("aria-expanded") === "true", `aria-expanded is ${await button.getAttribute("aria-expanded")}`);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   check(width <= 360, `page scrolls sideways at 360 px (scrollWidth ${width})`);
-  return "sidebar shown";
+  for (const name of ["Frameworks", "Exit games", "Map", "Print"]) {
+    check(await page.locator(".site-header").getByRole("link", { name, exact: true }).isVisible(), `no visible "${name}" link in the open menu`);
+  }
+  await page.keyboard.press("Escape");
+  check(!(await sidebar.isVisible()), "Escape does not close the menu");
+  // Opened far down a long page, the menu is on screen, not at the top of the page.
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  await button.click();
+  const box = await sidebar.boundingBox();
+  const header = await page.locator(".site-header").boundingBox();
+  check(box && box.y >= header.y + header.height - 1 && box.y < 740, `the menu opened scrolled away at top ${box && box.y}px`);
+  return "sidebar and site links shown, on screen when scrolled, closed by Escape";
+}));
+
+await step("g2. mobile without scripts: the site links stay in the header", () => withPage({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false }, async (page) => {
+  await goto(page, "career-strategy/");
+  check(!(await page.locator(".menu-toggle").isVisible()), "a menu button that cannot work is shown");
+  for (const name of ["Frameworks", "Exit games", "Map", "Print"]) {
+    check(await page.locator(".site-header").getByRole("link", { name, exact: true }).isVisible(), `no visible "${name}" link`);
+  }
+  return "links shown";
 }));
 
 await step("h. mermaid diagrams render", async () => {
