@@ -635,3 +635,12 @@ fn a_relative_site_links_every_page_from_where_it_is() {
     assert!(index.contains("[\"From Engineer to Leader\",\"career-strategy/\"]"), "{index}");
     assert!(index.contains(",\"Buy vs Build\",\"buy-vs-build\",\"f\","), "{index}");
 }
+
+#[test]
+fn a_lone_playbook_has_no_empty_pager_and_two_link_each_other() {
+    let lone = project(&[("playbooks/a.md", "# A\n")]);
+    assert!(!build_project(lone.path(), None).page("a/index.html").contains("class=\"pager\""));
+    let two = project(&[("playbooks/a.md", "# A\n"), ("playbooks/b.md", "# B\n")]);
+    let page = build_project(two.path(), None).page("a/index.html");
+    assert!(page.contains("<nav class=\"pager\"") && page.contains("rel=\"next\" href=\"/b/\""), "{page}");
+}
