@@ -443,6 +443,90 @@ impl BodyHtml {
     }
 }
 
+/// Whether a Story Mode field's pieces hold anything Markdown would change:
+/// most (a date, a place, a title) do not, and their text is their HTML.
+pub fn has_markup(pieces: &[(usize, String)]) -> bool {
+    pieces.iter().any(|(_, p)| p.bytes().any(|b| b"*_`[]<>&\\~!|".contains(&b)))
+}
+
+/// A Story Mode field's Markdown (pieces of the body at their offsets) as
+/// inline HTML: emphasis, code and links as in the body, and its links at the
+/// body's offsets, so the link stage's answers for the body go in here too.
+pub fn story_html(pieces: &[(usize, String)], text: &str) -> BodyHtml {
+    if !has_markup(pieces) {
+        return BodyHtml { html: escape_html(text), slots: Vec::new() };
+    }
+    let layout = Layout::default();
+    render_body(story_events(pieces), &Outline { layout: &layout, sections: &[], headings: &[], patterns: &[] })
+}
+
+/// The inline events of a Story Mode field, at body offsets. Each piece was
+/// a line of the briefing, where `- `, `1.` or `#` began no list or heading,
+/// so those stay text; the card's own markup holds the field.
+pub fn story_events(pieces: &[(usize, String)]) -> Vec<(Event<'static>, Range<usize>)> {
+    let mut markdown = String::new();
+    // Where each run of `markdown` starts, and where it came from in the body.
+    let mut starts = Vec::with_capacity(pieces.len());
+    for (offset, piece) in pieces {
+        if !markdown.is_empty() {
+            markdown.push('\n');
+        }
+        let escape = block_marker(piece);
+        starts.push((markdown.len(), *offset));
+        markdown.push_str(&piece[..escape.unwrap_or(0)]);
+        if let Some(at) = escape {
+            markdown.push('\\');
+            starts.push((markdown.len(), offset + at));
+        }
+        markdown.push_str(&piece[escape.unwrap_or(0)..]);
+    }
+    let in_body = |at: usize| {
+        let (start, offset) = starts[starts.partition_point(|(s, _)| *s <= at).saturating_sub(1)];
+        offset + at.saturating_sub(start)
+    };
+    pulldown_cmark::Parser::new_ext(&markdown, options())
+        .into_offset_iter()
+        .filter(|(e, _)| match e {
+            Event::Start(tag) => is_inline(&tag.to_end()),
+            Event::End(tag) => is_inline(tag),
+            Event::Rule => false,
+            _ => true,
+        })
+        .map(|(e, r)| (e.into_static(), in_body(r.start)..in_body(r.end)))
+        .collect()
+}
+
+/// Where a backslash keeps a line from opening a block (a list, heading,
+/// quote, fence, table row or rule, or underlining the line before).
+fn block_marker(line: &str) -> Option<usize> {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let bytes = line.as_bytes();
+    let after = |at: usize| bytes.get(at).is_none_or(|b| b.is_ascii_whitespace());
+    match bytes.first()? {
+        b'#' | b'>' | b'=' | b'|' | b'+' | b'-' => Some(0),
+        b'*' | b'_' if after(1) || line.bytes().all(|b| b == bytes[0] || b == b' ') => Some(0),
+        b'`' | b'~' if line.starts_with("```") || line.starts_with("~~~") => Some(0),
+        _ if (1..=9).contains(&digits) && matches!(bytes.get(digits), Some(b'.' | b')')) && after(digits + 1) => {
+            Some(digits)
+        }
+        _ => None,
+    }
+}
+
+/// Tags that sit inside a line of text.
+pub fn is_inline(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Link
+            | TagEnd::Image
+            | TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+    )
+}
+
 /// The same HTML with every id, and every link to one on the same page,
 /// prefixed: several bodies can then share one page (the print page). Text
 /// never contains a literal `"` (it is escaped), so these patterns only match
@@ -570,6 +654,27 @@ mod tests {
 
     fn labelled(href: &str, label: &str) -> Option<LinkRewrite> {
         Some(LinkRewrite { href: href.to_string(), label: Some(label.to_string()), external: false })
+    }
+
+    #[test]
+    fn a_story_field_is_inline_html_with_its_links_at_the_body_offsets() {
+        // The body's briefing lines, as fill_story hands them over.
+        let body = "> **Budget**: see [[x]] and *more*\n> - kept as text\n> 1. also\n> ---\n";
+        let at = |s: &str| (body.find(s).unwrap(), s.to_string());
+        let pieces = [at("see [[x]] and *more*"), at("- kept as text"), at("1. also"), at("---")];
+        let mut rewrites = LinkRewrites::default();
+        rewrites.insert(body.find("[[x]]").unwrap(), to("/x/"));
+        assert_eq!(
+            story_html(&pieces, "unused").linked(&rewrites),
+            "see <a href=\"/x/\">x</a> and <em>more</em>\n- kept as text\n1. also\n---"
+        );
+        // Nothing to format: the text is the HTML, unparsed.
+        assert_eq!(story_html(&[at("- kept as text")], "a < b").linked(&rewrites), "a &lt; b");
+        for (line, marker) in
+            [("# h", Some(0)), ("* i", Some(0)), ("*em*", None), ("12) x", Some(2)), ("12.5", None), ("```", Some(0))]
+        {
+            assert_eq!(block_marker(line), marker, "{line}");
+        }
     }
 
     #[test]

@@ -101,12 +101,12 @@ pub struct StoryMode {
     pub title: Option<String>,
     /// A symbol written before "Story Mode" in the heading, such as 📜.
     pub icon: Option<String>,
-    pub mission_date: Option<String>,
-    pub location: Option<String>,
-    pub officer: Option<String>,
-    pub problem: Option<String>,
-    pub solution: Option<String>,
-    pub quote: Option<String>,
+    pub mission_date: Option<StoryText>,
+    pub location: Option<StoryText>,
+    pub officer: Option<StoryText>,
+    pub problem: Option<StoryText>,
+    pub solution: Option<StoryText>,
+    pub quote: Option<StoryText>,
     /// Whatever else the briefing says, in order: other `**Label**:`
     /// fields, a field given again, paragraphs and list items. Shown on the
     /// card after the known fields, so nothing an author wrote is dropped.
@@ -129,7 +129,41 @@ pub struct HtmlId {
 pub struct StoryLine {
     /// The label as written (`Budget` for `**Budget**: ...`), if it has one.
     pub label: Option<String>,
+    pub text: StoryText,
+}
+
+/// A field of the briefing: its plain text (for search, teasers and
+/// descriptions; what templates get as the field), and the Markdown it was
+/// read from, so the card can show it formatted, its links resolved.
+#[derive(Debug, Clone, Default, PartialEq, Hash)]
+pub struct StoryText {
     pub text: String,
+    /// The pieces of Markdown (a field may run over several lines of the
+    /// blockquote), each with its byte offset in the body, where the link
+    /// stage's answers are keyed. None for text from front matter, which is
+    /// shown as written.
+    pub markdown: Vec<(usize, String)>,
+}
+
+/// Written as its text (what a template's `story.problem` has always been).
+impl Serialize for StoryText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl std::ops::Deref for StoryText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Front matter's text, with no Markdown behind it.
+impl From<String> for StoryText {
+    fn from(text: String) -> Self {
+        StoryText { text, markdown: Vec::new() }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]

@@ -16,7 +16,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::handbook::{Handbook, PageId};
 use crate::links::LinkGraph;
 use crate::markdown;
-use crate::model::{Blocks, Pattern, Playbook, SectionKind, StoryMode};
+use crate::model::{Blocks, Pattern, Playbook, SectionKind, StoryMode, StoryText};
 use crate::output::{Emitted, OutputFile, Sink, StaticFiles};
 use crate::paths;
 use crate::render::{ListMarker, Lists, Renderer};
@@ -76,6 +76,32 @@ struct TrackView<'a> {
     shown: usize,
 }
 
+/// The Story Mode card: the story's fields as text (what templates have
+/// always had), and in `html` each one formatted, its links resolved.
+#[derive(Debug, Serialize, Hash)]
+struct StoryView<'a> {
+    #[serde(flatten)]
+    story: std::borrow::Cow<'a, StoryMode>,
+    html: StoryHtml,
+}
+
+#[derive(Debug, Serialize, Hash)]
+struct StoryHtml {
+    mission_date: Option<String>,
+    location: Option<String>,
+    officer: Option<String>,
+    problem: Option<String>,
+    solution: Option<String>,
+    quote: Option<String>,
+    more: Vec<StoryLineHtml>,
+}
+
+#[derive(Debug, Serialize, Hash)]
+struct StoryLineHtml {
+    label: Option<String>,
+    html: String,
+}
+
 #[derive(Debug, Serialize, Hash)]
 struct TocEntry<'a> {
     level: u8,
@@ -93,7 +119,7 @@ struct PlaybookView<'a> {
     level: Option<&'a str>,
     tags: Vec<LinkView<'a>>,
     summary: Option<&'a str>,
-    story: Option<&'a StoryMode>,
+    story: Option<StoryView<'a>>,
     frameworks: Vec<&'a crate::model::Section>,
     exit_games: Vec<&'a crate::model::Section>,
     patterns: &'a [Pattern],
@@ -180,7 +206,7 @@ struct Chapter<'a> {
     track: &'a str,
     level: Option<&'a str>,
     /// Inline chapters only (relative sites); fetched ones bring their own.
-    story: Option<StoryMode>,
+    story: Option<StoryView<'a>>,
     content: Option<Html>,
 }
 
@@ -561,6 +587,27 @@ impl<'a> Site<'a> {
         Ok(OutputFile::shared(&out, bytes))
     }
 
+    /// Page `id`'s story card, its fields formatted and linked as its body is.
+    fn story(&self, id: PageId, story: Option<std::borrow::Cow<'a, StoryMode>>) -> Option<StoryView<'a>> {
+        let story = story?;
+        let rewrites = &self.links.rewrites[id];
+        let html = |t: &StoryText| {
+            let html = markdown::story_html(&t.markdown, &t.text).linked(rewrites);
+            if self.config.safe_html { crate::sanitize::clean(&html) } else { html }
+        };
+        let field = |f: &Option<StoryText>| f.as_ref().map(html);
+        let html = StoryHtml {
+            mission_date: field(&story.mission_date),
+            location: field(&story.location),
+            officer: field(&story.officer),
+            problem: field(&story.problem),
+            solution: field(&story.solution),
+            quote: field(&story.quote),
+            more: story.more.iter().map(|l| StoryLineHtml { label: l.label.clone(), html: html(&l.text) }).collect(),
+        };
+        Some(StoryView { story, html })
+    }
+
     /// A page's body as HTML, reused when its text and links are unchanged.
     fn body(&self, id: PageId) -> Html {
         let p = self.handbook.page(id);
@@ -597,8 +644,8 @@ impl<'a> Site<'a> {
             ],
         );
         page.has_code = p.blocks.code;
-        if let Some(d) = p.summary.as_ref().or(p.story.as_ref().and_then(|s| s.problem.as_ref())) {
-            page.description = d.clone();
+        if let Some(d) = p.summary.as_deref().or(p.story.as_ref().and_then(|s| s.problem.as_deref())) {
+            page.description = d.to_string();
         }
         // The Story Mode card opens the article, right under the contents:
         // listing it there would point one line down.
@@ -623,7 +670,7 @@ impl<'a> Site<'a> {
                 .map(|t| LinkView { title: t, url: self.url(&paths::tag(&crate::slug::slugify(t))), section: None })
                 .collect(),
             summary: p.summary.as_deref(),
-            story: p.story.as_ref(),
+            story: self.story(id, p.story.as_ref().map(std::borrow::Cow::Borrowed)),
             frameworks: p.frameworks().collect(),
             exit_games: p.exit_games().collect(),
             patterns: &p.patterns,
@@ -770,8 +817,9 @@ impl<'a> Site<'a> {
                 let (story, content) = if inline {
                     let story = p.story.clone().map(|mut s| {
                         s.anchor = format!("{prefix}{}", s.anchor);
-                        s
+                        std::borrow::Cow::Owned(s)
                     });
+                    let story = self.story(id, story);
                     let body = self.body(id);
                     // Cached beside the page's body, under its own key.
                     let key = || crate::cache::hash_of(&(body.key, &prefix));

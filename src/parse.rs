@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, Position, Positions};
 use crate::frontmatter::{self, FrontMatter, StoryFields};
 use crate::load::SourceFile;
-use crate::model::{Playbook, StoryMode, Track};
+use crate::model::{Playbook, StoryMode, StoryText, Track};
 use crate::parts;
 use crate::slug::slugify;
 
@@ -254,12 +254,12 @@ fn merge_story(found: Option<StoryMode>, fm: Option<StoryFields>) -> Option<Stor
     Some(StoryMode {
         title: fm.title.or(base.title),
         icon: base.icon,
-        mission_date: fm.mission_date.or(base.mission_date),
-        location: fm.location.or(base.location),
-        officer: fm.officer.or(base.officer),
-        problem: fm.problem.or(base.problem),
-        solution: fm.solution.or(base.solution),
-        quote: fm.quote.or(base.quote),
+        mission_date: fm.mission_date.map(StoryText::from).or(base.mission_date),
+        location: fm.location.map(StoryText::from).or(base.location),
+        officer: fm.officer.map(StoryText::from).or(base.officer),
+        problem: fm.problem.map(StoryText::from).or(base.problem),
+        solution: fm.solution.map(StoryText::from).or(base.solution),
+        quote: fm.quote.map(StoryText::from).or(base.quote),
         more: base.more,
         anchor: base.anchor,
     })

@@ -14,7 +14,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use crate::diagnostic::Position;
 use crate::markdown;
 use crate::model::{
-    Blocks, Heading, HtmlId, Layout, LinkKind, LinkRef, Pattern, Section, SectionKind, StoryLine, StoryMode,
+    Blocks, Heading, HtmlId, Layout, LinkKind, LinkRef, Pattern, Section, SectionKind, StoryLine, StoryMode, StoryText,
 };
 use crate::slug::{Slugger, stable_id, strip_section_number};
 use pulldown_cmark::LinkType;
@@ -138,7 +138,7 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
                     // A blockquote naming none of the briefing's fields is
                     // the author's, and stays in the body.
                     let mut briefing = story.clone();
-                    fill_story(&mut briefing, &body[range.clone()]);
+                    fill_story(&mut briefing, body, range.clone());
                     if (StoryMode { more: Vec::new(), ..briefing.clone() }) != *story {
                         *story = briefing;
                         parts.layout.hidden.push(range.clone());
@@ -179,7 +179,7 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
             Event::Start(_) => depth += 1,
             Event::End(tag) => {
                 depth = depth.saturating_sub(1);
-                gap |= !is_inline(tag);
+                gap |= !markdown::is_inline(tag);
             }
             _ => {}
         }
@@ -449,24 +449,28 @@ fn next_attribute(tag: &str) -> Option<(&str, Option<&str>, &str)> {
     Some((name, Some(value), rest))
 }
 
-/// Reads `**Label**: value` lines and the italic quote of a briefing
-/// blockquote; every other line goes to `more`, so none is lost.
-fn fill_story(story: &mut StoryMode, quoted: &str) {
+/// Reads `**Label**: value` lines and the italic quote of the briefing
+/// blockquote at `quoted` in `body`; every other line goes to `more`, so none
+/// is lost. Each value keeps where its Markdown is in the body, for the card.
+fn fill_story(story: &mut StoryMode, body: &str, quoted: Range<usize>) {
     /// What a line without a label of its own continues.
     enum Current {
         Nothing,
-        Field(fn(&mut StoryMode) -> &mut Option<String>),
+        Field(fn(&mut StoryMode) -> &mut Option<StoryText>),
         More(usize),
     }
+    // Every piece below is a slice of `body`.
+    let piece = |markdown: &str| (markdown.as_ptr() as usize - body.as_ptr() as usize, markdown.to_string());
+    let text = |markdown: &str| StoryText { text: String::new(), markdown: vec![piece(markdown)] };
     let mut current = Current::Nothing;
-    for raw in quoted.lines() {
+    for raw in body[quoted].lines() {
         let line = raw.trim_start().strip_prefix('>').unwrap_or(raw).trim();
         if line.is_empty() {
             current = Current::Nothing;
             continue;
         }
         if let Some((label, value)) = labelled(line) {
-            let field: Option<fn(&mut StoryMode) -> &mut Option<String>> = match label.to_lowercase().as_str() {
+            let field: Option<fn(&mut StoryMode) -> &mut Option<StoryText>> = match label.to_lowercase().as_str() {
                 "mission date" | "date" => Some(|s| &mut s.mission_date),
                 "location" => Some(|s| &mut s.location),
                 "officer" => Some(|s| &mut s.officer),
@@ -474,6 +478,7 @@ fn fill_story(story: &mut StoryMode, quoted: &str) {
                 "solution" | "the solution" => Some(|s| &mut s.solution),
                 _ => None,
             };
+            let value = text(value);
             current = match field {
                 // A field given a second time keeps its first value; the
                 // second shows under its label among the rest.
@@ -487,51 +492,69 @@ fn fill_story(story: &mut StoryMode, quoted: &str) {
                 }
             };
         } else if is_quote(line) && story.quote.is_none() {
-            story.quote = Some(unquote(line));
+            story.quote = Some(text(unquote(line)));
             current = Current::Nothing;
         } else {
             // A second quote is a line of its own, never the end of a field.
-            if is_quote(line) {
+            let markdown = if is_quote(line) {
                 current = Current::Nothing;
-            }
-            let text = if is_quote(line) { unquote(line) } else { strip_emphasis(line) };
+                unquote(line)
+            } else {
+                line
+            };
             let slot = match current {
                 Current::Field(field) => field(story).get_or_insert_default(),
                 Current::More(i) => &mut story.more[i].text,
                 Current::Nothing => {
-                    story.more.push(StoryLine { label: None, text: String::new() });
+                    story.more.push(StoryLine { label: None, text: StoryText::default() });
                     current = Current::More(story.more.len() - 1);
                     &mut story.more.last_mut().expect("just pushed").text
                 }
             };
-            if !slot.is_empty() {
-                slot.push(' ');
-            }
-            slot.push_str(&text);
+            slot.markdown.push(piece(markdown));
         }
+    }
+    let fields = [
+        &mut story.mission_date,
+        &mut story.location,
+        &mut story.officer,
+        &mut story.problem,
+        &mut story.solution,
+        &mut story.quote,
+    ];
+    for t in fields.into_iter().flatten().chain(story.more.iter_mut().map(|line| &mut line.text)) {
+        t.text = story_text(&t.markdown);
     }
 }
 
-/// `**The Problem**: text` gives `("The Problem", "text")`.
-fn labelled(line: &str) -> Option<(String, String)> {
+/// What a reader sees of a briefing field, for search, teasers and the
+/// page's description: its text, without the Markdown.
+fn story_text(pieces: &[(usize, String)]) -> String {
+    let text = if markdown::has_markup(pieces) {
+        plain_text(&markdown::story_events(pieces))
+    } else {
+        pieces.iter().map(|(_, p)| p.trim()).collect::<Vec<_>>().join(" ")
+    };
+    crate::emoji::replace_shortcodes(&text).into_owned()
+}
+
+/// `**The Problem**: text` gives `("The Problem", "text")`, the value as
+/// written.
+fn labelled(line: &str) -> Option<(String, &str)> {
     let rest = line.strip_prefix("**")?;
     let close = rest.find("**")?;
     let label = rest[..close].trim().trim_end_matches(':').trim().to_string();
     let value = rest[close + 2..].trim_start().strip_prefix(':').map(str::trim)?;
     let value = if rest[..close].trim_end().ends_with(':') { rest[close + 2..].trim() } else { value };
-    Some((label, strip_emphasis(value)))
+    Some((label, value))
 }
 
 fn is_quote(line: &str) -> bool {
     (line.starts_with('*') && !line.starts_with("**")) || (line.starts_with('_') && !line.starts_with("__"))
 }
 
-fn unquote(line: &str) -> String {
-    line.trim_matches(['*', '_', ' ']).trim_matches(['"', '“', '”']).trim().to_string()
-}
-
-fn strip_emphasis(s: &str) -> String {
-    crate::emoji::replace_shortcodes(&s.replace("**", "").replace("__", "")).trim().to_string()
+fn unquote(line: &str) -> &str {
+    line.trim_matches(['*', '_', ' ']).trim_matches(['"', '“', '”']).trim()
 }
 
 const SUMMARY_CHARS: usize = 120;
@@ -573,7 +596,7 @@ fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {
                 // Words of two blocks must not run together; the end of a
                 // link or of emphasis is inside a sentence.
                 Event::SoftBreak | Event::HardBreak => text.push(' '),
-                Event::End(tag) if !is_inline(tag) => text.push(' '),
+                Event::End(tag) if !markdown::is_inline(tag) => text.push(' '),
                 _ => {}
             }
             if text.len() > SUMMARY_CHARS * 2 {
@@ -584,19 +607,6 @@ fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {
         let max = if text.contains(LINK_MARK) { usize::MAX } else { SUMMARY_CHARS };
         section.summary = clip_words(&text, max);
     }
-}
-
-fn is_inline(tag: &TagEnd) -> bool {
-    matches!(
-        tag,
-        TagEnd::Link
-            | TagEnd::Image
-            | TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Superscript
-            | TagEnd::Subscript
-    )
 }
 
 /// Whether a summary has unlabelled wiki links, which read as their
@@ -735,7 +745,7 @@ mod tests {
         assert_eq!(s.officer.as_deref(), Some("first"));
         assert_eq!(s.quote.as_deref(), Some("One."));
         assert_eq!(s.location.as_deref(), Some("HQ"), "a quote after a field is not part of it");
-        let more: Vec<(Option<&str>, &str)> = s.more.iter().map(|l| (l.label.as_deref(), l.text.as_str())).collect();
+        let more: Vec<(Option<&str>, &str)> = s.more.iter().map(|l| (l.label.as_deref(), &*l.text)).collect();
         assert_eq!(
             more,
             [

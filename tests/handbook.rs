@@ -644,3 +644,38 @@ fn a_lone_playbook_has_no_empty_pager_and_two_link_each_other() {
     let page = build_project(two.path(), None).page("a/index.html");
     assert!(page.contains("<nav class=\"pager\"") && page.contains("rel=\"next\" href=\"/b/\""), "{page}");
 }
+
+#[test]
+fn briefing_fields_keep_their_formatting_and_their_links_work() {
+    let briefing = "# A\n\n## Story Mode: X\n\n> **Officer**: CTO\n> **The Problem**: We `ship` *slowly*; see [[b]]\n> \
+                    and [the docs](https://example.com).\n> **The Solution**: **Strategic Leadership**. <kbd>K</kbd>\n> \
+                    **Budget**: [[b#plan|the plan]]\n>\n> *\"Team. We **pivot**.\"*\n";
+    let dir = project(&[("playbooks/a.md", briefing), ("playbooks/b.md", "# B\n\n## Plan\n")]);
+    let site = build_project(dir.path(), None);
+    let main = site.main("a/index.html");
+    let card = &main[main.find("class=\"story-card\"").unwrap()..];
+    let card = &card[..card.find("</section>").unwrap()];
+    assert!(
+        card.contains(
+            "<p>We <code>ship</code> <em>slowly</em>; see <a href=\"/b/\">B</a>\nand <a href=\"https://example.com\" \
+             rel=\"noopener\">the docs</a>.</p>"
+        ),
+        "{card}"
+    );
+    assert!(card.contains("<p><strong>Strategic Leadership</strong>. <kbd>K</kbd></p>"), "{card}");
+    assert!(card.contains("<strong>Budget:</strong> <a href=\"/b/#plan\">the plan</a></p>"), "{card}");
+    assert!(card.contains("<p>Team. We <strong>pivot</strong>.</p>"), "{card}");
+    assert!(!card.contains("[[") && !card.contains("**"), "no Markdown shows as written: {card}");
+    // Where there is no room for markup (a teaser, search), the text is plain.
+    let home = site.page("index.html");
+    assert!(home.contains("<p class=\"teaser-problem\">We ship slowly; see b and the docs.</p>"), "{home}");
+    // The briefing's link is a link like any other: B knows it is linked from A.
+    assert!(site.main("b/index.html").contains("href=\"/a/\""), "a back-link from the briefing");
+
+    let safe = project(&[
+        ("playbooks/a.md", "# A\n\n## Story Mode\n\n> **Officer**: <img src=x onerror=alert(1)> *CTO*\n"),
+        ("playbook.toml", "safe_html = true\n"),
+    ]);
+    let main = build_project(safe.path(), None).main("a/index.html");
+    assert!(main.contains("<em>CTO</em>") && !main.contains("onerror"), "{main}");
+}
