@@ -605,7 +605,7 @@ fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {
         }
         // With links to read as titles, it is cut once they are (`finish_summary`).
         let max = if text.contains(LINK_MARK) { usize::MAX } else { SUMMARY_CHARS };
-        section.summary = clip_words(&text, max);
+        section.summary = at_sentence_end(clip_words(&text, max));
     }
 }
 
@@ -631,7 +631,16 @@ pub fn finish_summary<'t>(summary: &str, label: impl Fn(usize) -> Option<&'t str
             text.push_str(title);
         }
     }
-    Some(truncate_words(&text, SUMMARY_CHARS))
+    Some(at_sentence_end(truncate_words(&text, SUMMARY_CHARS)))
+}
+
+/// A cut summary ends with its last whole sentence when that keeps at least
+/// half of it: a catalog excerpt reads "… (Networking)." rather than
+/// "… (Networking). "Your…", a quote opened and never closed.
+fn at_sentence_end(summary: String) -> String {
+    let Some(cut) = summary.strip_suffix('…') else { return summary };
+    let end = [". ", "! ", "? "].iter().filter_map(|mark| cut.rfind(mark)).max().filter(|&i| i >= cut.len() / 2);
+    end.map_or(summary.clone(), |i| cut[..=i].to_string())
 }
 
 /// `text` with its whitespace runs as single spaces, cut to `max` characters
@@ -718,6 +727,21 @@ mod tests {
         );
         let ids: Vec<&str> = p.html_ids.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["inside", "split", "multi", "quoted", "x"]);
+    }
+
+    #[test]
+    fn a_cut_summary_ends_with_its_last_whole_sentence_when_that_keeps_half() {
+        let long = "Speaking at conferences builds a name in the field (Networking). \"Your next role comes from who \
+                    knows your work, not from applications\" and more words";
+        assert_eq!(
+            at_sentence_end(clip_words(long, 120)),
+            "Speaking at conferences builds a name in the field (Networking)."
+        );
+        let early = "Short. Then a very long sentence that runs on and on past the limit of what a summary can hold \
+                     in a catalog entry on the page of frameworks";
+        let kept = at_sentence_end(clip_words(early, 120));
+        assert!(kept.starts_with("Short. Then") && kept.ends_with('…'), "too little would be left: {kept}");
+        assert_eq!(at_sentence_end("Whole. Not cut".to_string()), "Whole. Not cut");
     }
 
     #[test]
