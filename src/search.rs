@@ -52,12 +52,18 @@ pub fn documents(p: &Playbook) -> Vec<SearchDoc> {
             x: text.join(" "),
         });
     }
-    docs[0].x.push(' ');
-    docs[0].x.push_str(p.texts.first().map_or("", String::as_str));
+    // The page's own text: before any heading, and under its title (the H1,
+    // shown in the page's header rather than as a section of its own).
+    let headed = p.headings.iter().zip(p.texts.iter().skip(1));
+    let under_title = headed.clone().filter(|(h, _)| h.level == 1 && is_hidden(p, h)).map(|(_, text)| text);
+    for text in p.texts.first().into_iter().chain(under_title) {
+        docs[0].x.push(' ');
+        docs[0].x.push_str(text);
+    }
     for d in &mut docs {
         d.x = clip(&d.x);
     }
-    for (heading, text) in p.headings.iter().zip(p.texts.iter().skip(1)) {
+    for (heading, text) in headed {
         if let Some(mut doc) = section_doc(p, heading) {
             doc.x = clip(text);
             docs.push(doc);
@@ -68,16 +74,22 @@ pub fn documents(p: &Playbook) -> Vec<SearchDoc> {
 
 /// A document for a heading, unless the page hides it.
 fn section_doc(p: &Playbook, h: &Heading) -> Option<SearchDoc> {
-    let offset = h.range.start;
-    if p.layout.hidden.iter().any(|r| r.start == offset) {
+    if is_hidden(p, h) {
         return None;
     }
+    let offset = h.range.start;
     let (k, anchor, title) = match p.sections.iter().find(|s| s.heading.start == offset) {
         Some(s) if s.kind == SectionKind::Framework => ("framework", &s.id, s.name.clone()),
         Some(s) => ("exit-game", &s.id, s.name.clone()),
         None => ("section", &h.id, h.text.clone()),
     };
     Some(SearchDoc { t: title, a: anchor.clone(), k: kind(k), x: String::new() })
+}
+
+/// Whether the page shows the heading elsewhere than in its body (the H1
+/// in its header, the Story Mode heading as the card's title).
+fn is_hidden(p: &Playbook, h: &Heading) -> bool {
+    p.layout.hidden.iter().any(|r| r.start == h.range.start)
 }
 
 fn clip(text: &str) -> String {
@@ -230,6 +242,21 @@ mod tests {
             let empty = SearchDoc { t: String::new(), a: String::new(), k: 'p', x: String::new() };
             proptest::prop_assert_eq!(String::from_utf8(rows(page, &[doc, empty])).unwrap(), String::from_utf8(spec).unwrap());
         }
+    }
+
+    #[test]
+    fn the_text_under_the_title_is_found_on_the_page() {
+        let src = crate::load::SourceFile::new(
+            "playbooks/g.md".into(),
+            "g".into(),
+            "Before.\n\n# Growth Plans\n\nA promotion is earned.\n\n## Why plans fail\n\nVague goals.\n".into(),
+        );
+        let docs = documents(&crate::parse::playbook(&src).unwrap());
+        let page = &docs[0];
+        assert!(page.x.contains("Before.") && page.x.contains("A promotion is earned."), "{page:?}");
+        let section = docs.iter().find(|d| d.t == "Why plans fail").expect("the section");
+        assert_eq!(section.x, "Vague goals.");
+        assert!(!docs.iter().any(|d| d.t == "Growth Plans"), "the title is the page, not a section");
     }
 
     #[test]

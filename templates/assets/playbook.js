@@ -102,8 +102,24 @@ window.PLAYBOOK_LINK = function (sitePath) {
     });
   }
 
+  /* Folded <details> print open: paper cannot be clicked. */
+  function setupPrint() {
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      opened = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (d) {
+        d.open = true;
+        return true;
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (d) { d.open = false; });
+      opened = [];
+    });
+  }
+
   buildSidebar();
   setupTheme();
+  setupPrint();
   setupMenu(measureHeader());
   setupKeys();
   window.PLAYBOOK_BASE = base;
@@ -193,6 +209,12 @@ window.PLAYBOOK_LINK = function (sitePath) {
       li.appendChild(a);
       list.appendChild(li);
     });
+    if (!hits.length && input.value.trim()) {
+      var none = document.createElement("li");
+      none.className = "search-empty";
+      none.textContent = "No results for \u201c" + input.value.trim() + "\u201d";
+      list.appendChild(none);
+    }
   }
 
   input.addEventListener("focus", function () { ready(function () {}); });

@@ -321,6 +321,12 @@ await step("d. search: '/' focuses, results, Enter opens the first", () => withP
   const latency = `last keystroke → results ${timings.searchLast != null ? timings.searchLast.toFixed(1) + " ms" : "n/a (no update after the last key)"}` +
     (index ? `; index ${index.kb.toFixed(1)} KB loaded in ${index.ms.toFixed(1)} ms` : "");
   console.log(`     search latency: ${latency}`);
+  await input.fill("zzqx nothing matches");
+  const empty = page.locator("#pb-search-results .search-empty");
+  await empty.waitFor({ state: "visible", timeout: 3000 }).catch(() => {});
+  check(await empty.isVisible(), "a search with no results says nothing");
+  await input.fill(query);
+  await first.waitFor({ state: "visible", timeout: 3000 });
   await input.press("Enter");
   await page.waitForURL((u) => u.hash === "#buy-vs-build");
   check(await page.locator("#buy-vs-build").count() === 1, `Enter opened ${page.url()}, which has no #buy-vs-build`);
@@ -339,7 +345,11 @@ await step("e. dark mode toggle persists across reload", () => withPage({ colorS
   check(darkBg !== lightBg, `body background did not change (${lightBg})`);
   await page.reload({ waitUntil: "load" });
   check(await theme() === "dark", `after reload data-theme is "${await theme()}"`);
-  return `background ${lightBg} → ${darkBg}`;
+  // Paper is white: the dark theme is for the screen.
+  await page.emulateMedia({ media: "print" });
+  const printed = await page.evaluate(() => getComputedStyle(document.querySelector(".story-card")).backgroundColor);
+  check(printed === "rgb(253, 248, 236)", `the story card prints on ${printed} in the dark theme`);
+  return `background ${lightBg} → ${darkBg}; prints light`;
 }));
 
 await step("f. print page: every playbook in order, PDF", () => withPage({}, async (page) => {
