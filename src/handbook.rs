@@ -55,7 +55,8 @@ fn is_landing(p: &Playbook) -> bool {
 
 #[derive(Debug)]
 pub struct Handbook {
-    /// In reading order: by track, then weight, then title.
+    /// In reading order: by track, then weighted playbooks by weight, then
+    /// the rest by title.
     pub playbooks: Vec<Playbook>,
     pub tracks: Vec<TrackGroup>,
     pub tags: Vec<TagGroup>,
@@ -146,7 +147,7 @@ impl Handbook {
         playbooks.retain(|_| keep.next().unwrap_or(false));
         // Keys made once per playbook, not twice per comparison.
         playbooks.par_sort_by_cached_key(|p| {
-            (p.track.name.to_lowercase(), p.weight, p.title.to_lowercase(), p.slug.clone())
+            (p.track.name.to_lowercase(), p.weight.is_none(), p.weight, p.title.to_lowercase(), p.slug.clone())
         });
         let tracks = group_tracks(&playbooks);
         for g in &tracks {

@@ -35,7 +35,9 @@ pub struct Playbook {
     pub track: Track,
     pub level: Option<String>,
     pub tags: Vec<String>,
-    pub weight: i64,
+    /// Order within the track: weighted playbooks first, lightest first;
+    /// then the rest by title (as Hugo orders pages).
+    pub weight: Option<i64>,
     pub summary: Option<String>,
     pub draft: bool,
     pub story: Option<StoryMode>,

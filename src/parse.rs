@@ -90,7 +90,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         track: Track { name: track_name, slug: track_slug },
         level: fm.level.or_else(|| heading.and_then(|h| h.level)),
         tags: fm.tags,
-        weight: fm.weight.unwrap_or(0),
+        weight: fm.weight,
         summary: fm.summary,
         draft: fm.draft,
         story,

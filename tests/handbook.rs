@@ -91,7 +91,7 @@ fn ids_are_unique_when_a_stable_id_equals_the_github_id() {
 fn the_print_page_has_every_playbook_in_order_with_unique_ids() {
     let site = build_fixture(None);
     let main = site.main("print/index.html");
-    let order: Vec<usize> = ["From Engineer to Leader", "Incident Review", "Giving Feedback", "The Hiring Loop"]
+    let order: Vec<usize> = ["From Engineer to Leader", "Incident Review", "The Hiring Loop", "Giving Feedback"]
         .iter()
         .map(|t| main.find(&format!("<h2 class=\"print-title\">{t}</h2>")).unwrap_or_else(|| panic!("{t}")))
         .collect();
@@ -220,7 +220,8 @@ fn previous_and_next_follow_reading_order() {
     let site = build_fixture(None);
     let main = site.main("ops/incident-review/index.html");
     assert!(main.contains("<a class=\"pager-prev\" rel=\"prev\" href=\"/career-strategy/\">"));
-    assert!(main.contains("<a class=\"pager-next\" rel=\"next\" href=\"/people/feedback/\">"));
+    // The Hiring Loop has a weight: it opens its track.
+    assert!(main.contains("<a class=\"pager-next\" rel=\"next\" href=\"/people/hiring-loop/\">"));
 }
 
 #[test]
@@ -678,4 +679,21 @@ fn briefing_fields_keep_their_formatting_and_their_links_work() {
     ]);
     let main = build_project(safe.path(), None).main("a/index.html");
     assert!(main.contains("<em>CTO</em>") && !main.contains("onerror"), "{main}");
+}
+
+#[test]
+fn a_weighted_playbook_comes_before_the_unweighted_ones_of_its_track() {
+    let dir = project(&[
+        ("playbooks/people/a.md", "# Appraisals\n"),
+        ("playbooks/people/z.md", "---\nweight: 1\n---\n# Zero to One\n"),
+        ("playbooks/people/m.md", "---\nweight: 2\n---\n# Mentoring\n"),
+        ("playbooks/people/b.md", "# Budgets\n"),
+    ]);
+    let site = build_project(dir.path(), None);
+    let track = site.main("tracks/people/index.html");
+    let at = |title: &str| track.find(title).unwrap_or_else(|| panic!("{title} in {track}"));
+    assert!(
+        at("Zero to One") < at("Mentoring") && at("Mentoring") < at("Appraisals") && at("Appraisals") < at("Budgets")
+    );
+    assert!(site.main("people/z/index.html").contains("rel=\"next\" href=\"/people/m/\""));
 }
