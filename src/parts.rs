@@ -582,8 +582,17 @@ fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {
             .map_or(events.len(), |k| start + k);
         let mut text = String::new();
         let mut in_wiki_link = false;
-        for (e, range) in &events[start..end] {
+        let mut k = start;
+        while k < end {
+            let (e, range) = &events[k];
+            k += 1;
             match e {
+                // A table's cells, a code block or a footnote do not read as
+                // the section's opening words.
+                Event::Start(Tag::Table(_) | Tag::CodeBlock(_) | Tag::FootnoteDefinition(_)) => {
+                    k = find_end(events, k - 1) + 1;
+                    text.push(' ');
+                }
                 Event::Start(Tag::Link { link_type: LinkType::WikiLink { has_pothole: false }, .. }) => {
                     text.push_str(&format!("{LINK_MARK}{}{LINK_MARK}", range.start));
                     in_wiki_link = true;
@@ -742,6 +751,15 @@ mod tests {
         let kept = at_sentence_end(clip_words(early, 120));
         assert!(kept.starts_with("Short. Then") && kept.ends_with('…'), "too little would be left: {kept}");
         assert_eq!(at_sentence_end("Whole. Not cut".to_string()), "Whole. Not cut");
+    }
+
+    #[test]
+    fn a_summary_skips_tables_code_and_footnotes() {
+        let p = analyzed(
+            "# T\n\n## Frameworks\n\n### Five Whys\n\n| Step | Question |\n|-|-|\n| 1 | Why? |\n\n```text\nx = 1\n```\n\n\
+             Ask why until the cause is a process.[^1]\n\n[^1]: Toyota's method.\n",
+        );
+        assert_eq!(p.sections[0].summary, "Ask why until the cause is a process.");
     }
 
     #[test]
