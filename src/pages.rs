@@ -678,7 +678,14 @@ impl<'a> Site<'a> {
             content,
             prev: (id > 0).then(|| self.page_link(id - 1, None)),
             next: (id + 1 < n).then(|| self.page_link(id + 1, None)),
-            backlinks: self.links.backlinks[id].iter().map(|b| self.page_link(b.from, b.section.as_deref())).collect(),
+            backlinks: self.links.backlinks[id]
+                .iter()
+                // "Giving Feedback in Giving Feedback" says the section once too often.
+                .map(|b| {
+                    let section = b.section.as_deref().filter(|s| *s != self.handbook.page(b.from).title);
+                    self.page_link(b.from, section)
+                })
+                .collect(),
             related: self
                 .links
                 .related

@@ -697,3 +697,15 @@ fn a_weighted_playbook_comes_before_the_unweighted_ones_of_its_track() {
     );
     assert!(site.main("people/z/index.html").contains("rel=\"next\" href=\"/people/m/\""));
 }
+
+#[test]
+fn a_back_link_names_its_section_unless_the_section_is_the_page_itself() {
+    let dir = project(&[
+        ("playbooks/a.md", "# A\n\n## Patterns\n\n### A\n\nSee [[c]].\n\n### Deep Work\n\nAlso [[c]].\n"),
+        ("playbooks/c.md", "# C\n"),
+    ]);
+    let main = build_project(dir.path(), None).main("c/index.html");
+    assert!(main.contains("<a href=\"/a/\">A</a></li>"), "{main}");
+    assert!(main.contains("<a href=\"/a/\">A</a> <small>in Deep Work</small></li>"), "{main}");
+    assert!(!main.contains("<small>in A</small>"), "{main}");
+}
