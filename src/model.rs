@@ -65,6 +65,28 @@ pub struct Playbook {
 }
 
 impl Playbook {
+    /// What the page says before its first section: the text before any
+    /// heading, and under its title (the H1, which its header shows).
+    pub fn opening(&self) -> impl Iterator<Item = &str> {
+        let under_title =
+            self.headings.iter().zip(self.texts.iter().skip(1)).filter(|(h, _)| h.level == 1 && self.is_hidden(h));
+        self.texts.first().into_iter().chain(under_title.map(|(_, text)| text)).map(String::as_str)
+    }
+
+    /// Whether the page shows the heading elsewhere than in its body (the H1
+    /// in its header, the Story Mode heading as the card's title).
+    pub fn is_hidden(&self, h: &Heading) -> bool {
+        self.layout.hidden.iter().any(|r| r.start == h.range.start)
+    }
+
+    /// A few words for a card or a description where the author gave no
+    /// summary: the opening sentences.
+    pub fn excerpt(&self) -> Option<String> {
+        let text = self.opening().collect::<Vec<_>>().join(" ");
+        let text = crate::parts::excerpt(&text);
+        (!text.is_empty()).then_some(text)
+    }
+
     pub fn frameworks(&self) -> impl Iterator<Item = &Section> {
         self.sections.iter().filter(|s| s.kind == SectionKind::Framework)
     }

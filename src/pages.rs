@@ -59,7 +59,9 @@ struct Card<'a> {
     title: &'a str,
     url: String,
     level: Option<&'a str>,
-    summary: Option<&'a str>,
+    /// The author's summary, or for a playbook with no story to tease
+    /// either, its opening words: a card is never an empty box.
+    summary: Option<std::borrow::Cow<'a, str>>,
     story: Option<&'a StoryMode>,
 }
 
@@ -441,7 +443,11 @@ impl<'a> Site<'a> {
             title: &p.title,
             url: self.url(&paths::playbook(&p.slug)),
             level: p.level.as_deref(),
-            summary: p.summary.as_deref(),
+            summary: match (&p.summary, &p.story) {
+                (Some(summary), _) => Some(summary.into()),
+                (None, None) => p.excerpt().map(Into::into),
+                (None, Some(_)) => None,
+            },
             story: p.story.as_ref(),
         }
     }
@@ -644,8 +650,9 @@ impl<'a> Site<'a> {
             ],
         );
         page.has_code = p.blocks.code;
-        if let Some(d) = p.summary.as_deref().or(p.story.as_ref().and_then(|s| s.problem.as_deref())) {
-            page.description = d.to_string();
+        let problem = p.story.as_ref().and_then(|s| s.problem.as_deref());
+        if let Some(d) = p.summary.clone().or_else(|| problem.map(str::to_string)).or_else(|| p.excerpt()) {
+            page.description = d;
         }
         // The Story Mode card opens the article, right under the contents:
         // listing it there would point one line down.

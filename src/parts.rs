@@ -618,6 +618,11 @@ fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {
     }
 }
 
+/// The opening words of `text`, as a card or catalog shows them.
+pub fn excerpt(text: &str) -> String {
+    at_sentence_end(clip_words(text, SUMMARY_CHARS))
+}
+
 /// Whether a summary has unlabelled wiki links, which read as their
 /// targets' titles once the link stage has found them.
 pub fn has_link_marks(summary: &str) -> bool {

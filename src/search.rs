@@ -52,18 +52,14 @@ pub fn documents(p: &Playbook) -> Vec<SearchDoc> {
             x: text.join(" "),
         });
     }
-    // The page's own text: before any heading, and under its title (the H1,
-    // shown in the page's header rather than as a section of its own).
-    let headed = p.headings.iter().zip(p.texts.iter().skip(1));
-    let under_title = headed.clone().filter(|(h, _)| h.level == 1 && is_hidden(p, h)).map(|(_, text)| text);
-    for text in p.texts.first().into_iter().chain(under_title) {
+    for text in p.opening() {
         docs[0].x.push(' ');
         docs[0].x.push_str(text);
     }
     for d in &mut docs {
         d.x = clip(&d.x);
     }
-    for (heading, text) in headed {
+    for (heading, text) in p.headings.iter().zip(p.texts.iter().skip(1)) {
         if let Some(mut doc) = section_doc(p, heading) {
             doc.x = clip(text);
             docs.push(doc);
@@ -74,7 +70,7 @@ pub fn documents(p: &Playbook) -> Vec<SearchDoc> {
 
 /// A document for a heading, unless the page hides it.
 fn section_doc(p: &Playbook, h: &Heading) -> Option<SearchDoc> {
-    if is_hidden(p, h) {
+    if p.is_hidden(h) {
         return None;
     }
     let offset = h.range.start;
@@ -84,12 +80,6 @@ fn section_doc(p: &Playbook, h: &Heading) -> Option<SearchDoc> {
         None => ("section", &h.id, h.text.clone()),
     };
     Some(SearchDoc { t: title, a: anchor.clone(), k: kind(k), x: String::new() })
-}
-
-/// Whether the page shows the heading elsewhere than in its body (the H1
-/// in its header, the Story Mode heading as the card's title).
-fn is_hidden(p: &Playbook, h: &Heading) -> bool {
-    p.layout.hidden.iter().any(|r| r.start == h.range.start)
 }
 
 fn clip(text: &str) -> String {

@@ -709,3 +709,19 @@ fn a_back_link_names_its_section_unless_the_section_is_the_page_itself() {
     assert!(main.contains("<a href=\"/a/\">A</a> <small>in Deep Work</small></li>"), "{main}");
     assert!(!main.contains("<small>in A</small>"), "{main}");
 }
+
+#[test]
+fn a_card_with_no_summary_or_story_shows_the_opening_words() {
+    let dir = project(&[(
+        "playbooks/g.md",
+        "# Growth Plans\n\nA plan names the next role and the skills it needs. It is reviewed every quarter, \
+         with the manager and a peer who has done the role before.\n\n## Why plans fail\n\nVague goals.\n",
+    )]);
+    let site = build_project(dir.path(), None);
+    let home = site.main("index.html");
+    let words = "A plan names the next role and the skills it needs. It is reviewed every quarter, with the manager \
+                 and a peer who has…";
+    assert!(home.contains(&format!("<p>{words}</p>")), "{home}");
+    let page = site.page("g/index.html");
+    assert!(page.contains(&format!("<meta name=\"description\" content=\"{words}\">")), "{page}");
+}
