@@ -58,6 +58,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
       root.setAttribute("data-theme", next);
       try { localStorage.setItem("playbook-theme", next); } catch (e) {}
       show();
+      document.dispatchEvent(new Event("playbook:theme"));
     });
     show();
   }
@@ -245,7 +246,14 @@ window.PLAYBOOK_LINK = function (sitePath) {
    again once it has gathered its chapters. */
 window.PLAYBOOK_DIAGRAMS = function () {
   "use strict";
-  if (!document.querySelector("pre.mermaid")) return;
+  var pres = document.querySelectorAll("pre.mermaid");
+  if (!pres.length) return;
+  /* Each diagram keeps its source, to be drawn again in another theme. */
+  pres.forEach(function (pre) {
+    if (!pre.hasAttribute("data-processed") && !pre.hasAttribute("data-source")) {
+      pre.setAttribute("data-source", pre.textContent);
+    }
+  });
   var draw = function () {
     var dark = document.documentElement.getAttribute("data-theme") === "dark";
     window.mermaid.initialize({ startOnLoad: false, theme: dark ? "dark" : "default", securityLevel: "strict" });
@@ -259,6 +267,16 @@ window.PLAYBOOK_DIAGRAMS = function () {
   document.head.appendChild(script);
 };
 window.PLAYBOOK_DIAGRAMS();
+document.addEventListener("playbook:theme", function () {
+  "use strict";
+  var drawn = document.querySelectorAll("pre.mermaid[data-processed][data-source]");
+  if (!drawn.length || !window.mermaid) return;
+  drawn.forEach(function (pre) {
+    pre.removeAttribute("data-processed");
+    pre.textContent = pre.getAttribute("data-source");
+  });
+  window.PLAYBOOK_DIAGRAMS();
+});
 
 /* Print page: each chapter's text is fetched from its playbook's page, so
    the handbook's text is published once. Ids get the chapter's prefix to
@@ -301,6 +319,16 @@ window.PLAYBOOK_DIAGRAMS();
         : (total === 1 ? "The playbook is" : "All " + total + " playbooks are") + " on this page: print it, or save it as PDF.";
     }
     window.PLAYBOOK_DIAGRAMS();
+document.addEventListener("playbook:theme", function () {
+  "use strict";
+  var drawn = document.querySelectorAll("pre.mermaid[data-processed][data-source]");
+  if (!drawn.length || !window.mermaid) return;
+  drawn.forEach(function (pre) {
+    pre.removeAttribute("data-processed");
+    pre.textContent = pre.getAttribute("data-source");
+  });
+  window.PLAYBOOK_DIAGRAMS();
+});
     document.body.setAttribute("data-print-ready", "");
   }
 

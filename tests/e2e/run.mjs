@@ -430,7 +430,15 @@ await step("h. mermaid diagrams render", async () => {
   return withPage({}, async (page) => {
     await goto(page, p);
     await page.locator(".mermaid svg").first().waitFor({ state: "visible" });
-    return `${await page.locator(".mermaid svg").count()} diagram(s) on /${p}`;
+    const svg = () => page.evaluate(() => { const s = document.querySelector(".mermaid svg"); return s ? s.outerHTML : ""; });
+    const light = await svg();
+    await page.locator("button.theme-toggle").click();
+    await page.waitForFunction((before) => {
+      const s = document.querySelector(".mermaid svg");
+      return s && s.outerHTML !== before;
+    }, light, { timeout: 8000 }).catch(() => {});
+    check((await svg()) !== light && (await svg()) !== "", "the diagram is not drawn again in the dark theme");
+    return `${await page.locator(".mermaid svg").count()} diagram(s) on /${p}, redrawn on a change of theme`;
   });
 });
 
