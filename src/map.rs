@@ -13,13 +13,18 @@ const ROW_H: usize = 56;
 const BOX_H: usize = 40;
 const TOP: usize = 40;
 const MARGIN: usize = 20;
+/// How far a link between two playbooks of one column bows out to the right.
+const LOOP: i64 = 30;
+/// An arrowhead's length and half its width.
+const ARROW: (i64, i64) = (7, 4);
 
 /// The SVG, given each playbook's URL.
 pub fn svg(handbook: &Handbook, edges: &[(PageId, PageId)], url: &dyn Fn(PageId) -> String) -> String {
-    let mut pos = vec![(0usize, 0usize); handbook.playbooks.len()];
+    // Each box's column, and its top left corner.
+    let mut pos = vec![(0usize, 0usize, 0usize); handbook.playbooks.len()];
     for (col, g) in handbook.tracks.iter().enumerate() {
         for (row, &m) in g.members.iter().enumerate() {
-            pos[m] = (MARGIN + col * COL_W, TOP + row * ROW_H);
+            pos[m] = (col, MARGIN + col * COL_W, TOP + row * ROW_H);
         }
     }
     let rows = handbook.tracks.iter().map(|g| g.members.len()).max().unwrap_or(0);
@@ -38,28 +43,23 @@ pub fn svg(handbook: &Handbook, edges: &[(PageId, PageId)], url: &dyn Fn(PageId)
         s.push_str("</text>\n");
     }
     // Every edge is drawn alike: one path of many curves, not a path element
-    // per edge (a third of the map's size at scale).
+    // per edge (a third of the map's size at scale), and one more path of
+    // their arrowheads.
     if !edges.is_empty() {
+        let mut arrows = String::with_capacity(edges.len() * 24);
         s.push_str("<path class=\"map-edge\" d=\"");
         for &(from, to) in edges {
-            let (fx, fy) = pos[from];
-            let (tx, ty) = pos[to];
-            let (x1, y1) = (fx + BOX_W, fy + BOX_H / 2);
-            let (x2, y2) = (tx, ty + BOX_H / 2);
-            let bend = COL_W / 2;
-            // `M{x1} {y1}C{x1 + bend} {y1} {x2 - bend} {y2} {x2} {y2}`, eight
-            // numbers per link, without the formatting machinery (a sixth
-            // of drawing the map at 1,000 playbooks was `write!`).
-            let numbers = [x1, y1, x1 + bend, y1, x2.saturating_sub(bend), y2, x2, y2];
-            for (before, n) in ["M", " ", "C", " ", " ", " ", " ", " "].into_iter().zip(numbers) {
-                s.push_str(before);
-                s.push_str(itoa::Buffer::new().format(n));
-            }
+            let (curve, arrow) = edge(pos[from], pos[to]);
+            push_numbers(&mut s, &["M", " ", "C", " ", " ", " ", " ", " "], &curve);
+            push_numbers(&mut arrows, &["M", " ", "l", " ", "v"], &arrow);
+            arrows.push('z');
         }
+        s.push_str("\"/>\n<path class=\"map-arrow\" d=\"");
+        s.push_str(&arrows);
         s.push_str("\"/>\n");
     }
     for (id, p) in handbook.playbooks.iter().enumerate() {
-        let (x, y) = pos[id];
+        let (_, x, y) = pos[id];
         s.push_str("<a href=\"");
         push_escaped(&mut s, &url(id));
         let _ = write!(
@@ -81,4 +81,56 @@ pub fn svg(handbook: &Handbook, edges: &[(PageId, PageId)], url: &dyn Fn(PageId)
     }
     s.push_str("</svg>\n");
     s
+}
+
+/// A link as a curve, from the side of its playbook's box that faces the
+/// other's to the side of the other's that faces back (both right sides
+/// within a column), and the arrowhead where it arrives: `M x y C` and six
+/// numbers, and `M x y l dx dy v h`.
+fn edge((from_col, fx, fy): (usize, usize, usize), (to_col, tx, ty): (usize, usize, usize)) -> ([i64; 8], [i64; 5]) {
+    let [fx, fy, tx, ty, w, h, bend] = [fx, fy, tx, ty, BOX_W, BOX_H, COL_W / 2].map(|n| n as i64);
+    let (y1, y2) = (fy + h / 2, ty + h / 2);
+    let (x1, c1, c2, x2) = match to_col.cmp(&from_col) {
+        std::cmp::Ordering::Greater => (fx + w, fx + w + bend, tx - bend, tx),
+        std::cmp::Ordering::Less => (fx, fx - bend, tx + w + bend, tx + w),
+        std::cmp::Ordering::Equal => (fx + w, fx + w + LOOP, tx + w + LOOP, tx + w),
+    };
+    // It points the way the curve arrives: right onto a left side, left onto a right one.
+    let (length, half) = ARROW;
+    let back = if c2 < x2 { -length } else { length };
+    ([x1, y1, c1, y1, c2, y2, x2, y2], [x2, y2, back, -half, 2 * half])
+}
+
+/// Numbers into a path's data, each after its command or separator.
+fn push_numbers(s: &mut String, before: &[&str], numbers: &[i64]) {
+    for (b, n) in before.iter().zip(numbers) {
+        s.push_str(b);
+        s.push_str(itoa::Buffer::new().format(*n));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_leaves_and_enters_by_the_facing_sides_and_its_arrow_points_in() {
+        let left = (0, MARGIN, TOP);
+        let right = (1, MARGIN + COL_W, TOP + ROW_H);
+        let below = (0, MARGIN, TOP + ROW_H);
+        let (w, h) = ((BOX_W) as i64, (BOX_H / 2) as i64);
+        let (m, t, c) = (MARGIN as i64, TOP as i64, COL_W as i64);
+        // Left to right: from the right side, into the left side, pointing right.
+        let (curve, arrow) = edge(left, right);
+        assert_eq!((curve[0], curve[6]), (m + w, m + c));
+        assert_eq!(arrow, [m + c, t + ROW_H as i64 + h, -ARROW.0, -ARROW.1, 2 * ARROW.1]);
+        // Right to left: from the left side, into the right side, pointing left.
+        let (curve, arrow) = edge(right, left);
+        assert_eq!((curve[0], curve[6]), (m + c, m + w));
+        assert_eq!(arrow[2], ARROW.0);
+        // Within a column: out of the right side and back into it.
+        let (curve, arrow) = edge(left, below);
+        assert_eq!((curve[0], curve[2], curve[6]), (m + w, m + w + LOOP, m + w));
+        assert_eq!(arrow[2], ARROW.0);
+    }
 }
