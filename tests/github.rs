@@ -90,7 +90,7 @@ fn mermaid_blocks_become_diagrams_with_a_lazy_script() {
     assert!(site.path("assets/mermaid.min.js").exists());
     let js = site.page("assets/playbook.js");
     assert!(
-        js.contains("if (!document.querySelector(\"pre.mermaid\")) return;"),
+        js.contains("var pres = document.querySelectorAll(\"pre.mermaid\");\n  if (!pres.length) return;"),
         "loaded only on pages with a diagram"
     );
     assert!(js.contains("assets/mermaid.min.js"));
