@@ -312,23 +312,30 @@ document.addEventListener("playbook:theme", function () {
     if (pending) pending.remove();
   }
 
+  /* A link to another chapter, or to a section of one, goes there on this
+     page (and in the PDF), not to the playbook's own page. */
+  function linkChapters() {
+    var prefixes = {};
+    chapters.forEach(function (article) {
+      prefixes[new URL(article.getAttribute("data-src"), location.href).pathname] = article.getAttribute("data-prefix");
+    });
+    document.querySelectorAll("article.print-chapter a[href]").forEach(function (a) {
+      var u = new URL(a.getAttribute("href"), location.href);
+      var prefix = u.origin === location.origin ? prefixes[u.pathname] : undefined;
+      if (prefix === undefined) return;
+      var id = prefix + (u.hash ? decodeURIComponent(u.hash.slice(1)) : "top");
+      if (document.getElementById(id)) a.setAttribute("href", "#" + id);
+    });
+  }
+
   function finish() {
+    linkChapters();
     if (status) {
       status.textContent = failed
         ? (total - failed) + " of " + total + " playbooks gathered; the others could not be loaded and are linked in place."
         : (total === 1 ? "The playbook is" : "All " + total + " playbooks are") + " on this page: print it, or save it as PDF.";
     }
     window.PLAYBOOK_DIAGRAMS();
-document.addEventListener("playbook:theme", function () {
-  "use strict";
-  var drawn = document.querySelectorAll("pre.mermaid[data-processed][data-source]");
-  if (!drawn.length || !window.mermaid) return;
-  drawn.forEach(function (pre) {
-    pre.removeAttribute("data-processed");
-    pre.textContent = pre.getAttribute("data-source");
-  });
-  window.PLAYBOOK_DIAGRAMS();
-});
     document.body.setAttribute("data-print-ready", "");
   }
 

@@ -369,8 +369,19 @@ await step("f. print page: every playbook in order, PDF", () => withPage({}, asy
       duplicates: ids.filter((id, i) => ids.indexOf(id) !== i),
       framework: !!document.getElementById("career-strategy--buy-vs-build"),
       status: document.getElementById("pb-print-status").textContent,
+      // Links between chapters stay on the page, each to an element that is there.
+      toBuyVsBuild: document.querySelectorAll('article.print-chapter a[href="#career-strategy--buy-vs-build"]').length,
+      toChapterPages: [...document.querySelectorAll("article.print-chapter a[href]")]
+        .map((a) => a.getAttribute("href"))
+        .filter((h) => [...document.querySelectorAll("article.print-chapter[data-src]")].some((c) => h.split("#")[0] === c.getAttribute("data-src"))),
+      dangling: [...document.querySelectorAll('article.print-chapter a[href^="#"]')]
+        .map((a) => decodeURIComponent(a.getAttribute("href").slice(1)))
+        .filter((id) => id && !document.getElementById(id)),
     };
   });
+  check(gathered.toBuyVsBuild > 0, "no in-page link to Buy vs Build from another chapter");
+  check(gathered.toChapterPages.length === 0, `links still leave the print page for a chapter: ${gathered.toChapterPages.slice(0, 5)}`);
+  check(gathered.dangling.length === 0, `in-page links to nothing: ${gathered.dangling.slice(0, 5)}`);
   check(gathered.pending === 0 && gathered.bodies === gathered.chapters, `chapters not gathered: ${JSON.stringify(gathered)}`);
   check(gathered.duplicates.length === 0, `duplicate ids on the print page: ${gathered.duplicates.slice(0, 5)}`);
   check(gathered.framework, "the Buy vs Build framework is not on the print page under its prefixed id");
