@@ -224,6 +224,32 @@ fn unexpected(v: &serde::de::Unexpected<'_>) -> String {
     }
 }
 
+/// The `visit_*` methods of a visitor that refuses these kinds of value,
+/// each named in the author's words by the visitor's `wrong`.
+macro_rules! refuse {
+    ($($kind:ident),+) => { $(refuse!(@ $kind);)+ };
+    (@ str) => { refuse!(@ visit_str, &str, Str); };
+    (@ bool) => { refuse!(@ visit_bool, bool, Bool); };
+    (@ i64) => { refuse!(@ visit_i64, i64, Signed); };
+    (@ u64) => { refuse!(@ visit_u64, u64, Unsigned); };
+    (@ f64) => { refuse!(@ visit_f64, f64, Float); };
+    (@ $method:ident, $t:ty, $unexpected:ident) => {
+        fn $method<E: Error>(self, v: $t) -> Result<Self::Value, E> {
+            Err(self.wrong(Unexpected::$unexpected(v)))
+        }
+    };
+    (@ seq) => {
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(self.wrong(Unexpected::Seq))
+        }
+    };
+    (@ map) => {
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(self.wrong(Unexpected::Map))
+        }
+    };
+}
+
 /// `tags` is a list of text; a bare `tags: hiring` is a mistake worth naming.
 fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     use serde::de::{Error, SeqAccess, Unexpected, Visitor};
@@ -251,24 +277,7 @@ fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
         fn visit_none<E: Error>(self) -> Result<Vec<String>, E> {
             Ok(Vec::new())
         }
-        fn visit_str<E: Error>(self, v: &str) -> Result<Vec<String>, E> {
-            Err(self.wrong(Unexpected::Str(v)))
-        }
-        fn visit_bool<E: Error>(self, v: bool) -> Result<Vec<String>, E> {
-            Err(self.wrong(Unexpected::Bool(v)))
-        }
-        fn visit_i64<E: Error>(self, v: i64) -> Result<Vec<String>, E> {
-            Err(self.wrong(Unexpected::Signed(v)))
-        }
-        fn visit_u64<E: Error>(self, v: u64) -> Result<Vec<String>, E> {
-            Err(self.wrong(Unexpected::Unsigned(v)))
-        }
-        fn visit_f64<E: Error>(self, v: f64) -> Result<Vec<String>, E> {
-            Err(self.wrong(Unexpected::Float(v)))
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, _map: A) -> Result<Vec<String>, A::Error> {
-            Err(self.wrong(Unexpected::Map))
-        }
+        refuse!(str, bool, i64, u64, f64, map);
     }
     d.deserialize_any(Tags)
 }
@@ -276,7 +285,7 @@ fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
 /// `weight` orders playbooks: a whole number, said so in the author's words
 /// (the parsers' own "invalid i64" means nothing to most writers).
 fn weight<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    use serde::de::{Error, SeqAccess, Unexpected, Visitor};
+    use serde::de::{Error, Unexpected, Visitor};
     struct Weight;
     impl Weight {
         fn wrong<E: Error>(self, v: Unexpected<'_>) -> E {
@@ -300,21 +309,7 @@ fn weight<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
         fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
             Ok(None)
         }
-        fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
-            Err(self.wrong(Unexpected::Str(v)))
-        }
-        fn visit_bool<E: Error>(self, v: bool) -> Result<Self::Value, E> {
-            Err(self.wrong(Unexpected::Bool(v)))
-        }
-        fn visit_f64<E: Error>(self, v: f64) -> Result<Self::Value, E> {
-            Err(self.wrong(Unexpected::Float(v)))
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-            Err(self.wrong(Unexpected::Seq))
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-            Err(self.wrong(Unexpected::Map))
-        }
+        refuse!(str, bool, f64, seq, map);
     }
     d.deserialize_any(Weight)
 }
@@ -358,24 +353,7 @@ fn story<'de, D: Deserializer<'de>>(d: D) -> Result<Option<StoryFields>, D::Erro
         fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
             Ok(None)
         }
-        fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
-            Err(self.wrong(Unexpected::Str(v)))
-        }
-        fn visit_bool<E: Error>(self, v: bool) -> Result<Self::Value, E> {
-            Err(self.wrong(Unexpected::Bool(v)))
-        }
-        fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
-            Err(self.wrong(Unexpected::Signed(v)))
-        }
-        fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
-            Err(self.wrong(Unexpected::Unsigned(v)))
-        }
-        fn visit_f64<E: Error>(self, v: f64) -> Result<Self::Value, E> {
-            Err(self.wrong(Unexpected::Float(v)))
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _seq: A) -> Result<Self::Value, A::Error> {
-            Err(self.wrong(Unexpected::Seq))
-        }
+        refuse!(str, bool, i64, u64, f64, seq);
     }
     d.deserialize_any(Story)
 }
