@@ -651,10 +651,17 @@ pub fn finish_summary<'t>(summary: &str, label: impl Fn(usize) -> Option<&'t str
 /// A cut summary ends with its last whole sentence when that keeps at least
 /// half of it: a catalog excerpt reads "… (Networking)." rather than
 /// "… (Networking). "Your…", a quote opened and never closed.
-fn at_sentence_end(summary: String) -> String {
+fn at_sentence_end(mut summary: String) -> String {
     let Some(cut) = summary.strip_suffix('…') else { return summary };
-    let end = [". ", "! ", "? "].iter().filter_map(|mark| cut.rfind(mark)).max().filter(|&i| i >= cut.len() / 2);
-    end.map_or(summary.clone(), |i| cut[..=i].to_string())
+    // Only the second half can hold the end: one backward scan of it.
+    let b = cut.as_bytes();
+    let end = (b.len() / 2..b.len().saturating_sub(1))
+        .rev()
+        .find(|&i| matches!(b[i], b'.' | b'!' | b'?') && b[i + 1] == b' ');
+    if let Some(i) = end {
+        summary.truncate(i + 1);
+    }
+    summary
 }
 
 /// `text` with its whitespace runs as single spaces, cut to `max` characters
