@@ -86,7 +86,7 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
-    /// Start a handbook: playbook.toml, a sample playbook, .gitignore and a GitHub Pages workflow
+    /// Start a handbook: playbook.toml, a sample playbook, .gitignore and a GitHub Pages workflow (files already there are kept)
     Init {
         /// Folder to create the handbook in
         #[arg(default_value = ".")]
@@ -174,9 +174,15 @@ fn main() -> ExitCode {
             }
         },
         Command::Init { dir } => match playbook::scaffold::init(&dir) {
-            Ok(paths) => {
-                for p in &paths {
+            Ok(init) => {
+                for p in &init.written {
                     term.say(&format!("Wrote {}", p.display()));
+                }
+                for p in &init.kept {
+                    term.say(&format!("Kept {} (already there)", p.display()));
+                }
+                if init.gitignore_lacks_public {
+                    term.say("Add /public to .gitignore: it is the built site, made anew by every build.");
                 }
                 if playbook::scaffold::git_url() == playbook::scaffold::PLACEHOLDER_GIT_URL {
                     term.say(&format!(

@@ -125,24 +125,60 @@ pub fn new_playbook(root: &Path, title: &str, track: Option<&str>) -> Result<Pat
     Ok(path)
 }
 
-/// Scaffolds a handbook in `dir` (created if missing): `playbook.toml`, one
-/// sample playbook, `.gitignore` and a GitHub Pages workflow. If any of them
-/// exists, nothing is written. Returns the paths written.
-pub fn init(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
+/// What `init` did: the files it wrote, and those it found already there
+/// and left as they were.
+#[derive(Debug, Default)]
+pub struct Init {
+    pub written: Vec<PathBuf>,
+    pub kept: Vec<PathBuf>,
+    /// An existing `.gitignore` that does not keep the built site out of Git.
+    pub gitignore_lacks_public: bool,
+}
+
+/// Scaffolds a handbook in `dir` (created if missing): `playbook.toml`, a
+/// sample playbook (when `playbooks/` has none yet), `.gitignore` and a
+/// GitHub Pages workflow. A file already there is kept as it is, so a
+/// handbook can be started in a repository that has a `.gitignore` or a
+/// `playbooks/` of its own.
+pub fn init(dir: &Path) -> Result<Init, ScaffoldError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(ScaffoldError::Io(
+            dir.to_path_buf(),
+            io::Error::other("it is a file, not a folder; give a folder to start the handbook in"),
+        ));
+    }
     let name = dir
         .canonicalize()
         .ok()
         .or_else(|| Some(crate::output::normalize(dir)))
         .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_default();
-    let files = vec![
-        (dir.join(CONFIG_FILE), config_file(&handbook_title(&name))),
-        (dir.join(PLAYBOOKS_DIR).join("first-playbook.md"), playbook_skeleton("First Playbook", "General")),
-        (dir.join(".gitignore"), GITIGNORE.to_string()),
-        (dir.join(WORKFLOW_FILE), pages_workflow(git_url())),
-    ];
-    write_all(&files)?;
-    Ok(files.into_iter().map(|(p, _)| p).collect())
+    let mut files = vec![(dir.join(CONFIG_FILE), config_file(&handbook_title(&name)))];
+    let mut init = Init::default();
+    if has_playbooks(&dir.join(PLAYBOOKS_DIR)) {
+        init.kept.push(dir.join(PLAYBOOKS_DIR));
+    } else {
+        files.push((dir.join(PLAYBOOKS_DIR).join("first-playbook.md"), playbook_skeleton("First Playbook", "General")));
+    }
+    files.push((dir.join(".gitignore"), GITIGNORE.to_string()));
+    files.push((dir.join(WORKFLOW_FILE), pages_workflow(git_url())));
+    let (kept, new): (Vec<_>, Vec<_>) = files.into_iter().partition(|(p, _)| p.symlink_metadata().is_ok());
+    write_all(&new)?;
+    init.gitignore_lacks_public = kept.iter().any(|(p, _)| {
+        p.ends_with(".gitignore")
+            && std::fs::read_to_string(p).is_ok_and(|t| !t.lines().any(|l| l.trim().trim_matches('/') == "public"))
+    });
+    init.written = new.into_iter().map(|(p, _)| p).collect();
+    init.kept.extend(kept.into_iter().map(|(p, _)| p));
+    Ok(init)
+}
+
+/// Whether a `playbooks/` folder already holds Markdown.
+fn has_playbooks(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .any(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x.eq_ignore_ascii_case("md")))
 }
 
 /// Writes every file, or none if any already exists.
@@ -223,7 +259,12 @@ jobs:
       - id: pages
         uses: actions/configure-pages@v6
       - name: Install playbook
-        run: cargo install --locked --git "$PLAYBOOK_GIT" playbook
+        run: |
+          if [ "$PLAYBOOK_GIT" = "{placeholder}" ]; then
+            echo "::error file={workflow}::Set PLAYBOOK_GIT at the top of {workflow} to the Git URL of playbook's repository."
+            exit 1
+          fi
+          cargo install --locked --git "$PLAYBOOK_GIT" playbook
       - name: Build the handbook
         # base_url is https://USER.github.io/REPO for a project site, or the
         # custom domain; every link in the handbook carries its path.
@@ -241,7 +282,9 @@ jobs:
     steps:
       - id: deployment
         uses: actions/deploy-pages@v5
-"#
+"#,
+        placeholder = PLACEHOLDER_GIT_URL,
+        workflow = WORKFLOW_FILE,
     )
 }
 

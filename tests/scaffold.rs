@@ -67,7 +67,11 @@ fn the_workflow_publishes_with_the_official_pages_actions() {
         assert!(uses.iter().any(|u| u.starts_with(action)), "{action} in {uses:?}");
     }
     let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
-    assert!(runs.iter().any(|r| r.contains("cargo install") && r.contains("--git")), "{runs:?}");
+    let install = runs.iter().find(|r| r.contains("cargo install") && r.contains("--git")).expect("an install step");
+    // Left as `init` wrote it, the placeholder stops the job with a message
+    // saying what to set, before cargo fails on a repository that is not there.
+    let check = format!("if [ \"$PLAYBOOK_GIT\" = \"{}\" ]", playbook::scaffold::PLACEHOLDER_GIT_URL);
+    assert!(install.contains(&check) && install.contains("::error") && install.contains("exit 1"), "{install}");
     let build = runs.iter().find(|r| r.contains("playbook build")).expect("a build step");
     assert!(build.contains(r#"--base-url "${{ steps.pages.outputs.base_url }}/""#), "{build}");
     let pages_step = steps.iter().find(|s| s["id"] == "pages").expect("configure-pages has id `pages`");
@@ -80,15 +84,28 @@ fn the_workflow_publishes_with_the_official_pages_actions() {
 }
 
 #[test]
-fn init_refuses_to_overwrite_anything() {
+fn init_keeps_what_is_there_and_adds_the_rest() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join(".gitignore"), "mine\n").unwrap();
+    std::fs::create_dir(tmp.path().join("playbooks")).unwrap();
+    std::fs::write(tmp.path().join("playbooks/own.md"), "# Own\n").unwrap();
     let out = playbook(&["init", "."], tmp.path());
+    assert_code(&out, 0);
+    let said = text(&out.stdout);
+    assert!(said.contains("Kept ./.gitignore (already there)") && said.contains("Add /public to .gitignore"), "{said}");
+    assert_eq!(std::fs::read_to_string(tmp.path().join(".gitignore")).unwrap(), "mine\n", "never overwritten");
+    assert!(tmp.path().join("playbook.toml").exists() && tmp.path().join(".github/workflows/pages.yml").exists());
+    assert!(!tmp.path().join("playbooks/first-playbook.md").exists(), "no sample beside the author's playbooks");
+    // Again: everything is there, nothing changes.
+    let toml = std::fs::read_to_string(tmp.path().join("playbook.toml")).unwrap();
+    std::fs::write(tmp.path().join("playbook.toml"), format!("{toml}# edited\n")).unwrap();
+    assert_code(&playbook(&["init", "."], tmp.path()), 0);
+    assert!(std::fs::read_to_string(tmp.path().join("playbook.toml")).unwrap().ends_with("# edited\n"));
+    // A file where the folder should be is named as such.
+    std::fs::write(tmp.path().join("afile"), "x").unwrap();
+    let out = playbook(&["init", "afile"], tmp.path());
     assert_code(&out, 2);
-    assert!(text(&out.stderr).contains(".gitignore"), "{}", text(&out.stderr));
-    assert_eq!(std::fs::read_to_string(tmp.path().join(".gitignore")).unwrap(), "mine\n");
-    assert!(!tmp.path().join("playbook.toml").exists(), "nothing is written when anything exists");
-    assert!(!tmp.path().join("playbooks").exists());
+    assert!(text(&out.stderr).contains("it is a file, not a folder"), "{}", text(&out.stderr));
 }
 
 #[test]
