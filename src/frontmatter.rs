@@ -491,6 +491,10 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
     // What the reader says of a list or map where a text field is read as
     // written (see `text`).
     let first = if first == "expected string scalar" { "invalid type: a list or a map, expected text" } else { first };
+    // The parser's advice (an option of its own) means nothing to an author.
+    if let Some(key) = first.strip_prefix("duplicate mapping key: ").and_then(|rest| rest.split(',').next()) {
+        return format!("invalid front matter: `{key}` is given twice; keep one");
+    }
     format!("invalid front matter: {first}")
 }
 
@@ -566,6 +570,12 @@ mod tests {
         let e = fm("---\nx: &a [1]\ntitle: *a\n---\n").unwrap_err();
         assert_eq!(e.message, "invalid front matter: invalid type: a list or a map, expected text");
         assert_eq!(e.pos, Position { line: 3, column: 8 });
+    }
+
+    #[test]
+    fn a_key_given_twice_is_named_without_the_parsers_advice() {
+        let e = fm("---\ntitle: A\ntitle: B\n---\n").unwrap_err();
+        assert_eq!((e.pos.line, e.message.as_str()), (3, "invalid front matter: `title` is given twice; keep one"));
     }
 
     #[test]
