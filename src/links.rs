@@ -163,7 +163,11 @@ impl<'a> Index<'a> {
             ambiguous.unwrap_or_else(|| {
                 let names = self.handbook.playbooks.iter().map(|p| p.stem_path.as_str());
                 let mut msg = format!("no playbook \"{target}\"");
-                if let Some(s) = closest(target, names) {
+                // A playbook's title is what a writer remembers of it.
+                let titled = self.handbook.playbooks.iter().find(|p| p.title.eq_ignore_ascii_case(target.trim()));
+                if let Some(p) = titled {
+                    msg.push_str(&format!("; \"{}\" is the title of \"{}\", link to that", p.title, p.stem_path));
+                } else if let Some(s) = closest(target, names) {
                     msg.push_str(&format!("; did you mean \"{s}\"?"));
                 }
                 msg
@@ -171,17 +175,30 @@ impl<'a> Index<'a> {
         })
     }
 
-    fn anchor(&self, page: PageId, anchor: &str) -> Result<String, String> {
+    fn anchor(&self, page: PageId, anchor: &str) -> Result<String, LinkError> {
         let anchors = &self.anchors[page];
         if let Some(id) = anchors.get(anchor).or_else(|| anchors.get(anchor.to_lowercase().as_str())) {
             return Ok(id.to_string());
         }
         let p = self.handbook.page(page);
-        let mut msg = format!("no section \"#{anchor}\" in \"{}\"", p.stem_path);
+        let mut message = format!("no section \"#{anchor}\" in \"{}\"", p.stem_path);
         if let Some(s) = closest(anchor, anchors.iter().copied()) {
-            msg.push_str(&format!("; did you mean \"#{s}\"?"));
+            message.push_str(&format!("; did you mean \"#{s}\"?"));
         }
-        Err(msg)
+        // Its sections, in page order, as the author would look for them.
+        const SHOWN: usize = 8;
+        // A framework or exit game by its stable id (`#buy-vs-build`).
+        let id = |h: &crate::model::Heading| {
+            p.sections.iter().find(|s| s.heading.start == h.range.start).map_or(&h.id, |s| &s.id).clone()
+        };
+        let ids: Vec<String> =
+            p.headings.iter().filter(|h| h.level >= 2 && !h.id.is_empty()).map(|h| format!("#{}", id(h))).collect();
+        let hint = match ids.len() {
+            0 => format!("\"{}\" has no sections to link to; link to the playbook itself", p.stem_path),
+            n if n > SHOWN => format!("its sections are {}, … ({n} in all)", ids[..SHOWN].join(", ")),
+            _ => format!("its sections are {}", ids.join(", ")),
+        };
+        Err(LinkError { message, hint: hint.into() })
     }
 
     fn url(&self, page: PageId, anchor: Option<&str>) -> String {
@@ -429,7 +446,7 @@ fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
 #[derive(Clone)]
 struct LinkError {
     message: String,
-    hint: &'static str,
+    hint: std::borrow::Cow<'static, str>,
 }
 
 const PAGE_HINT: &str =
@@ -439,14 +456,14 @@ const FILE_HINT: &str = "put the file itself (not a link to it) in playbooks/, a
 
 impl From<String> for LinkError {
     fn from(message: String) -> LinkError {
-        LinkError { message, hint: PAGE_HINT }
+        LinkError { message, hint: PAGE_HINT.into() }
     }
 }
 
 fn resolve(index: &Index<'_>, from: PageId, link: &LinkRef) -> Result<Outcome, LinkError> {
     let dest = link.dest.trim();
     if link.kind == LinkKind::Wiki {
-        return resolve_wiki(index, from, dest, link.has_label).map_err(LinkError::from);
+        return resolve_wiki(index, from, dest, link.has_label);
     }
     if let Some(scheme) = dangerous_scheme(dest, link.kind == LinkKind::Image) {
         return Err(format!("a `{scheme}:` URL runs code in the reader's browser, so it is not allowed here").into());
@@ -476,7 +493,7 @@ fn resolve(index: &Index<'_>, from: PageId, link: &LinkRef) -> Result<Outcome, L
     let joined = join_relative(&source.stem_path, &percent_decode(path))
         .ok_or_else(|| format!("\"{path}\" points outside the playbooks folder"))?;
     if link.kind == LinkKind::Image || !path.to_lowercase().ends_with(".md") {
-        return resolve_file(index, path, joined).map_err(|message| LinkError { message, hint: FILE_HINT });
+        return resolve_file(index, path, joined).map_err(|message| LinkError { message, hint: FILE_HINT.into() });
     }
     let target = joined[..joined.len() - 3].to_string();
     let page = index.find(&target).map_err(|ambiguous| {
@@ -532,7 +549,7 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
-fn resolve_wiki(index: &Index<'_>, from: PageId, dest: &str, has_label: bool) -> Result<Outcome, String> {
+fn resolve_wiki(index: &Index<'_>, from: PageId, dest: &str, has_label: bool) -> Result<Outcome, LinkError> {
     let (target, anchor) = match dest.split_once('#') {
         Some((t, a)) => (t.trim(), Some(a.trim())),
         None => (dest, None),

@@ -358,3 +358,19 @@ fn a_theme_gets_section_summaries_with_their_links_read_as_titles() {
     let page = build_project(root.path(), None).page("a/index.html");
     assert_eq!(page, "<p>Buy vs Build: See The B Playbook.</p>");
 }
+
+#[test]
+fn a_broken_section_link_lists_the_sections_and_a_title_points_at_its_playbook() {
+    let dir = project(&[
+        ("playbooks/a.md", "# Alpha Plan\n\n## Frameworks\n\n### Buy vs Build\n\n## Notes\n"),
+        ("playbooks/b.md", "# B\n\n[[a#nope]] [[Alpha Plan]]\n"),
+    ]);
+    let (code, stderr) = check(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("playbooks/b.md:3:1: error: no section \"#nope\" in \"a\""), "{stderr}");
+    assert!(stderr.contains("help: its sections are #frameworks, #buy-vs-build, #notes\n"), "{stderr}");
+    assert!(
+        stderr.contains("error: no playbook \"Alpha Plan\"; \"Alpha Plan\" is the title of \"a\", link to that"),
+        "{stderr}"
+    );
+}
