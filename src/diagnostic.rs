@@ -56,7 +56,10 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         let message = printable(&self.message);
-        write!(f, "{}:{}:{}: {label}: {message}", display_path(&self.file), self.line, self.column)?;
+        match self.line {
+            0 => write!(f, "{}: {label}: {message}", display_path(&self.file))?,
+            _ => write!(f, "{}:{}:{}: {label}: {message}", display_path(&self.file), self.line, self.column)?,
+        }
         if let Some(hint) = &self.hint {
             write!(f, "\n  help: {}", printable(hint))?;
         }
@@ -90,6 +93,9 @@ pub struct Position {
 
 impl Position {
     pub const START: Position = Position { line: 1, column: 1 };
+    /// About a folder, a flag or a file as a whole: shown with no line and
+    /// column, which would point at text that is not there.
+    pub const WHOLE: Position = Position { line: 0, column: 0 };
 
     /// Where `offset` falls in `text`, counted from the start (see
     /// [`Positions`] for many offsets of one text).

@@ -140,7 +140,7 @@ fn render_into(
     // flag can be wrong here.
     let base = BaseUrl::parse(opts.base_url.as_deref().unwrap_or(&config.base_url)).unwrap_or_else(|why| {
         diags.push(
-            Diagnostic::error("--base-url", Position::START, format!("the base URL {why}")).with_hint(BaseUrl::HINT),
+            Diagnostic::error("--base-url", Position::WHOLE, format!("the base URL {why}")).with_hint(BaseUrl::HINT),
         );
         BaseUrl::default()
     });
@@ -296,7 +296,7 @@ pub fn try_build(opts: &BuildOptions, force: bool) -> Result<BuildReport, BuildE
     let cannot_write = |not: output::NotWritten, warnings: &Diagnostics| {
         let mut diags = warnings.clone();
         let error =
-            Diagnostic::error(out_dir.clone(), Position::START, format!("cannot write the site: {}", not.error));
+            Diagnostic::error(out_dir.clone(), Position::WHOLE, format!("cannot write the site: {}", not.error));
         diags.push(if not.partly_updated {
             error.with_hint(
                 "the output folder is partly updated, each file whole (old or new); fix the cause and build again to finish",
@@ -319,7 +319,7 @@ pub fn try_build(opts: &BuildOptions, force: bool) -> Result<BuildReport, BuildE
     let mut warnings = warnings;
     if let Some(why) = &written.left_behind {
         warnings.push(
-            Diagnostic::warning(out_dir.clone(), Position::START, format!("the site is in place, but {why}"))
+            Diagnostic::warning(out_dir.clone(), Position::WHOLE, format!("the site is in place, but {why}"))
                 .with_hint("remove the hidden folder beside the output folder that the message names"),
         );
     }

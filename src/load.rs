@@ -41,7 +41,7 @@ pub fn find(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
     let dir = root.join(PLAYBOOKS_DIR);
     if !dir.is_dir() {
         diags.push(
-            Diagnostic::error(PLAYBOOKS_DIR, Position::START, "no `playbooks/` folder in the project")
+            Diagnostic::error(PLAYBOOKS_DIR, Position::WHOLE, "no `playbooks/` folder in the project")
                 .with_hint(format!("create `{}` and put your Markdown playbooks in it", dir.display())),
         );
         return Vec::new();
@@ -114,14 +114,14 @@ fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
     let reason = err.io_error().map_or_else(|| err.to_string(), ToString::to_string);
     let link = err.path().filter(|p| p.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()));
     if err.loop_ancestor().is_some() {
-        Diagnostic::error(path, Position::START, "symbolic link loop: this folder links back to one that contains it")
+        Diagnostic::error(path, Position::WHOLE, "symbolic link loop: this folder links back to one that contains it")
             .with_hint("remove the symbolic link or point it somewhere outside its own parent folders")
     } else if let Some(link) = link.filter(|l| std::fs::metadata(l).is_err()) {
         let target = std::fs::read_link(link).map(|t| t.display().to_string()).unwrap_or_default();
-        Diagnostic::error(path, Position::START, format!("broken symbolic link to `{target}`: {reason}"))
+        Diagnostic::error(path, Position::WHOLE, format!("broken symbolic link to `{target}`: {reason}"))
             .with_hint("point the link at an existing file or folder, or remove it")
     } else {
-        Diagnostic::error(path, Position::START, format!("cannot read this folder: {reason}"))
+        Diagnostic::error(path, Position::WHOLE, format!("cannot read this folder: {reason}"))
             .with_hint("check that the folder exists and that you have permission to read it")
     }
 }
@@ -131,7 +131,7 @@ fn read_source(root: &Path, path: &Path) -> (Option<SourceFile>, Vec<Diagnostic>
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(err) => {
-            let d = Diagnostic::error(&rel, Position::START, format!("cannot read this file: {err}"))
+            let d = Diagnostic::error(&rel, Position::WHOLE, format!("cannot read this file: {err}"))
                 .with_hint("check the file's permissions (it must be readable by you)");
             return (None, vec![d]);
         }
@@ -153,7 +153,7 @@ fn read_source(root: &Path, path: &Path) -> (Option<SourceFile>, Vec<Diagnostic>
 /// then drops, so the page's address and the links by file name that
 /// reach it differ from what the author sees.
 fn not_utf8_name(rel: &Path, stem_path: &str) -> Diagnostic {
-    Diagnostic::warning(rel, Position::START, format!("the file name is not valid UTF-8; it is read as `{stem_path}`"))
+    Diagnostic::warning(rel, Position::WHOLE, format!("the file name is not valid UTF-8; it is read as `{stem_path}`"))
         .with_hint("rename the file in UTF-8 (most file managers and `convmv -f latin1 -t utf8` can)")
 }
 

@@ -98,11 +98,38 @@ impl SiteArgs {
     fn options(self, out: PathBuf) -> BuildOptions {
         BuildOptions { root: self.root, out, base_url: self.base_url, drafts: self.drafts }
     }
+
+    /// What is wrong with the arguments themselves: a wrong argument is a
+    /// usage error (exit code 2), not a handbook with errors in it.
+    fn usage_error(&self) -> Option<String> {
+        if !self.root.is_dir() {
+            return Some(format!(
+                "the project folder `{}` does not exist or is not a folder; give --root the folder that holds playbooks/",
+                self.root.display()
+            ));
+        }
+        let url = self.base_url.as_deref()?;
+        let why = playbook::config::BaseUrl::parse(url).err()?;
+        Some(format!("--base-url: the base URL {why}\n  help: {}", playbook::config::BaseUrl::HINT))
+    }
+}
+
+impl Command {
+    fn site(&self) -> Option<&SiteArgs> {
+        match self {
+            Command::Build { site, .. } | Command::Check { site } | Command::Serve { site, .. } => Some(site),
+            Command::New { .. } | Command::Init { .. } => None,
+        }
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let term = Term::detect(cli.quiet);
+    if let Some(why) = cli.command.site().and_then(SiteArgs::usage_error) {
+        term.error(&why);
+        return ExitCode::from(2);
+    }
     match cli.command {
         Command::Build { site, out, force } => {
             let opts = site.options(out);

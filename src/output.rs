@@ -80,6 +80,9 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// Why an output folder outside the project is refused without --force.
+const OUTSIDE: &str = "is outside the project";
+
 /// Refuses output folders whose replacement would destroy the project, and
 /// (unless forced) folders holding somebody else's files.
 pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnostic> {
@@ -105,22 +108,24 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnos
     } else if std::fs::symlink_metadata(&out).is_ok_and(|m| m.is_file()) {
         Some("is a file")
     } else if !(force || in_project(&out, &root)) {
-        Some("is outside the project")
+        Some(OUTSIDE)
     } else {
         None
     };
     if let Some(what) = problem {
+        // --force lets a build go outside the project, and nowhere else refused.
+        let force = if what == OUTSIDE { " (a folder outside the project needs --force)" } else { "" };
         return Err(Diagnostic::error(
             shown.clone(),
-            Position::START,
+            Position::WHOLE,
             format!("refusing to write the site to `{shown}`: it {what}, and building replaces what is in it"),
         )
-        .with_hint("choose another --out folder, such as `public` (a folder outside the project needs --force)"));
+        .with_hint(format!("choose another --out folder, such as `public`{force}")));
     }
     match foreign_entries(&out) {
         Some(what) if !force => Err(Diagnostic::error(
             shown.clone(),
-            Position::START,
+            Position::WHOLE,
             format!("refusing to write the site to `{shown}`: it {what}, which building would replace or delete"),
         )
         .with_hint("build into a new or empty folder, or pass --force to let the site replace what is in it")),
@@ -714,7 +719,7 @@ pub fn static_conflicts(files: &[Emitted], static_dir: &Path) -> Vec<Diagnostic>
         };
         if let Some(message) = problem {
             conflicts.push(
-                Diagnostic::error(Path::new("static").join(&rel), Position::START, message)
+                Diagnostic::error(Path::new("static").join(&rel), Position::WHOLE, message)
                     .with_hint("rename or move it; pages are overridden through templates/, not static/"),
             );
         }

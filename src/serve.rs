@@ -163,7 +163,7 @@ fn render(builder: &crate::Builder) -> Result<(SiteFiles, usize, Diagnostics), D
         Err(e) => {
             let mut diags = warnings;
             diags.push(
-                Diagnostic::error("static", Position::START, format!("cannot read the static files: {e}"))
+                Diagnostic::error("static", Position::WHOLE, format!("cannot read the static files: {e}"))
                     .with_hint("check the permissions of the files in static/"),
             );
             return Err(diags);

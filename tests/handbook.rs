@@ -377,9 +377,14 @@ fn a_base_url_that_would_break_every_link_is_an_error_naming_its_source() {
     let (code, stderr) = check(dir.path());
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("playbook.toml:2:1: error: base_url \"../up/\" has `.` or `..` in its path"), "{stderr}");
+    // A wrong flag is a usage error: exit code 2, said before anything is read.
     let run = playbook(&["check", "--root", root, "--base-url", "javascript:alert(1)"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("--base-url:1:1: error: the base URL \"javascript:alert(1)\""), "{stderr}");
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error: --base-url: the base URL \"javascript:alert(1)\""), "{stderr}");
+    let missing = playbook(&["build", "--root", &format!("{root}/nowhere")]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nowhere` does not exist or is not a folder"));
 }
 
 #[test]
