@@ -426,23 +426,38 @@ pub fn parse(file_text: &str, block: &Block<'_>) -> Parsed {
     }
 }
 
-/// `text` with the top-level entry holding `line` (1-based) cut to empty
-/// lines: its key's line and the indented, blank or comment lines after it.
-/// None when that line is not inside a `key: value` (or `key = value`)
-/// entry, as for a TOML `[table]` header, whose keys would move up a level.
+/// `text` with the innermost entry holding `line` (1-based) cut to empty
+/// lines: its key's line and the more indented, blank or comment lines after
+/// it. A nested key (`  ofcer:` under `story:`) goes alone, so the other
+/// keys beside it are still read. None when that line is not inside a
+/// `key: value` (or `key = value`) entry, as for a TOML `[table]` header,
+/// whose keys would move up a level.
 fn without_entry(text: &str, line: usize, format: Format) -> Option<String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let continues = |l: &str| l.starts_with([' ', '\t']) || matches!(l.trim_start().chars().next(), None | Some('#'));
-    let start = (0..line.min(lines.len())).rev().find(|&i| !continues(lines[i]))?;
-    let key_line = lines[start];
+    let indent = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
+    let blank = |l: &str| matches!(l.trim_start().chars().next(), None | Some('#'));
     let separator = match format {
         Format::Yaml => ':',
         Format::Toml => '=',
     };
-    if key_line.starts_with(['[', '-', '?']) || !key_line.contains(separator) {
-        return None;
-    }
-    let end = (start + 1..lines.len()).find(|&i| !continues(lines[i])).unwrap_or(lines.len());
+    let is_key = |l: &str| !l.trim_start().starts_with(['[', '-', '?', '{']) && l.contains(separator);
+    let at = line.min(lines.len()).checked_sub(1)?;
+    // The error's own line if it is a key's, else the nearest key above it
+    // that is less indented (the one whose value the line is part of).
+    let mut deeper_than = usize::MAX;
+    let start = (0..=at).rev().find(|&i| {
+        let l = lines[i];
+        if blank(l) {
+            return false;
+        }
+        if is_key(l) && (i == at || indent(l) < deeper_than) {
+            return true;
+        }
+        deeper_than = deeper_than.min(indent(l));
+        false
+    })?;
+    let base = indent(lines[start]);
+    let end = (start + 1..lines.len()).find(|&i| !blank(lines[i]) && indent(lines[i]) <= base).unwrap_or(lines.len());
     let mut rest = String::with_capacity(text.len());
     for (i, l) in lines.iter().enumerate() {
         if (start..end).contains(&i) {
@@ -663,6 +678,18 @@ mod tests {
         let at: Vec<_> = t.errors.iter().map(|e| (e.pos.line, e.pos.column)).collect();
         assert_eq!(at, [(3, 9), (4, 8)]);
         assert_eq!(t.front_matter.title.as_deref(), Some("ok"));
+    }
+
+    #[test]
+    fn errors_under_one_key_are_each_reported() {
+        let p = all("---\nstory:\n  problem: [1]\n  misson_date: x\n  officer: CTO\n  solution:\n    - a\n---\n");
+        let lines: Vec<_> = p.errors.iter().map(|e| e.pos.line).collect();
+        assert_eq!(lines, [3, 4, 7], "{:?}", p.errors);
+        assert_eq!(
+            p.front_matter.story.and_then(|s| s.officer).as_deref(),
+            Some("CTO"),
+            "the good key beside them is kept"
+        );
     }
 
     #[test]
