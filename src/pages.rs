@@ -589,6 +589,12 @@ impl<'a> Site<'a> {
             let mut lists = Lists::default();
             let ctx = ctx(&mut lists)?;
             lists.splice(self.renderer.render(template, &ctx)?)
+        });
+        // A template fails on one page's values (a playbook without the
+        // `extra` key another has): the message says which page.
+        let bytes = bytes.map_err(|mut d| {
+            d.message = format!("{} (making {out})", d.message.trim_end_matches('.'));
+            d
         })?;
         Ok(OutputFile::shared(&out, bytes))
     }

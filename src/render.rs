@@ -288,8 +288,13 @@ fn template_error(e: &tera::Error) -> Diagnostic {
 /// `--> name:line:column` line; those are taken apart here.
 fn template_errors(e: &tera::Error, theme: &Theme) -> Vec<Diagnostic> {
     let diagnostic = |file: String, pos: Position, message: &str| {
-        Diagnostic::error(PathBuf::from(file), pos, format!("template error: {message}"))
-            .with_hint("fix the template, or delete your override to use the default theme's")
+        let hint = if message.contains("is not defined") {
+            "a value some pages lack needs a default, e.g. {{ playbook.extra.owner | default(value=\"\") }}, \
+             or a test: {% if playbook.extra.owner %}"
+        } else {
+            "fix the template, or delete your override to use the default theme's"
+        };
+        Diagnostic::error(PathBuf::from(file), pos, format!("template error: {message}")).with_hint(hint)
     };
     // Where a template's `{% extends` is, for errors about what it extends.
     let extends = |name: &str| {

@@ -556,6 +556,20 @@ fn every_broken_template_is_named_at_its_line_not_just_the_first() {
 }
 
 #[test]
+fn a_template_that_fails_on_one_page_names_the_page_and_suggests_a_default() {
+    let page = std::fs::read_to_string(env!("CARGO_MANIFEST_DIR").to_string() + "/templates/playbook.html").unwrap();
+    let page = page.replacen("{{ playbook.title }}", "{{ playbook.title }} {{ playbook.extra.owner }}", 1);
+    let dir = project(&[
+        ("playbooks/a.md", "---\nowner: sam\n---\n# A\n"),
+        ("playbooks/b.md", "# B\n"),
+        ("templates/playbook.html", &page),
+    ]);
+    let stderr = failing_build(dir.path());
+    assert!(stderr.contains("error: template error: Field `owner` is not defined (making b/index.html)"), "{stderr}");
+    assert!(stderr.contains("help: a value some pages lack needs a default, e.g. {{ playbook.extra.owner | default("));
+}
+
+#[test]
 fn a_playbook_cannot_take_a_folder_the_site_uses() {
     // `media/` holds the files beside the playbooks; `assets/` the theme.
     let dir = project(&[
