@@ -114,7 +114,7 @@ impl Handbook {
                 diags.push(
                     Diagnostic::error(
                         &p.source,
-                        Position::START,
+                        p.slug_position,
                         format!("slug \"{}\" is used by the site itself", p.slug),
                     )
                     .with_hint(format!(

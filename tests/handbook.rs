@@ -576,10 +576,13 @@ fn a_playbook_cannot_take_a_folder_the_site_uses() {
         ("playbooks/media.md", "# Media\n"),
         ("playbooks/assets.md", "# Assets\n"),
         ("playbooks/ok.md", "# Ok\n"),
+        ("playbooks/t.md", "---\ntitle: T\nslug: tracks\n---\n# T\n"),
     ]);
     let stderr = failing_build(dir.path());
     assert!(stderr.contains("playbooks/media.md:1:1: error: slug \"media\" is used by the site itself"), "{stderr}");
     assert!(stderr.contains("playbooks/assets.md:1:1: error: slug \"assets\" is used by the site itself"), "{stderr}");
+    // A slug from front matter is reported where it is written.
+    assert!(stderr.contains("playbooks/t.md:3:1: error: slug \"tracks\" is used by the site itself"), "{stderr}");
 }
 
 #[test]
