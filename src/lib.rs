@@ -68,6 +68,9 @@ pub struct BuildReport {
     pub bytes: u64,
     /// Files with the same bytes as in the previous output, which were not written again.
     pub unchanged: usize,
+    /// Files of the previous output the site no longer has, removed (a
+    /// deleted playbook's page, or a file someone put there by hand).
+    pub removed: Vec<PathBuf>,
     pub out_dir: PathBuf,
     pub elapsed: Duration,
     /// Warnings only; a build with errors returns `Err`.
@@ -331,6 +334,7 @@ pub fn try_build(opts: &BuildOptions, force: bool) -> Result<BuildReport, BuildE
         files: written.files,
         bytes: written.bytes,
         unchanged: written.unchanged,
+        removed: written.removed,
         out_dir,
         elapsed: start.elapsed(),
         warnings,

@@ -156,6 +156,19 @@ fn main() -> ExitCode {
                         report.out_dir.display(),
                         report.elapsed.as_secs_f64()
                     ));
+                    // Said, not done silently: a file put in the output by hand goes too.
+                    if !report.removed.is_empty() {
+                        const SHOWN: usize = 5;
+                        let names: Vec<String> =
+                            report.removed.iter().take(SHOWN).map(|p| playbook::diagnostic::display_path(p)).collect();
+                        let more = report.removed.len().saturating_sub(SHOWN);
+                        term.say(&format!(
+                            "Removed {} the site no longer has: {}{}",
+                            count(report.removed.len(), "file"),
+                            names.join(", "),
+                            if more > 0 { format!(" and {more} more") } else { String::new() }
+                        ));
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(BuildError::Content(diags)) => fail(term, &diags, 1, NOTHING_WRITTEN),

@@ -249,6 +249,8 @@ pub struct WriteReport {
     /// A folder beside the output folder that could not be removed once
     /// the site was in place, and why.
     pub left_behind: Option<String>,
+    /// Files of the previous output that the site no longer has, removed.
+    pub removed: Vec<PathBuf>,
 }
 
 /// A generated file as the static-file check and the build report need it,
@@ -485,6 +487,7 @@ impl Staging {
             bytes: self.bytes.load(Ordering::Relaxed),
             unchanged: self.unchanged.load(Ordering::Relaxed),
             left_behind: None,
+            removed: Vec::new(),
         };
         let mut site = std::mem::take(&mut *lock(&self.site));
         if let Some(dir) = static_dir.filter(|d| d.is_dir()) {
@@ -503,8 +506,9 @@ impl Staging {
         // folder is only reported: the build has done its job.
         let leftover = match self.previous {
             Previous::Update => {
-                let trash =
+                let (trash, removed) =
                     update(&self.dir, &self.out, &site).map_err(|error| NotWritten { error, partly_updated: true })?;
+                report.removed = removed;
                 let staging = remove_tree(&self.dir);
                 let trash = trash.map_or(Ok(()), |t| remove_tree(&t));
                 staging.and(trash)
@@ -774,8 +778,9 @@ fn swap(staging: &Path, out: &Path) -> io::Result<io::Result<()>> {
 /// leaves empty (links and other non-files are removed, never followed).
 /// A failure on the way puts what was moved aside back where it can, so
 /// none of the previous site is missing; errors name their path. Returns
-/// the trash folder, if one was made, for the caller to remove.
-fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<Option<PathBuf>> {
+/// the trash folder, if one was made, for the caller to remove, and the
+/// files removed.
+fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<(Option<PathBuf>, Vec<PathBuf>)> {
     use rayon::prelude::*;
     let mut staged = Vec::new();
     for entry in WalkDir::new(staging).min_depth(1).sort_by_file_name() {
@@ -811,6 +816,7 @@ fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<Option<Pat
         .filter_entry(|e| !(e.depth() == 1 && e.file_name() == GIT))
         .collect::<Result<_, _>>()
         .map_err(io::Error::other)?;
+    let mut gone = Vec::new();
     for entry in entries.iter().rev() {
         let Ok(rel) = entry.path().strip_prefix(out) else { continue };
         let removed = if entry.file_type().is_dir() {
@@ -818,6 +824,7 @@ fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<Option<Pat
         } else if entry.file_type().is_file() && files.contains(rel) {
             continue;
         } else {
+            gone.push(rel.to_path_buf());
             std::fs::remove_file(entry.path())
         };
         if let Err(e) = removed {
@@ -827,7 +834,8 @@ fn update(staging: &Path, out: &Path, site: &[PathBuf]) -> io::Result<Option<Pat
             return Err(io::Error::new(e.kind(), format!("{e}{trash}")));
         }
     }
-    Ok(trash.made())
+    gone.sort();
+    Ok((trash.made(), gone))
 }
 
 /// Where [`update`] moves what stands in the way of the new site: a folder

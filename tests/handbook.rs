@@ -361,7 +361,12 @@ fn a_rebuild_writes_only_the_files_that_changed() {
     // A deleted playbook's page goes, with its folder; the rest stays put,
     // and nothing is left beside the output folder.
     std::fs::remove_file(dir.path().join("playbooks/c.md")).unwrap();
-    assert!(playbook(&["build", "--root", root]).status.success());
+    std::fs::write(public.join("CNAME"), "example.org\n").unwrap();
+    let run = playbook(&["build", "--root", root]);
+    assert!(run.status.success());
+    // What goes is said, a file put there by hand included.
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("Removed 2 files the site no longer has: CNAME, c/index.html"), "{stdout}");
     assert!(!public.join("c").exists(), "the deleted playbook's folder is removed");
     assert!(!std::fs::read_to_string(public.join("index.html")).unwrap().contains(">C</a>"));
     assert!(public.join("b/index.html").is_file());
