@@ -178,10 +178,11 @@ pub fn decode(rel: &Path, mut bytes: Vec<u8>) -> Result<(String, Vec<Diagnostic>
     let warnings = repaired
         .lines
         .iter()
-        .map(|&line| {
+        .zip(&repaired.columns)
+        .map(|(&line, &column)| {
             Diagnostic::warning(
                 rel,
-                Position { line, column: 1 },
+                Position { line, column },
                 "repaired mojibake (UTF-8 text that was saved as Windows-1252)",
             )
             .with_hint("save the file as UTF-8 to silence this warning")

@@ -102,16 +102,19 @@ fn flush(run: &mut Vec<u8>, chars: &mut Vec<char>, out: &mut String) -> bool {
     changed
 }
 
-/// A repaired text and the 1-based lines that were changed.
+/// A repaired text, the 1-based lines that were changed, and the column of
+/// the first change on each.
 pub struct Repaired {
     pub text: String,
     pub lines: Vec<usize>,
+    pub columns: Vec<usize>,
 }
 
 pub fn repair(text: &str) -> Option<Repaired> {
     let bytes = text.as_bytes();
     let mut out = String::new();
     let mut lines = Vec::new();
+    let mut columns = Vec::new();
     let mut positions = Positions::new(text);
     // `text[..copied]` is in `out`.
     let (mut copied, mut from) = (0, 0);
@@ -134,6 +137,8 @@ pub fn repair(text: &str) -> Option<Repaired> {
             out.push_str(&fixed);
             copied = end;
             lines.push(positions.at(start).line);
+            let same = text[start..end].chars().zip(fixed.chars()).take_while(|(a, b)| a == b).count();
+            columns.push(same + 1);
         }
         from = end;
     }
@@ -141,7 +146,7 @@ pub fn repair(text: &str) -> Option<Repaired> {
         return None;
     }
     out.push_str(&text[copied..]);
-    Some(Repaired { text: out, lines })
+    Some(Repaired { text: out, lines, columns })
 }
 
 /// Where `text` has code, as the Markdown parser reads it: code blocks
@@ -219,6 +224,7 @@ mod tests {
         let r = repair(text).unwrap();
         assert_eq!(r.text, "📜\n```\nItâ€™s\n```\nIt’s\n~~~~ text\nÃ©\n~~~\nÃ©\n");
         assert_eq!(r.lines, [1, 5]);
+        assert_eq!(r.columns, [1, 3], "the column of the first mojibake character");
     }
 
     #[test]
@@ -226,6 +232,7 @@ mod tests {
         let r = repair("ok\nðŸ“œ\nok\n").unwrap();
         assert_eq!(r.text, "ok\n📜\nok\n");
         assert_eq!(r.lines, [2]);
+        assert_eq!(r.columns, [1]);
         let r = repair("ok\rðŸ“œ\r\nok\rItâ€™s\r").unwrap();
         assert_eq!(r.text, "ok\r📜\r\nok\rIt’s\r");
         assert_eq!(r.lines, [2, 4], "lone CRs and CRLFs end lines");

@@ -63,7 +63,7 @@ fn the_mojibake_repair_is_reported_with_file_and_line() {
     let out = playbook(&["check", "--root", FIXTURE]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("playbooks/career_strategy.md:3:1: warning: repaired mojibake"), "{stderr}");
+    assert!(stderr.contains("playbooks/career_strategy.md:3:4: warning: repaired mojibake"), "{stderr}");
 }
 
 #[test]
