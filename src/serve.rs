@@ -197,8 +197,15 @@ fn rebuild(builder: &crate::Builder, shared: &Shared, term: Term, changed: Optio
         Err(diags) => {
             term.diagnostics(&diags);
             let n = diags.error_count();
+            // Before any build has worked there is no site to fall back on.
+            let (previous, _, _) = shared.snapshot();
+            let served = if previous.files.is_empty() {
+                "nothing is served until a build works"
+            } else {
+                "the last good build is still served"
+            };
             term.error(&format!(
-                "the build failed with {n} error{}; the browser shows {}, and the last good build is still served",
+                "the build failed with {n} error{}; the browser shows {}, and {served}",
                 if n == 1 { "" } else { "s" },
                 if n == 1 { "it" } else { "them" }
             ));

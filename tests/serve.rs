@@ -206,12 +206,27 @@ fn a_broken_save_shows_an_overlay_over_the_last_good_page_until_fixed() {
     // Every HTML page carries it, not only the broken playbook's.
     assert!(page_with_overlay(&server.get("/beta/").1));
     assert!(has_error_at(&server.stderr(), "playbooks/alpha.md"), "the terminal shows it too:\n{}", server.stderr());
+    assert!(server.stderr().contains("and the last good build is still served"), "{}", server.stderr());
 
     std::fs::write(alpha(dir.path()), ALPHA.replace("ORIGINAL", "FIXED")).unwrap();
     server.wait_for("/alpha/", Duration::from_secs(5), "the fix", |b| {
         b.contains("FIXED-ALPHA-TEXT") && !page_with_overlay(b)
     });
     assert!(!page_with_overlay(&server.get("/beta/").1));
+}
+
+#[test]
+fn a_first_build_that_fails_does_not_claim_a_good_one_is_served() {
+    let dir = project();
+    std::fs::write(alpha(dir.path()), ALPHA.replace("title: Alpha Playbook", "title: [unclosed")).unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let start = Instant::now();
+    while !server.stderr().contains("the build failed") && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let stderr = server.stderr();
+    assert!(stderr.contains("and nothing is served until a build works"), "{stderr}");
+    assert!(!stderr.contains("last good build"), "{stderr}");
 }
 
 #[test]
