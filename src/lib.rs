@@ -39,6 +39,7 @@ pub mod pages;
 pub mod parse;
 pub mod parts;
 pub mod paths;
+pub mod rawhtml;
 pub mod render;
 pub mod sanitize;
 pub mod scaffold;

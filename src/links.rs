@@ -262,7 +262,7 @@ fn dangerous_scheme(dest: &str, image: bool) -> Option<String> {
     dangerous.then(|| scheme.to_string())
 }
 
-fn is_external(dest: &str) -> bool {
+pub(crate) fn is_external(dest: &str) -> bool {
     let scheme_end = dest.find(':');
     let slash = dest.find('/');
     dest.starts_with("//")

@@ -199,6 +199,19 @@ pub fn render_body<'a>(events: Vec<(Event<'a>, Range<usize>)>, outline: &Outline
                 in_heading = true;
             }
             Event::Html(h) | Event::InlineHtml(h) if in_heading => events.push(Event::Text(h)),
+            Event::Html(_) | Event::InlineHtml(_) => {
+                // Raw HTML is written as it is, so a source's place in the
+                // page is its place in the text.
+                for src in outline.layout.raw_images.iter().filter(|s| range.contains(&s.start)) {
+                    let within = src.start - range.start..src.end - range.start;
+                    marks.push(SlotMarks {
+                        offset: src.start,
+                        event: events.len(),
+                        kind: MarkKind::RawImage { within },
+                    });
+                }
+                events.push(event);
+            }
             Event::End(TagEnd::Heading(level)) => {
                 in_heading = false;
                 depth = depth.saturating_sub(1);
@@ -313,6 +326,10 @@ enum MarkKind {
         end_event: usize,
     },
     Image,
+    /// An `<img src>` value in raw HTML, at `within` the event's text.
+    RawImage {
+        within: Range<usize>,
+    },
 }
 
 pub(crate) fn footnote_id(label: &str) -> pulldown_cmark::CowStr<'static> {
@@ -388,6 +405,11 @@ fn write_html(events: Vec<Event<'_>>, marks: Vec<SlotMarks>) -> BodyHtml {
                     written: written.start + IMG_OPEN.len()..written.end - IMG_ALT.len(),
                     kind: SlotKind::Image,
                 },
+                MarkKind::RawImage { within } => LinkSlot {
+                    offset: m.offset,
+                    written: written.start + within.start..written.start + within.end,
+                    kind: SlotKind::Image,
+                },
             })
         })
         .collect();
@@ -452,11 +474,12 @@ pub fn has_markup(pieces: &[(usize, String)]) -> bool {
 /// A Story Mode field's Markdown (pieces of the body at their offsets) as
 /// inline HTML: emphasis, code and links as in the body, and its links at the
 /// body's offsets, so the link stage's answers for the body go in here too.
-pub fn story_html(pieces: &[(usize, String)], text: &str) -> BodyHtml {
+pub fn story_html(pieces: &[(usize, String)], text: &str, raw_images: &[Range<usize>]) -> BodyHtml {
     if !has_markup(pieces) {
         return BodyHtml { html: escape_html(text), slots: Vec::new() };
     }
-    let layout = Layout::default();
+    // The page's raw `<img src>`, so those in the briefing point where the body's do.
+    let layout = Layout { raw_images: raw_images.to_vec(), ..Layout::default() };
     render_body(story_events(pieces), &Outline { layout: &layout, sections: &[], headings: &[], patterns: &[] })
 }
 
@@ -665,11 +688,11 @@ mod tests {
         let mut rewrites = LinkRewrites::default();
         rewrites.insert(body.find("[[x]]").unwrap(), to("/x/"));
         assert_eq!(
-            story_html(&pieces, "unused").linked(&rewrites),
+            story_html(&pieces, "unused", &[]).linked(&rewrites),
             "see <a href=\"/x/\">x</a> and <em>more</em>\n- kept as text\n1. also\n---"
         );
         // Nothing to format: the text is the HTML, unparsed.
-        assert_eq!(story_html(&[at("- kept as text")], "a < b").linked(&rewrites), "a &lt; b");
+        assert_eq!(story_html(&[at("- kept as text")], "a < b", &[]).linked(&rewrites), "a &lt; b");
         for (line, marker) in
             [("# h", Some(0)), ("* i", Some(0)), ("*em*", None), ("12) x", Some(2)), ("12.5", None), ("```", Some(0))]
         {

@@ -267,4 +267,7 @@ pub struct Layout {
     /// Lists of "Don't say / Do say" pairs, by the start of the list, with
     /// the pairs' indices into `Playbook::patterns`.
     pub pattern_lists: Vec<(usize, Range<usize>)>,
+    /// Where the `src` of each `<img>` in raw HTML is, in order: published
+    /// and pointed at like a Markdown image's.
+    pub raw_images: Vec<Range<usize>>,
 }

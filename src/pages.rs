@@ -604,7 +604,8 @@ impl<'a> Site<'a> {
         let story = story?;
         let rewrites = &self.links.rewrites[id];
         let html = |t: &StoryText| {
-            let html = markdown::story_html(&t.markdown, &t.text).linked(rewrites);
+            let raw_images = &self.handbook.page(id).layout.raw_images;
+            let html = markdown::story_html(&t.markdown, &t.text, raw_images).linked(rewrites);
             if self.config.safe_html { crate::sanitize::clean(&html) } else { html }
         };
         let field = |f: &Option<StoryText>| f.as_ref().map(html);

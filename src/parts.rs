@@ -172,7 +172,11 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
                     .collect();
                 html_ids(&block, &mut parts.html_ids);
             }
-            Event::InlineHtml(html) => html_ids(html, &mut parts.html_ids),
+            Event::InlineHtml(html) => {
+                html_ids(html, &mut parts.html_ids);
+                raw_images(&mut parts, body, html, range, position);
+            }
+            Event::Html(html) => raw_images(&mut parts, body, html, range, position),
             _ => {}
         }
         match event {
@@ -391,28 +395,47 @@ fn strip_label(item: &str, labels: &[&str]) -> Option<String> {
     Some(rest.trim_start_matches([':', ' ']).trim().to_string())
 }
 
+/// The `<img src>` of a piece of raw HTML at `range` in `body`, as image
+/// links at the body offsets of their values. (A piece whose text is not
+/// the body's there, as an HTML block's line inside a blockquote may not
+/// be, could not be pointed into, and its images are left as written.)
+fn raw_images(
+    parts: &mut Parts,
+    body: &str,
+    html: &str,
+    range: &Range<usize>,
+    position: &mut dyn FnMut(usize) -> Position,
+) {
+    if body.get(range.clone()) != Some(html) {
+        return;
+    }
+    // Only a file beside the playbooks is the handbook's to publish; an
+    // address elsewhere stays exactly as written (entities and all).
+    let local = |src: &str| !src.is_empty() && !src.starts_with(['/', '#', '?']) && !crate::links::is_external(src);
+    for src in crate::rawhtml::image_sources(html).filter(|r| local(&html[r.clone()])) {
+        let at = range.start + src.start..range.start + src.end;
+        parts.links.push(LinkRef {
+            offset: at.start,
+            position: position(at.start),
+            dest: html[src].to_string(),
+            kind: LinkKind::Image,
+            has_label: true,
+        });
+        parts.layout.raw_images.push(at);
+    }
+}
+
 /// Adds the `id="..."` values of raw HTML to `ids`, and the `name="..."` of
 /// each `<a>`: old-style anchors that pages still use. `html` is a whole
 /// HTML block or one inline tag, so a tag written over several lines is
 /// read whole.
 fn html_ids(html: &str, ids: &mut Vec<HtmlId>) {
     let first = ids.len();
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        rest = &rest[lt + 1..];
-        let name_len = rest.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(rest.len());
-        // `</p>`, `<!-- -->` and a lone `<` open no tag with attributes.
-        if name_len == 0 {
-            continue;
-        }
-        let is_a = rest[..name_len].eq_ignore_ascii_case("a");
-        rest = &rest[name_len..];
-        while let Some((name, value, after)) = next_attribute(rest) {
-            rest = after;
-            let anchor = name.eq_ignore_ascii_case("id") || (is_a && name.eq_ignore_ascii_case("name"));
-            if let Some(value) = value.filter(|v| anchor && !v.is_empty()) {
-                ids.push(HtmlId { id: value.to_string(), safe: false });
-            }
+    for a in crate::rawhtml::attributes(html) {
+        let anchor = a.name.eq_ignore_ascii_case("id")
+            || (a.tag.eq_ignore_ascii_case("a") && a.name.eq_ignore_ascii_case("name"));
+        if let Some(value) = a.value.map(|v| &html[v]).filter(|v| anchor && !v.is_empty()) {
+            ids.push(HtmlId { id: value.to_string(), safe: false });
         }
     }
     // What the sanitizer keeps of this piece, asked only of pieces with ids.
@@ -422,31 +445,6 @@ fn html_ids(html: &str, ids: &mut Vec<HtmlId>) {
             found.safe = ["id", "name"].iter().any(|attr| cleaned.contains(&format!("{attr}=\"{}\"", found.id)));
         }
     }
-}
-
-/// The attribute at the start of `tag` (the inside of a tag, after its
-/// name): its name, its value if it has one, and what follows it; None at
-/// the tag's end. HTML allows spaces around the `=` (`id = "x"`) and
-/// unquoted values.
-fn next_attribute(tag: &str) -> Option<(&str, Option<&str>, &str)> {
-    let tag = tag.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
-    let name_len = tag.find(|c: char| c.is_ascii_whitespace() || matches!(c, '=' | '>' | '/')).unwrap_or(tag.len());
-    if name_len == 0 {
-        return None;
-    }
-    let (name, rest) = tag.split_at(name_len);
-    let Some(value) = rest.trim_start().strip_prefix('=') else {
-        return Some((name, None, rest));
-    };
-    let value = value.trim_start();
-    let (value, rest) = match value.chars().next() {
-        Some(quote @ ('"' | '\'')) => match value[1..].find(quote) {
-            Some(end) => (&value[1..end + 1], &value[end + 2..]),
-            None => (&value[1..], ""),
-        },
-        _ => value.split_at(value.find(|c: char| c.is_ascii_whitespace() || c == '>').unwrap_or(value.len())),
-    };
-    Some((name, Some(value), rest))
 }
 
 /// Reads `**Label**: value` lines and the italic quote of the briefing

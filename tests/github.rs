@@ -40,6 +40,33 @@ fn a_missing_file_is_an_error_at_the_reference() {
 }
 
 #[test]
+fn an_img_in_raw_html_is_published_and_checked_like_a_markdown_image() {
+    // GitHub READMEs size images with HTML: `<img src="img/x.png" width=300>`.
+    let page = "# A\n\n<p align=\"center\"><img src=\"img/raw.png\" width=300></p>\n\n\
+                Inline <img src=img/raw.png> and <img src=\"https://example.com/x.png?a=1&amp;b=2\">.\n\n\
+                > <div>\n> <img alt=\"q\" src='img/raw.png'>\n> </div>\n";
+    let story = "# S\n\n## Story Mode\n\n> **Officer**: <img src=\"img/raw.png\" width=20> *CTO*\n";
+    let dir = project(&[("playbooks/a.md", page), ("playbooks/s.md", story), ("playbooks/img/raw.png", "PNG")]);
+    let site = build_project(dir.path(), Some("/handbook/"));
+    let card = site.main("s/index.html");
+    assert!(card.contains("<dd><img src=\"/handbook/media/img/raw.png\" width=20> <em>CTO</em></dd>"), "{card}");
+    let body = site.body("a/index.html");
+    assert!(body.contains("<img src=\"/handbook/media/img/raw.png\" width=300>"), "{body}");
+    assert!(body.contains("<img src=/handbook/media/img/raw.png>"), "{body}");
+    assert!(body.contains("<img alt=\"q\" src='/handbook/media/img/raw.png'>"), "{body}");
+    assert!(
+        body.contains("<img src=\"https://example.com/x.png?a=1&amp;b=2\">"),
+        "an address elsewhere stays as written"
+    );
+    assert_eq!(std::fs::read(site.path("media/img/raw.png")).unwrap(), b"PNG");
+
+    let missing = project(&[("playbooks/a.md", "# A\n\n<img src=\"img/gone.png\" width=300>\n")]);
+    let (code, stderr) = check(missing.path());
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("playbooks/a.md:3:11: error: no file \"img/gone.png\" next to this playbook"), "{stderr}");
+}
+
+#[test]
 fn a_reference_outside_the_playbooks_is_an_error() {
     let dir = project(&[("playbooks/a.md", "# A\n\n[secret](../../etc/passwd)\n"), ("secret.txt", "x")]);
     let run = playbook(&["check", "--root", dir.path().to_str().unwrap()]);
@@ -138,7 +165,7 @@ fn safe_html_keeps_only_the_allowlist() {
         ("playbook.toml", "safe_html = true\n"),
         (
             "playbooks/a.md",
-            "# A\n\n<details><summary>More</summary>\n\nHidden.\n</details>\n\n<kbd>K</kbd> <sup>2</sup><br>\n\n<script>alert('x')</script>\n\n<img src=x onerror=\"alert(1)\">\n\n<a href=\"javascript:alert(1)\">bad</a>\n\n> [!NOTE]\n> Kept.\n",
+            "# A\n\n<details><summary>More</summary>\n\nHidden.\n</details>\n\n<kbd>K</kbd> <sup>2</sup><br>\n\n<script>alert('x')</script>\n\n<img src=https://example.com/x.png onerror=\"alert(1)\">\n\n<a href=\"javascript:alert(1)\">bad</a>\n\n> [!NOTE]\n> Kept.\n",
         ),
     ]);
     let site = build_project(dir.path(), None);

@@ -701,7 +701,10 @@ fn briefing_fields_keep_their_formatting_and_their_links_work() {
     assert!(site.main("b/index.html").contains("href=\"/a/\""), "a back-link from the briefing");
 
     let safe = project(&[
-        ("playbooks/a.md", "# A\n\n## Story Mode\n\n> **Officer**: <img src=x onerror=alert(1)> *CTO*\n"),
+        (
+            "playbooks/a.md",
+            "# A\n\n## Story Mode\n\n> **Officer**: <img src=https://example.com/x.png onerror=alert(1)> *CTO*\n",
+        ),
         ("playbook.toml", "safe_html = true\n"),
     ]);
     let main = build_project(safe.path(), None).main("a/index.html");
