@@ -29,7 +29,8 @@ pub fn svg(handbook: &Handbook, edges: &[(PageId, PageId)], url: &dyn Fn(PageId)
     }
     let rows = handbook.tracks.iter().map(|g| g.members.len()).max().unwrap_or(0);
     let width = MARGIN * 2 + handbook.tracks.len().max(1) * COL_W;
-    let height = TOP + rows * ROW_H + MARGIN;
+    // The last row's box, not its gap to a next row, ends the picture.
+    let height = TOP + rows.saturating_sub(1) * ROW_H + BOX_H + MARGIN;
     // Written straight into one string: a formatted string per box and
     // curve, copied in after, was most of drawing a big map.
     let mut s = String::with_capacity(256 + handbook.tracks.len() * 64 + edges.len() * 48 + pos.len() * 320);
@@ -112,6 +113,18 @@ fn push_numbers(s: &mut String, before: &[&str], numbers: &[i64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_picture_ends_a_margin_below_the_last_box() {
+        let src = crate::load::SourceFile::new("playbooks/a.md".into(), "a".into(), "# A\n".into());
+        let playbooks = vec![crate::parse::playbook(&src).unwrap()];
+        let handbook =
+            Handbook::assemble(playbooks, Default::default(), false, &mut crate::diagnostic::Diagnostics::default());
+        let svg = svg(&handbook, &[], &|_| String::new());
+        let height = TOP + BOX_H + MARGIN;
+        assert!(svg.contains(&format!("height=\"{height}\"")), "{svg}");
+        assert!(svg.contains(&format!("y=\"{TOP}\" width=\"{BOX_W}\" height=\"{BOX_H}\"")), "{svg}");
+    }
 
     #[test]
     fn a_link_leaves_and_enters_by_the_facing_sides_and_its_arrow_points_in() {
