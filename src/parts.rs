@@ -647,8 +647,9 @@ pub fn finish_summary<'t>(summary: &str, label: impl Fn(usize) -> Option<&'t str
 }
 
 /// A cut summary ends with its last whole sentence when that keeps at least
-/// half of it: a catalog excerpt reads "… (Networking)." rather than
-/// "… (Networking). "Your…", a quote opened and never closed.
+/// half of it: a catalog excerpt reads "… (Networking). …" rather than
+/// "… (Networking). "Your…", a quote opened and never closed. The ellipsis
+/// stays, set apart: the reader still sees that more follows.
 fn at_sentence_end(mut summary: String) -> String {
     let Some(cut) = summary.strip_suffix('…') else { return summary };
     // Only the second half can hold the end: one backward scan of it.
@@ -658,6 +659,7 @@ fn at_sentence_end(mut summary: String) -> String {
         .find(|&i| matches!(b[i], b'.' | b'!' | b'?') && b[i + 1] == b' ');
     if let Some(i) = end {
         summary.truncate(i + 1);
+        summary.push_str(" …");
     }
     summary
 }
@@ -754,7 +756,7 @@ mod tests {
                     knows your work, not from applications\" and more words";
         assert_eq!(
             at_sentence_end(clip_words(long, 120)),
-            "Speaking at conferences builds a name in the field (Networking)."
+            "Speaking at conferences builds a name in the field (Networking). …"
         );
         let early = "Short. Then a very long sentence that runs on and on past the limit of what a summary can hold \
                      in a catalog entry on the page of frameworks";
