@@ -249,7 +249,6 @@ fn on_heading(
     }
 }
 
-/// The stable ids of one page: a repeated name gets `-2`, `-3`, ...
 /// Makes each framework's and exit game's id one that no other element of
 /// the page has. Its stable id (its name's slug, without the section
 /// number) is kept unless another heading's GitHub id or an earlier
@@ -282,9 +281,9 @@ fn collect_links(
     );
 }
 
-/// The link `event` starts, if it starts one; `position` tells where a body
-/// offset is in the file.
-/// The link `event` starts; `next` tells whether it has any text.
+/// The link `event` starts, if it starts one; `next` (the event after it)
+/// tells whether it has any text, and `position` where a body offset is in
+/// the file.
 fn link_ref(
     event: &Event<'_>,
     next: Option<&Event<'_>>,
