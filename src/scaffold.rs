@@ -155,7 +155,8 @@ pub fn init(dir: &Path) -> Result<Init, ScaffoldError> {
         .unwrap_or_default();
     let mut files = vec![(dir.join(CONFIG_FILE), config_file(&handbook_title(&name)))];
     let mut init = Init::default();
-    if has_playbooks(&dir.join(PLAYBOOKS_DIR)) {
+    // The playbooks a build would find (hidden files are not).
+    if !crate::load::find(dir, &mut crate::diagnostic::Diagnostics::default()).is_empty() {
         init.kept.push(dir.join(PLAYBOOKS_DIR));
     } else {
         files.push((dir.join(PLAYBOOKS_DIR).join("first-playbook.md"), playbook_skeleton("First Playbook", "General")));
@@ -171,14 +172,6 @@ pub fn init(dir: &Path) -> Result<Init, ScaffoldError> {
     init.written = new.into_iter().map(|(p, _)| p).collect();
     init.kept.extend(kept.into_iter().map(|(p, _)| p));
     Ok(init)
-}
-
-/// Whether a `playbooks/` folder already holds Markdown.
-fn has_playbooks(dir: &Path) -> bool {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .any(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x.eq_ignore_ascii_case("md")))
 }
 
 /// Writes every file, or none if any already exists.
