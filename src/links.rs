@@ -188,9 +188,7 @@ impl<'a> Index<'a> {
         // Its sections, in page order, as the author would look for them.
         const SHOWN: usize = 8;
         // A framework or exit game by its stable id (`#buy-vs-build`).
-        let id = |h: &crate::model::Heading| {
-            p.sections.iter().find(|s| s.heading.start == h.range.start).map_or(&h.id, |s| &s.id).clone()
-        };
+        let id = |h: &crate::model::Heading| p.section_of(h).map_or(&h.id, |s| &s.id).clone();
         let ids: Vec<String> =
             p.headings.iter().filter(|h| h.level >= 2 && !h.id.is_empty()).map(|h| format!("#{}", id(h))).collect();
         let hint = match ids.len() {

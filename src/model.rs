@@ -79,6 +79,11 @@ impl Playbook {
         self.layout.hidden.iter().any(|r| r.start == h.range.start)
     }
 
+    /// The framework or exit game that `h` heads, if it heads one.
+    pub fn section_of(&self, h: &Heading) -> Option<&Section> {
+        self.sections.iter().find(|s| s.heading.start == h.range.start)
+    }
+
     /// A few words for a card or a description where the author gave no
     /// summary: the opening sentences.
     pub fn excerpt(&self) -> Option<String> {

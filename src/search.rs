@@ -73,8 +73,7 @@ fn section_doc(p: &Playbook, h: &Heading) -> Option<SearchDoc> {
     if p.is_hidden(h) {
         return None;
     }
-    let offset = h.range.start;
-    let (k, anchor, title) = match p.sections.iter().find(|s| s.heading.start == offset) {
+    let (k, anchor, title) = match p.section_of(h) {
         Some(s) if s.kind == SectionKind::Framework => ("framework", &s.id, s.name.clone()),
         Some(s) => ("exit-game", &s.id, s.name.clone()),
         None => ("section", &h.id, h.text.clone()),
