@@ -4,7 +4,9 @@
 //! four cp1252 characters. Each character of such a run maps back to exactly one
 //! byte, so re-encoding the run and decoding it as UTF-8 restores the text.
 //! Only byte sequences that form valid multi-byte UTF-8 are replaced; a lone
-//! `é` or `°` written on purpose is not valid UTF-8 on its own and stays.
+//! `é` or `°` written on purpose is not valid UTF-8 on its own and stays,
+//! and a line is repaired only when it shows a sign of mojibake that correct
+//! text never shows (see [`Decoded::sure`]).
 
 use std::ops::Range;
 
@@ -55,51 +57,91 @@ fn may_start_mojibake(c: char) -> bool {
     matches!(c as u32, 0xC2..=0xF4)
 }
 
-/// The repaired line, or `None` when the line has nothing to repair.
+/// The repaired line, or `None` when the line has nothing to repair (or
+/// nothing that is surely mojibake: see [`Decoded::sure`]).
 pub fn repair_line(line: &str) -> Option<String> {
-    if !line.chars().any(may_start_mojibake) {
+    let decoded = decode(line)?;
+    decoded.sure.then_some(decoded.text)
+}
+
+/// Text with its cp1252 runs decoded back to what they meant.
+struct Decoded {
+    text: String,
+    /// Whether some run can only be mojibake. Some correct text decodes
+    /// too: a letter from U+00C4..U+00DF before a closing quote, an
+    /// ellipsis or a no-break space is the lead and continuation bytes of a
+    /// character written in another script (German `Spaß“` reads as `Spa`
+    /// and U+07D3, French `CAFÉ »` as `CAF` and U+0260). Such a pair alone
+    /// is left as written; in mojibake it comes with others.
+    sure: bool,
+}
+
+/// `None` when nothing in `text` decodes.
+fn decode(text: &str) -> Option<Decoded> {
+    if !text.chars().any(may_start_mojibake) {
         return None;
     }
-    let mut out = String::with_capacity(line.len());
+    let mut out = Decoded { text: String::with_capacity(text.len()), sure: false };
     let mut run: Vec<u8> = Vec::new();
     let mut run_chars: Vec<char> = Vec::new();
     let mut changed = false;
-    for c in line.chars() {
+    for c in text.chars() {
         match cp1252_byte(c) {
             Some(b) if !c.is_ascii() => {
                 run.push(b);
                 run_chars.push(c);
             }
             _ => {
-                changed |= flush(&mut run, &mut run_chars, &mut out);
-                out.push(c);
+                changed |= flush(&mut run, &mut run_chars, Some(c), &mut out);
+                out.text.push(c);
             }
         }
     }
-    changed |= flush(&mut run, &mut run_chars, &mut out);
+    changed |= flush(&mut run, &mut run_chars, None, &mut out);
     changed.then_some(out)
 }
 
 /// Decodes a run of cp1252 bytes: valid multi-byte UTF-8 becomes what it
-/// meant, any other byte keeps the character it came from.
-fn flush(run: &mut Vec<u8>, chars: &mut Vec<char>, out: &mut String) -> bool {
-    let mut changed = false;
+/// meant, any other byte keeps the character it came from. `next` is the
+/// character after the run.
+fn flush(run: &mut Vec<u8>, chars: &mut Vec<char>, next: Option<char>, out: &mut Decoded) -> bool {
+    let mut decoded = 0;
     let mut at = 0;
     for chunk in run.utf8_chunks() {
         let valid = chunk.valid();
-        if !valid.is_empty() {
-            out.push_str(valid);
-            changed = true;
+        for c in valid.chars() {
+            let mut bytes = [0; 4];
+            out.sure |= surely_mojibake(c.encode_utf8(&mut bytes).as_bytes());
+            decoded += 1;
         }
+        out.text.push_str(valid);
         at += valid.len();
         for _ in chunk.invalid() {
-            out.push(chars[at]);
+            out.text.push(chars[at]);
             at += 1;
         }
     }
+    // A word of another script comes as several characters in a row, or
+    // runs on into letters; the correct text above ends at the pair.
+    out.sure |= decoded > 1 || (decoded == 1 && next.is_some_and(|c| c.is_ascii_alphanumeric()));
     run.clear();
     chars.clear();
-    changed
+    decoded > 0
+}
+
+/// Whether these UTF-8 bytes, shown as cp1252, could hardly be meant:
+/// an emoji's four bytes, the punctuation and symbols that start with `â€`,
+/// a Latin-1 letter as `Ã` or `Â` and another character, or any pair whose
+/// second character is not one that follows a word.
+fn surely_mojibake(utf8: &[u8]) -> bool {
+    /// The cp1252 bytes of what may follow a word: quotes, dashes, `…`, a
+    /// no-break space, `°`, `²`, `»` and the like.
+    const AFTER_A_WORD: &[u8] = b"\x85\x91\x92\x93\x94\x95\x96\x97\x99\x9B\xA0\xA9\xAE\xB0\xB2\xB3\xB7\xB9\xBB";
+    match utf8 {
+        [0xC2 | 0xC3, ..] | [0xE2, ..] | [_, _, _, _] => true,
+        [_, rest @ ..] => rest.iter().any(|b| !AFTER_A_WORD.contains(b)),
+        [] => false,
+    }
 }
 
 /// A repaired text, the 1-based lines that were changed, and the column of
@@ -163,7 +205,7 @@ fn code_in(text: &str) -> Vec<Range<usize>> {
 /// `None` when there is nothing to repair.
 fn repair_prose(text: &str, line: Range<usize>, code: &[Range<usize>]) -> Option<String> {
     let mut out = String::new();
-    let mut changed = false;
+    let (mut changed, mut sure) = (false, false);
     let mut at = line.start;
     // In document order, so the line's code is found by bisection: a file
     // with thousands of lines to repair and of code spans stays linear.
@@ -174,17 +216,20 @@ fn repair_prose(text: &str, line: Range<usize>, code: &[Range<usize>]) -> Option
         // Ranges never overlap, but a slice must never run backwards.
         let c = c.start.max(at)..c.end.max(at);
         let prose = &text[at..c.start];
-        match repair_line(prose) {
+        match decode(prose) {
             Some(fixed) => {
-                out.push_str(&fixed);
+                out.push_str(&fixed.text);
                 changed = true;
+                sure |= fixed.sure;
             }
             None => out.push_str(prose),
         }
         out.push_str(&text[c.clone()]);
         at = c.end;
     }
-    changed.then_some(out)
+    // One sure sign on a line is enough for the rest of it: a Cyrillic line
+    // in mojibake has short words too.
+    (changed && sure).then_some(out)
 }
 
 #[cfg(test)]
@@ -206,6 +251,29 @@ mod tests {
     fn leaves_real_accents_and_emoji_alone() {
         assert_eq!(repair_line("café crème 📜 ✅"), None);
         assert_eq!(repair_line("Straße, 20°C"), None);
+    }
+
+    #[test]
+    fn leaves_a_letter_before_closing_punctuation_alone() {
+        // Each is a letter and a character that, read as UTF-8 bytes, make
+        // one character of another script: correct text, not mojibake.
+        for text in ["„Viel Spaß“ und „Spaß…“", "LE CAFÉ\u{a0}» est", "GRÜß’ dich", "está…” dijo"] {
+            assert_eq!(repair_line(text), None, "{text}");
+            assert!(repair(&format!("{text}\n")).is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn repairs_other_scripts_with_a_sure_sign_on_the_line() {
+        // Cyrillic: `а` alone is a lead and `°`, but its line has longer words.
+        assert_eq!(repair_line("Ð° Ñ‚Ð°ÐºÐ¶Ðµ").unwrap(), "а также");
+        // Polish `ś` before a letter, Czech `ě` inside a word.
+        assert_eq!(repair_line("Å›nieg").unwrap(), "śnieg");
+        assert_eq!(repair_line("vÄ›c").unwrap(), "věc");
+        assert_eq!(repair_line("coÅ›"), None, "a lone pair at a word's end is left as written");
+        // The same pair on a line with a sure sign is repaired.
+        assert_eq!(repair_line("coÅ› Itâ€™s").unwrap(), "coś It’s");
+        assert_eq!(repair("`Ã©` coÅ› ðŸ“œ\n").unwrap().text, "`Ã©` coś 📜\n", "sure in the prose after the code");
     }
 
     #[test]
