@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::markdown::LinkRewrites;
-use crate::model::{Playbook, Track};
+use crate::model::{Playbook, StoryMode, Track};
 use crate::slug::slugify;
 
 /// Index of a playbook in [`Handbook::playbooks`].
@@ -168,14 +168,15 @@ impl Handbook {
     }
 
     /// The handbook once the link stage has resolved every link (`rewrites`,
-    /// by page id): each section's summary reads its unlabelled wiki links as
-    /// their targets' titles, and the links as written are dropped, as
+    /// by page id): each section's summary and each heading's text (for
+    /// search and excerpts) reads its unlabelled wiki links as their targets'
+    /// titles, and the links as written are dropped, as
     /// nothing after that stage reads them.
     ///
-    /// Besides the track's spelling, these summaries are the only parts of a
-    /// playbook made from other files than its own; `serve`'s page keys
-    /// (`PlaybookInputs`, `CatalogInputs` in `pages`) hash them for that
-    /// reason.
+    /// Besides the track's spelling, these summaries and texts are the only
+    /// parts of a playbook made from other files than its own; `serve`'s
+    /// page keys (`PlaybookInputs`, `CatalogInputs` in `pages`) hash the
+    /// summaries for that reason, and the texts through `text_hash`.
     pub fn linked(mut self, rewrites: &[Arc<LinkRewrites>]) -> Self {
         let finish = |(p, rewrites): (&mut Playbook, &Arc<LinkRewrites>)| {
             p.links = Arc::default();
@@ -188,6 +189,23 @@ impl Handbook {
                         s.summary = summary;
                     }
                 }
+            }
+            let mut finished = false;
+            if p.texts.iter().any(|t| crate::parts::has_link_marks(t)) {
+                p.texts =
+                    p.texts.iter().map(|t| crate::parts::finish_text(t, label).unwrap_or_else(|| t.clone())).collect();
+                finished = true;
+            }
+            for t in p.story.iter_mut().flat_map(StoryMode::texts_mut) {
+                if let Some(text) = crate::parts::finish_text(&t.text, label) {
+                    t.text = text;
+                    finished = true;
+                }
+            }
+            // What search, teasers and the page's description read now
+            // depends on other pages' titles too.
+            if finished {
+                p.text_hash = crate::cache::hash_of(&(p.text_hash, &p.texts, &p.story));
             }
         };
         let (for_playbooks, for_landings) = rewrites.split_at(self.playbooks.len().min(rewrites.len()));

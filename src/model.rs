@@ -54,7 +54,8 @@ pub struct Playbook {
     pub problems: Vec<crate::diagnostic::Diagnostic>,
     /// Plain text per heading, for search (see `parts::Parts::texts`).
     pub texts: Arc<[String]>,
-    /// Hash of the file's text: what a rebuild compares to reuse work.
+    /// Hash of the file's text: what a rebuild compares to reuse work. Once
+    /// linked, of the titles its texts show for unlabelled wiki links too.
     pub text_hash: u64,
     /// Front matter keys the handbook does not know, for templates.
     pub extra: BTreeMap<String, serde_json::Value>,
@@ -142,6 +143,21 @@ pub struct StoryMode {
     pub more: Vec<StoryLine>,
     /// The id of the card on the page (the Story Mode heading's GitHub id).
     pub anchor: String,
+}
+
+impl StoryMode {
+    /// Every field the briefing has, in the order the card shows them.
+    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut StoryText> {
+        let named = [
+            &mut self.mission_date,
+            &mut self.location,
+            &mut self.officer,
+            &mut self.problem,
+            &mut self.solution,
+            &mut self.quote,
+        ];
+        named.into_iter().flatten().chain(self.more.iter_mut().map(|line| &mut line.text))
+    }
 }
 
 /// An `id` (or an `<a>`'s `name`) in the author's raw HTML.

@@ -257,7 +257,8 @@ mod tests {
     fn leaves_a_letter_before_closing_punctuation_alone() {
         // Each is a letter and a character that, read as UTF-8 bytes, make
         // one character of another script: correct text, not mojibake.
-        for text in ["„Viel Spaß“ und „Spaß…“", "LE CAFÉ\u{a0}» est", "GRÜß’ dich", "está…” dijo"] {
+        for text in ["„Viel Spaß“ und „Spaß…“", "LE CAFÉ\u{a0}» est", "GRÜß’ dich", "está…” dijo"]
+        {
             assert_eq!(repair_line(text), None, "{text}");
             assert!(repair(&format!("{text}\n")).is_none(), "{text}");
         }

@@ -117,19 +117,22 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
                 continue;
             }
             Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
-                parts.links.extend(link_ref(event, events.get(i + 1).map(|(e, _)| e), range, position))
-            }
-            Event::Text(t) | Event::Code(t) => {
-                if let Some(bucket) = parts.texts.last_mut().filter(|b| b.len() < TEXT_CAP) {
-                    // Texts of one line run on (`**EM**:` reads `EM:`);
-                    // lines and blocks are apart.
-                    if gap && !bucket.is_empty() {
-                        bucket.push(' ');
-                    }
-                    bucket.push_str(t);
+                let next = events.get(i + 1).map(|(e, _)| e);
+                parts.links.extend(link_ref(event, next, range, position));
+                // Shown as its target's title, which search and excerpts
+                // read too once links are resolved (`finish_text`). Its
+                // end is skipped with it, so the depth stays as it was.
+                if unlabelled_wiki(event, next) {
+                    push_text(&mut parts.texts, &mut gap, &link_mark(range.start));
+                    i = find_end(&events, i) + 1;
+                    continue;
                 }
-                gap = false;
             }
+            // An author's stray mark is dropped, so marks are only ours.
+            Event::Text(t) | Event::Code(t) if t.contains(LINK_MARK) => {
+                push_text(&mut parts.texts, &mut gap, &t.replace(LINK_MARK, ""))
+            }
+            Event::Text(t) | Event::Code(t) => push_text(&mut parts.texts, &mut gap, t),
             Event::SoftBreak | Event::HardBreak => gap = true,
             // The briefing is the first blockquote of the chapter that fills
             // in the card; any other blockquote is the author's and stays.
@@ -199,6 +202,18 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
     };
     parts.html = markdown::render_body(events, &outline);
     parts
+}
+
+/// Adds `t` to the text under the current heading, up to its cap. Texts of
+/// one line run on (`**EM**:` reads `EM:`); lines and blocks are apart.
+fn push_text(texts: &mut [String], gap: &mut bool, t: &str) {
+    if let Some(bucket) = texts.last_mut().filter(|b| b.len() < TEXT_CAP) {
+        if *gap && !bucket.is_empty() {
+            bucket.push(' ');
+        }
+        bucket.push_str(t);
+    }
+    *gap = false;
 }
 
 fn on_heading(
@@ -296,14 +311,7 @@ fn link_ref(
         Event::Start(Tag::Link { link_type: LinkType::WikiLink { has_pothole }, dest_url, .. }) => {
             let dest: &str = dest_url;
             let dest = if *has_pothole { dest.strip_suffix('\\').unwrap_or(dest) } else { dest };
-            // `[[a|]]`: an empty label reads as no label, not as a link nobody sees.
-            let empty = match next {
-                Some(Event::End(TagEnd::Link)) => true,
-                Some(Event::Text(text)) => text.is_empty(),
-                _ => false,
-            };
-            let has_label = *has_pothole && !empty;
-            (LinkKind::Wiki, has_label, dest)
+            (LinkKind::Wiki, !unlabelled_wiki(event, next), dest)
         }
         Event::Start(Tag::Link { dest_url, .. }) => (LinkKind::Markdown, true, &**dest_url),
         Event::Start(Tag::Image { dest_url, .. }) => (LinkKind::Image, true, &**dest_url),
@@ -312,8 +320,23 @@ fn link_ref(
     Some(LinkRef { offset: range.start, position: position(range.start), dest: dest.to_string(), kind, has_label })
 }
 
+/// Whether `event` starts a wiki link shown as its target's title: one
+/// without a label, or with an empty one (`[[a|]]` reads as no label, not as
+/// a link nobody sees). `next` is the event after it.
+fn unlabelled_wiki(event: &Event<'_>, next: Option<&Event<'_>>) -> bool {
+    let Event::Start(Tag::Link { link_type: LinkType::WikiLink { has_pothole }, .. }) = event else {
+        return false;
+    };
+    !has_pothole
+        || match next {
+            Some(Event::End(TagEnd::Link)) => true,
+            Some(Event::Text(text)) => text.is_empty(),
+            _ => false,
+        }
+}
+
 /// Index of the `End` matching the `Start` at `start`.
-fn find_end(events: &Events<'_>, start: usize) -> usize {
+fn find_end(events: &[(Event<'_>, Range<usize>)], start: usize) -> usize {
     let mut depth = 0usize;
     for (j, (e, _)) in events.iter().enumerate().skip(start) {
         match e {
@@ -333,23 +356,50 @@ fn find_end(events: &Events<'_>, start: usize) -> usize {
 /// The text of a heading as a reader sees it once inline HTML is escaped:
 /// `# <b>Hi</b>` reads `<b>Hi</b>`, as the page shows it.
 fn heading_text(events: &[(Event<'_>, Range<usize>)]) -> String {
-    inline_text(events, true)
+    inline_text(events, Inline::WithHtml)
 }
 
 /// What a reader sees of some inline events, without markup.
 pub fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
-    inline_text(events, false)
+    inline_text(events, Inline::Plain)
 }
 
-/// The text of inline events, trimmed, with their HTML as text or left out.
-fn inline_text(events: &[(Event<'_>, Range<usize>)], with_html: bool) -> String {
+/// [`plain_text`], with a mark for each unlabelled wiki link, which reads as
+/// its target's title once links are resolved (`finish_text`).
+fn reading_text(events: &[(Event<'_>, Range<usize>)]) -> String {
+    inline_text(events, Inline::WithLinkMarks)
+}
+
+/// What [`inline_text`] makes of HTML and of unlabelled wiki links.
+#[derive(Clone, Copy, PartialEq)]
+enum Inline {
+    /// Leaves HTML out and reads links as their text.
+    Plain,
+    /// Keeps HTML as text.
+    WithHtml,
+    /// Leaves HTML out and marks unlabelled wiki links.
+    WithLinkMarks,
+}
+
+/// The text of inline events, trimmed.
+fn inline_text(events: &[(Event<'_>, Range<usize>)], how: Inline) -> String {
     // The source they span is about the size of their text.
     let span = events.first().zip(events.last()).map_or(0, |((_, a), (_, b))| b.end.saturating_sub(a.start));
     let mut s = String::with_capacity(span);
-    for (e, _) in events {
+    let mut k = 0;
+    while let Some((e, range)) = events.get(k) {
+        k += 1;
         match e {
+            Event::Start(_) if how == Inline::WithLinkMarks && unlabelled_wiki(e, events.get(k).map(|(e, _)| e)) => {
+                s.push_str(&link_mark(range.start));
+                k = find_end(events, k - 1) + 1;
+            }
+            // An author's stray mark is dropped, so marks are only ours.
+            Event::Text(t) | Event::Code(t) if how == Inline::WithLinkMarks && t.contains(LINK_MARK) => {
+                s.push_str(&t.replace(LINK_MARK, ""))
+            }
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => s.push_str(t),
-            Event::InlineHtml(t) | Event::Html(t) if with_html => s.push_str(t),
+            Event::InlineHtml(t) | Event::Html(t) if how == Inline::WithHtml => s.push_str(t),
             Event::SoftBreak | Event::HardBreak => s.push(' '),
             _ => {}
         }
@@ -511,15 +561,7 @@ fn fill_story(story: &mut StoryMode, body: &str, quoted: Range<usize>) {
             slot.markdown.push(piece(markdown));
         }
     }
-    let fields = [
-        &mut story.mission_date,
-        &mut story.location,
-        &mut story.officer,
-        &mut story.problem,
-        &mut story.solution,
-        &mut story.quote,
-    ];
-    for t in fields.into_iter().flatten().chain(story.more.iter_mut().map(|line| &mut line.text)) {
+    for t in story.texts_mut() {
         t.text = story_text(&t.markdown);
     }
 }
@@ -528,7 +570,7 @@ fn fill_story(story: &mut StoryMode, body: &str, quoted: Range<usize>) {
 /// page's description: its text, without the Markdown.
 fn story_text(pieces: &[(usize, String)]) -> String {
     let text = if markdown::has_markup(pieces) {
-        plain_text(&markdown::story_events(pieces))
+        reading_text(&markdown::story_events(pieces))
     } else {
         pieces.iter().map(|(_, p)| p.trim()).collect::<Vec<_>>().join(" ")
     };
@@ -560,6 +602,11 @@ const SUMMARY_CHARS: usize = 120;
 /// its target's title, which is known only once links are resolved.
 const LINK_MARK: char = '\u{2}';
 
+/// The mark for the unlabelled wiki link at body offset `offset`.
+fn link_mark(offset: usize) -> String {
+    format!("{LINK_MARK}{offset}{LINK_MARK}")
+}
+
 /// Gives each framework and exit game the first words of its section, with
 /// a mark for each unlabelled wiki link (see [`finish_summary`]).
 fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {
@@ -590,8 +637,8 @@ fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {
                     k = find_end(events, k - 1) + 1;
                     text.push(' ');
                 }
-                Event::Start(Tag::Link { link_type: LinkType::WikiLink { has_pothole: false }, .. }) => {
-                    text.push_str(&format!("{LINK_MARK}{}{LINK_MARK}", range.start));
+                Event::Start(_) if unlabelled_wiki(e, events.get(k).map(|(e, _)| e)) => {
+                    text.push_str(&link_mark(range.start));
                     in_wiki_link = true;
                 }
                 Event::End(TagEnd::Link) if in_wiki_link => in_wiki_link = false,
@@ -620,29 +667,33 @@ pub fn excerpt(text: &str) -> String {
     at_sentence_end(clip_words(text, SUMMARY_CHARS))
 }
 
-/// Whether a summary has unlabelled wiki links, which read as their
+/// Whether a text or summary has unlabelled wiki links, which read as their
 /// targets' titles once the link stage has found them.
-pub fn has_link_marks(summary: &str) -> bool {
-    summary.contains(LINK_MARK)
+pub fn has_link_marks(text: &str) -> bool {
+    text.contains(LINK_MARK)
 }
 
-/// A section's summary as a reader sees it, when it has unlabelled wiki
-/// links (`None` otherwise): each as `label` gives it (its target's title),
-/// cut to length.
-pub fn finish_summary<'t>(summary: &str, label: impl Fn(usize) -> Option<&'t str>) -> Option<String> {
-    if !has_link_marks(summary) {
+/// A text as a reader sees it, when it has unlabelled wiki links (`None`
+/// otherwise): each as `label` gives it (its target's title).
+pub fn finish_text<'t>(text: &str, label: impl Fn(usize) -> Option<&'t str>) -> Option<String> {
+    if !has_link_marks(text) {
         return None;
     }
-    let mut text = String::with_capacity(summary.len());
-    for (k, piece) in summary.split(LINK_MARK).enumerate() {
+    let mut out = String::with_capacity(text.len());
+    for (k, piece) in text.split(LINK_MARK).enumerate() {
         // Pieces alternate: text, link offset, text, ...
         if k % 2 == 0 {
-            text.push_str(piece);
+            out.push_str(piece);
         } else if let Some(title) = piece.parse().ok().and_then(&label) {
-            text.push_str(title);
+            out.push_str(title);
         }
     }
-    Some(at_sentence_end(truncate_words(&text, SUMMARY_CHARS)))
+    Some(out)
+}
+
+/// A section's summary as [`finish_text`] makes it, cut to length.
+pub fn finish_summary<'t>(summary: &str, label: impl Fn(usize) -> Option<&'t str>) -> Option<String> {
+    finish_text(summary, label).map(|text| at_sentence_end(truncate_words(&text, SUMMARY_CHARS)))
 }
 
 /// A cut summary ends with its last whole sentence when that keeps at least

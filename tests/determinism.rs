@@ -191,6 +191,21 @@ fn a_renamed_playbook_is_renamed_in_summaries_and_catalog_references() {
     assert!(catalog.contains(">Gamma Two</a>"), "{catalog}");
 }
 
+/// Search, a card's excerpt and the page's description read an unlabelled
+/// wiki link as its target's title; renaming the target alone must reach
+/// them through the cache.
+#[test]
+fn a_renamed_playbook_is_renamed_in_search_and_excerpts_that_link_it() {
+    let linking = "# Alpha\n\nTurn it with [[beta]] weekly.\n\n## Story Mode\n\n> **The Problem**: see [[beta]].\n";
+    let served = Served::new(&[("alpha.md", linking), ("beta.md", "# Beta Original\n")]);
+    served.rebuild();
+    served.write("beta.md", "# Beta Renamed\n");
+    let site = served.rebuild();
+    assert!(page(&site, "assets/search-index.js").contains("Turn it with Beta Renamed weekly."));
+    assert!(page(&site, "assets/search-index.js").contains("see Beta Renamed."));
+    assert!(page(&site, "alpha/index.html").contains("content=\"see Beta Renamed.\""));
+}
+
 /// A playbook deleted while `serve` runs leaves the site at the next
 /// rebuild, which is what a fresh build makes.
 #[test]

@@ -665,6 +665,41 @@ fn a_relative_site_links_every_page_from_where_it_is() {
 }
 
 #[test]
+fn search_and_excerpts_read_unlabelled_wiki_links_as_the_page_shows_them() {
+    let dir = project(&[
+        (
+            "playbooks/a.md",
+            "# A
+
+Start from [[strategy_notes]] and [[strategy_notes#plan]] first.
+
+## Next
+
+Then [[strategy_notes|the notes]].
+",
+        ),
+        (
+            "playbooks/strategy_notes.md",
+            "# Notes on Strategy
+
+## Plan
+",
+        ),
+    ]);
+    let site = build_project(dir.path(), None);
+    let main = site.main("a/index.html");
+    assert!(main.contains(">Notes on Strategy</a> and "), "{main}");
+    let index = site.page("assets/search-index.js");
+    assert!(index.contains("Start from Notes on Strategy and Notes on Strategy"), "{index}");
+    assert!(index.contains("Then the notes."), "{index}");
+    assert!(!index.contains("strategy_notes"), "no target as written: {index}");
+    // A card without a summary shows the opening words, as the page reads.
+    let home = site.page("index.html");
+    assert!(home.contains("Start from Notes on Strategy and Notes on Strategy"), "{home}");
+    assert!(!home.contains("strategy_notes"), "{home}");
+}
+
+#[test]
 fn a_lone_playbook_has_no_empty_pager_and_two_link_each_other() {
     let lone = project(&[("playbooks/a.md", "# A\n")]);
     assert!(!build_project(lone.path(), None).page("a/index.html").contains("class=\"pager\""));
@@ -696,7 +731,8 @@ fn briefing_fields_keep_their_formatting_and_their_links_work() {
     assert!(!card.contains("[[") && !card.contains("**"), "no Markdown shows as written: {card}");
     // Where there is no room for markup (a teaser, search), the text is plain.
     let home = site.page("index.html");
-    assert!(home.contains("<p class=\"teaser-problem\">We ship slowly; see b and the docs.</p>"), "{home}");
+    // The unlabelled wiki link reads as its target's title there too, as on the card.
+    assert!(home.contains("<p class=\"teaser-problem\">We ship slowly; see B and the docs.</p>"), "{home}");
     // The briefing's link is a link like any other: B knows it is linked from A.
     assert!(site.main("b/index.html").contains("href=\"/a/\""), "a back-link from the briefing");
 

@@ -379,7 +379,8 @@ fn cp1252(b: u8) -> char {
 /// a Latin-1 letter or typographic punctuation (`Ã©`, `â€™`), two
 /// characters beyond ASCII in a row, or one right before a letter.
 fn surely_garbled(s: &str) -> bool {
-    let wide = |c: char| c.len_utf8() == 4 || ('\u{80}'..='\u{ff}').contains(&c) || ('\u{2000}'..='\u{2fff}').contains(&c);
+    let wide =
+        |c: char| c.len_utf8() == 4 || ('\u{80}'..='\u{ff}').contains(&c) || ('\u{2000}'..='\u{2fff}').contains(&c);
     let chars: Vec<char> = s.chars().collect();
     chars.iter().any(|&c| wide(c))
         || chars.windows(2).any(|w| !w[0].is_ascii() && (!w[1].is_ascii() || w[1].is_ascii_alphanumeric()))
