@@ -160,8 +160,9 @@ pub fn repair(text: &str) -> Option<Repaired> {
     let mut positions = Positions::new(text);
     // `text[..copied]` is in `out`.
     let (mut copied, mut from) = (0, 0);
-    // Where the code is, found only once a line needs repair.
+    // Where the code is, found only once a line to repair may hold some.
     let mut code: Option<Vec<Range<usize>>> = None;
+    let mut maybe_code = MaybeCode { bytes, fence_free: 0 };
     // The characters mojibake starts with (U+00C2..U+00F4) all begin with
     // the byte 0xC3 in UTF-8, so only lines holding one are looked at, and
     // a file without any is not copied.
@@ -170,7 +171,8 @@ pub fn repair(text: &str) -> Option<Repaired> {
         // Lines end at LF, CRLF or a lone CR, as `Positions` counts them.
         let start = memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |i| i + 1);
         let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(text.len(), |i| at + i + 1);
-        let code = code.get_or_insert_with(|| code_in(text));
+        let code: &[Range<usize>] =
+            if code.is_some() || maybe_code.at(start..end) { code.get_or_insert_with(|| code_in(text)) } else { &[] };
         if let Some(fixed) = repair_prose(text, start..end, code) {
             if lines.is_empty() {
                 out.reserve(text.len());
@@ -199,6 +201,52 @@ fn code_in(text: &str) -> Vec<Range<usize>> {
         .into_offset_iter()
         .filter_map(|(event, range)| matches!(event, Event::Start(Tag::CodeBlock(_)) | Event::Code(_)).then_some(range))
         .collect()
+}
+
+/// Tells, line by line in order, whether code may cover part of a line, by
+/// what code needs around it: a fenced block opens with a line holding
+/// ``` or `~~~`; an indented block's lines start with a tab or four spaces
+/// (after a quote's `>` or a list item's marker too); a code span's
+/// backticks are in its paragraph. When none is there the file is not
+/// parsed for its code: the seed's line to repair is a heading above any.
+struct MaybeCode<'t> {
+    bytes: &'t [u8],
+    /// The text before this holds no fence.
+    fence_free: usize,
+}
+
+/// Lines of a paragraph looked through for a backtick; past them, the
+/// file is parsed (a file of long paragraphs to repair stays linear).
+const PARAGRAPH_LINES: usize = 64;
+
+impl MaybeCode<'_> {
+    fn at(&mut self, line: Range<usize>) -> bool {
+        let bytes = self.bytes;
+        // A fence the last search ended inside is found whole.
+        let unseen = &bytes[self.fence_free.saturating_sub(2).min(line.end)..line.end];
+        if [b"```", b"~~~"].iter().any(|fence| memchr::memmem::find(unseen, *fence).is_some()) {
+            return true;
+        }
+        self.fence_free = line.end;
+        let lead: Vec<u8> =
+            bytes[line.clone()].iter().take_while(|b| b" \t>-*+.)0123456789".contains(b)).copied().collect();
+        if lead.contains(&b'\t') || memchr::memmem::find(&lead, b"    ").is_some() {
+            return true;
+        }
+        // The paragraph starts after the last blank line before this one.
+        let mut start = line.start;
+        for _ in 0..PARAGRAPH_LINES {
+            if start == 0 {
+                break;
+            }
+            let prev = memchr::memrchr(b'\n', &bytes[..start - 1]).map_or(0, |i| i + 1);
+            if bytes[prev..start].iter().all(u8::is_ascii_whitespace) {
+                return memchr::memchr(b'`', &bytes[start..line.end]).is_some();
+            }
+            start = prev;
+        }
+        start > 0 || memchr::memchr(b'`', &bytes[..line.end]).is_some()
+    }
 }
 
 /// The line at `line` with its prose repaired and its code as it was, or
@@ -307,7 +355,46 @@ mod tests {
         assert_eq!(r.lines, [2, 4], "lone CRs and CRLFs end lines");
     }
 
+    #[test]
+    fn a_heading_above_the_code_needs_no_parse() {
+        let text = "# A\n\n## ðŸ“œ Story Mode\n\nSee `x`.\n\n```\nÃ©\n```\n";
+        let mut maybe = MaybeCode { bytes: text.as_bytes(), fence_free: 0 };
+        let line = |n: usize| {
+            let start = text.match_indices('\n').nth(n - 1).map_or(0, |(i, _)| i + 1);
+            start..text[start..].find('\n').map_or(text.len(), |k| start + k + 1)
+        };
+        assert!(!maybe.at(line(3)), "the Story Mode heading");
+        assert!(maybe.at(line(5)), "a paragraph with a backtick");
+        assert!(maybe.at(line(8)), "a line after a fence");
+    }
+
     proptest::proptest! {
+        /// A line that code covers is never taken for prose: until it says
+        /// a line may hold code, `MaybeCode` is asked line after line.
+        #[test]
+        fn lines_said_free_of_code_hold_none(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "a ", "Ã© ", "`", "``", "```", "~~~", "    ", "\t", "> ", "- ", "1. ", "\n", "\n\n", "\r\n", "#",
+                ][..]),
+                0..40,
+            ),
+        ) {
+            let text = pieces.concat();
+            let code = code_in(&text);
+            let mut maybe = MaybeCode { bytes: text.as_bytes(), fence_free: 0 };
+            let mut start = 0;
+            for line in text.split_inclusive('\n') {
+                let range = start..start + line.len();
+                start = range.end;
+                if maybe.at(range.clone()) {
+                    break;
+                }
+                let covered = code.iter().any(|c| c.start < range.end && range.start < c.end);
+                proptest::prop_assert!(!covered, "line {:?} of {:?} is in code {:?}", range, text, code);
+            }
+        }
+
         /// Looking only at lines with a 0xC3 byte repairs a text as
         /// repairing each of its lines would.
         #[test]
