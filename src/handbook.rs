@@ -190,22 +190,28 @@ impl Handbook {
                     }
                 }
             }
-            let mut finished = false;
+            // The titles that texts show, in order: what search, teasers and
+            // the page's description read now depends on them too.
+            let mut shown = Vec::new();
+            let mut label = |offset| {
+                let title = label(offset);
+                shown.push(title);
+                title
+            };
             if p.texts.iter().any(|t| crate::parts::has_link_marks(t)) {
-                p.texts =
-                    p.texts.iter().map(|t| crate::parts::finish_text(t, label).unwrap_or_else(|| t.clone())).collect();
-                finished = true;
+                p.texts = p
+                    .texts
+                    .iter()
+                    .map(|t| crate::parts::finish_text(t, &mut label).unwrap_or_else(|| t.clone()))
+                    .collect();
             }
             for t in p.story.iter_mut().flat_map(StoryMode::texts_mut) {
-                if let Some(text) = crate::parts::finish_text(&t.text, label) {
+                if let Some(text) = crate::parts::finish_text(&t.text, &mut label) {
                     t.text = text;
-                    finished = true;
                 }
             }
-            // What search, teasers and the page's description read now
-            // depends on other pages' titles too.
-            if finished {
-                p.text_hash = crate::cache::hash_of(&(p.text_hash, &p.texts, &p.story));
+            if !shown.is_empty() {
+                p.text_hash = crate::cache::hash_of(&(p.text_hash, shown));
             }
         };
         let (for_playbooks, for_landings) = rewrites.split_at(self.playbooks.len().min(rewrites.len()));

@@ -201,10 +201,14 @@ impl<'a> Index<'a> {
 
     fn url(&self, page: PageId, anchor: Option<&str>) -> String {
         let path = self.handbook.site_path(page);
-        match anchor {
-            Some(a) => format!("{}{path}#{a}", self.base.path),
-            None => format!("{}{path}", self.base.path),
+        let mut url = String::with_capacity(self.base.path.len() + path.len() + anchor.map_or(0, |a| a.len() + 1));
+        url.push_str(&self.base.path);
+        url.push_str(&path);
+        if let Some(a) = anchor {
+            url.push('#');
+            url.push_str(a);
         }
+        url
     }
 }
 

@@ -604,7 +604,11 @@ const LINK_MARK: char = '\u{2}';
 
 /// The mark for the unlabelled wiki link at body offset `offset`.
 fn link_mark(offset: usize) -> String {
-    format!("{LINK_MARK}{offset}{LINK_MARK}")
+    let mut mark = String::with_capacity(24);
+    mark.push(LINK_MARK);
+    mark.push_str(itoa::Buffer::new().format(offset));
+    mark.push(LINK_MARK);
+    mark
 }
 
 /// Gives each framework and exit game the first words of its section, with
@@ -675,7 +679,7 @@ pub fn has_link_marks(text: &str) -> bool {
 
 /// A text as a reader sees it, when it has unlabelled wiki links (`None`
 /// otherwise): each as `label` gives it (its target's title).
-pub fn finish_text<'t>(text: &str, label: impl Fn(usize) -> Option<&'t str>) -> Option<String> {
+pub fn finish_text<'t>(text: &str, mut label: impl FnMut(usize) -> Option<&'t str>) -> Option<String> {
     if !has_link_marks(text) {
         return None;
     }
@@ -684,7 +688,7 @@ pub fn finish_text<'t>(text: &str, label: impl Fn(usize) -> Option<&'t str>) -> 
         // Pieces alternate: text, link offset, text, ...
         if k % 2 == 0 {
             out.push_str(piece);
-        } else if let Some(title) = piece.parse().ok().and_then(&label) {
+        } else if let Some(title) = piece.parse().ok().and_then(&mut label) {
             out.push_str(title);
         }
     }
