@@ -232,7 +232,7 @@ fn on_heading(
         2 => {
             *chapter = classify(text);
             if *chapter == Chapter::Story && parts.story.is_none() {
-                let title = text.split_once(':').map(|(_, t)| t.trim().to_string()).filter(|t| !t.is_empty());
+                let title = story_title(text);
                 // The symbol authors put before "Story Mode" (the seed's 📜) stays with the card.
                 let icon = text
                     .split(|c: char| c.is_alphanumeric())
@@ -262,6 +262,15 @@ fn on_heading(
         }
         _ => {}
     }
+}
+
+/// The name after "Story Mode" in its heading, after a colon or a dash
+/// (`Story Mode: The CTO`, `Story Mode — The Layoff`).
+fn story_title(heading: &str) -> Option<String> {
+    const KEY: &[u8] = b"story mode";
+    let at = heading.as_bytes().windows(KEY.len()).position(|w| w.eq_ignore_ascii_case(KEY))?;
+    let rest = heading[at + KEY.len()..].trim_start_matches([':', '—', '–', '-', ' ', '\u{a0}']).trim();
+    (!rest.is_empty()).then(|| rest.to_string())
 }
 
 /// Makes each framework's and exit game's id one that no other element of
@@ -516,15 +525,9 @@ fn fill_story(story: &mut StoryMode, body: &str, quoted: Range<usize>) {
             current = Current::Nothing;
             continue;
         }
-        if let Some((label, value)) = labelled(line) {
-            let field: Option<fn(&mut StoryMode) -> &mut Option<StoryText>> = match label.to_lowercase().as_str() {
-                "mission date" | "date" => Some(|s| &mut s.mission_date),
-                "location" => Some(|s| &mut s.location),
-                "officer" => Some(|s| &mut s.officer),
-                "problem" | "the problem" => Some(|s| &mut s.problem),
-                "solution" | "the solution" => Some(|s| &mut s.solution),
-                _ => None,
-            };
+        // Fields may be written as a list (`- **Officer**: CTO`).
+        if let Some((label, value)) = list_item(line).and_then(labelled).or_else(|| labelled(line)) {
+            let field = story_field(&label);
             let value = text(value);
             current = match field {
                 // A field given a second time keeps its first value; the
@@ -539,7 +542,11 @@ fn fill_story(story: &mut StoryMode, body: &str, quoted: Range<usize>) {
                 }
             };
         } else if is_quote(line) && story.quote.is_none() {
-            story.quote = Some(text(unquote(line)));
+            let (quote, by) = split_quote(line);
+            let mut quote = text(quote);
+            // `*"…"* — Our CEO`: the attribution stays with the quote.
+            quote.markdown.extend((!by.is_empty()).then(|| piece(by)));
+            story.quote = Some(quote);
             current = Current::Nothing;
         } else {
             // A second quote is a line of its own, never the end of a field.
@@ -577,19 +584,63 @@ fn story_text(pieces: &[(usize, String)]) -> String {
     crate::emoji::replace_shortcodes(&text).into_owned()
 }
 
-/// `**The Problem**: text` gives `("The Problem", "text")`, the value as
-/// written.
+/// `**The Problem**: text`, `**The Problem:** text` or `__The Problem__:
+/// text` gives `("The Problem", "text")`, the value as written; so does
+/// `The Problem: text` without emphasis, for the briefing's own fields only
+/// (any other sentence may have a colon in it).
 fn labelled(line: &str) -> Option<(String, &str)> {
-    let rest = line.strip_prefix("**")?;
-    let close = rest.find("**")?;
-    let label = rest[..close].trim().trim_end_matches(':').trim().to_string();
-    let value = rest[close + 2..].trim_start().strip_prefix(':').map(str::trim)?;
-    let value = if rest[..close].trim_end().ends_with(':') { rest[close + 2..].trim() } else { value };
-    Some((label, value))
+    let Some(rest) = line.strip_prefix("**").or_else(|| line.strip_prefix("__")) else {
+        let (label, value) = line.split_once(':')?;
+        return story_field(label.trim()).is_some().then(|| (label.trim().to_string(), value.trim()));
+    };
+    let close = rest.find(&line[..2])?;
+    let inside = rest[..close].trim();
+    let label = inside.trim_end_matches(':').trim().to_string();
+    let after = rest[close + 2..].trim_start();
+    let value = match after.strip_prefix(':') {
+        Some(value) => value,
+        None if inside.ends_with(':') => after,
+        None => return None,
+    };
+    Some((label, value.trim()))
+}
+
+/// The field of the briefing that a label names.
+fn story_field(label: &str) -> Option<fn(&mut StoryMode) -> &mut Option<StoryText>> {
+    match label.to_lowercase().as_str() {
+        "mission date" | "date" => Some(|s| &mut s.mission_date),
+        "location" => Some(|s| &mut s.location),
+        "officer" => Some(|s| &mut s.officer),
+        "problem" | "the problem" => Some(|s| &mut s.problem),
+        "solution" | "the solution" => Some(|s| &mut s.solution),
+        _ => None,
+    }
+}
+
+/// The text of a list item's line (`- x`, `* x`, `+ x`, `1. x`, `1) x`).
+fn list_item(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix(['-', '*', '+']).or_else(|| {
+        let digits = line.find(|c: char| !c.is_ascii_digit()).filter(|&k| k > 0)?;
+        line[digits..].strip_prefix(['.', ')'])
+    })?;
+    rest.starts_with([' ', '\t']).then(|| rest.trim())
 }
 
 fn is_quote(line: &str) -> bool {
     (line.starts_with('*') && !line.starts_with("**")) || (line.starts_with('_') && !line.starts_with("__"))
+}
+
+/// An italic quote line as its words, without the emphasis or the quotation
+/// marks, and whatever follows the emphasis (`— Our CEO`, or nothing).
+fn split_quote(line: &str) -> (&str, &str) {
+    let b = line.as_bytes();
+    // The emphasis closes at the last lone mark: the `**` of bold words
+    // inside the quote do not close it.
+    let lone = |k: usize| b[k] == b[0] && b[k - 1] != b[0] && b.get(k + 1) != Some(&b[0]);
+    match (1..b.len()).rev().find(|&k| lone(k)) {
+        Some(k) => (unquote(&line[1..k]), line[k + 1..].trim()),
+        None => (unquote(line), ""),
+    }
 }
 
 fn unquote(line: &str) -> &str {
@@ -841,6 +892,45 @@ mod tests {
         assert_eq!(s.quote.as_deref(), Some("Team. We pivot."));
         assert_eq!(s.anchor, "-story-mode-the-cto");
         assert_eq!(s.icon.as_deref(), Some("📜"));
+    }
+
+    #[test]
+    fn reads_the_briefing_as_authors_write_it() {
+        let briefings = [
+            "> **Mission Date:** 2050.04.01\n> **Location:** HQ\n> **Officer:** CTO\n> **The Problem:** Fires.\n",
+            "> - **Mission Date**: 2050.04.01\n> - **Location**: HQ\n> - **Officer**: CTO\n> 1. **Problem**: Fires.\n",
+            "> Mission Date: 2050.04.01\n> Location: HQ\n> Officer: CTO\n> The Problem: Fires.\n",
+            "> __Mission Date__: 2050.04.01\n> __Location__: HQ\n> __Officer__: CTO\n> __The Problem__: Fires.\n",
+        ];
+        for briefing in briefings {
+            let s = analyzed(&format!("## Story Mode\n\n{briefing}")).story.unwrap();
+            let fields = [&s.mission_date, &s.location, &s.officer, &s.problem].map(|f| f.as_ref().map(|t| &*t.text));
+            assert_eq!(fields, [Some("2050.04.01"), Some("HQ"), Some("CTO"), Some("Fires.")], "{briefing}");
+            assert!(s.more.is_empty(), "{briefing}: {:?}", s.more);
+        }
+        // Without emphasis, only the briefing's own labels are fields.
+        let s = analyzed("## Story Mode\n\n> Officer: CTO\n>\n> Note: it rained.\n").story.unwrap();
+        assert_eq!(
+            s.more.iter().map(|l| (l.label.as_deref(), &*l.text)).collect::<Vec<_>>(),
+            [(None, "Note: it rained.")]
+        );
+    }
+
+    #[test]
+    fn the_story_name_follows_a_colon_or_a_dash_and_a_quote_keeps_its_attribution() {
+        for (heading, name) in [
+            ("## 📜 Story Mode — The Layoff", Some("The Layoff")),
+            ("## Story Mode - The Layoff", Some("The Layoff")),
+            ("## STORY MODE: The CTO", Some("The CTO")),
+            ("## 📜 Story Mode", None),
+        ] {
+            let s = analyzed(&format!("{heading}\n\n> **Officer**: CTO\n")).story.unwrap();
+            assert_eq!(s.title.as_deref(), name, "{heading}");
+        }
+        let s = analyzed("## Story Mode\n\n> **Officer**: CTO\n> *\"Repeat the mission.\"* — Our CEO\n").story.unwrap();
+        assert_eq!(s.quote.as_deref(), Some("Repeat the mission. — Our CEO"));
+        let s = analyzed("## Story Mode\n\n> **Officer**: CTO\n> *\"We **pivot** now.\"*\n").story.unwrap();
+        assert_eq!(s.quote.as_deref(), Some("We pivot now."), "bold inside the quote does not end it");
     }
 
     #[test]

@@ -665,6 +665,25 @@ fn a_relative_site_links_every_page_from_where_it_is() {
 }
 
 #[test]
+fn a_briefing_written_with_the_colon_inside_the_bold_fills_the_card() {
+    let briefing = "# A\n\n## 📜 Story Mode — The Layoff\n\n> **Mission Date:** 2050.04.01\n> **The Problem:** Fires.\n>\n\
+                    > *\"Repeat the mission.\"* — Our CEO\n\n## Next\n";
+    let site = build_project(project(&[("playbooks/a.md", briefing)]).path(), None);
+    let main = site.main("a/index.html");
+    let card = &main[main.find("class=\"story-card\"").unwrap()..];
+    let card = &card[..card.find("</section>").unwrap()];
+    assert!(card.contains("Story Mode</span> The Layoff</h2>"), "{card}");
+    assert!(card.contains("<dt>Mission Date</dt><dd>2050.04.01</dd>"), "{card}");
+    assert!(card.contains("<h3>The Problem</h3><p>Fires.</p>"), "{card}");
+    assert!(card.contains("<p>Repeat the mission. — Our CEO</p>"), "{card}");
+    assert!(!card.contains("story-more") && !card.contains("**"), "{card}");
+    // No Location or Officer: no empty list of fields either.
+    let only_problem = "# B\n\n## Story Mode\n\n> **The Problem**: Fires.\n";
+    let main = build_project(project(&[("playbooks/b.md", only_problem)]).path(), None).main("b/index.html");
+    assert!(main.contains("<h3>The Problem</h3>") && !main.contains("story-fields"), "{main}");
+}
+
+#[test]
 fn search_and_excerpts_read_unlabelled_wiki_links_as_the_page_shows_them() {
     let dir = project(&[
         (
