@@ -45,7 +45,8 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
 
     let mut positions = Positions::new(&src.text);
     let parts = parts::analyze(split.body, &mut |offset| positions.at(split.body_offset + offset));
-    let heading = parts.h1.as_deref().map(TitleLine::parse);
+    let folder = src.stem_path.rsplit_once('/').map(|(dir, _)| dir.rsplit('/').next().unwrap_or(dir));
+    let heading = parts.h1.as_deref().map(|h1| TitleLine::parse(h1, folder));
     let title = fm
         .title
         .clone()
@@ -140,18 +141,44 @@ struct TitleLine {
 }
 
 impl TitleLine {
-    fn parse(h1: &str) -> TitleLine {
+    /// `folder` is the name of the folder the playbook is in, if any.
+    fn parse(h1: &str, folder: Option<&str>) -> TitleLine {
         let (track, rest) = match h1.split_once(':') {
-            Some((t, rest)) if !t.trim().is_empty() && !rest.trim().is_empty() => (Some(t.trim().to_string()), rest),
+            Some((t, rest)) if is_track_name(t.trim(), folder) && !rest.trim().is_empty() => {
+                (Some(t.trim().to_string()), rest)
+            }
             _ => (None, h1),
         };
         let rest = rest.trim();
         let (title, level) = match rest.strip_suffix(')').and_then(|r| r.rsplit_once('(')) {
-            Some((title, level)) if !title.trim().is_empty() => (title.trim(), Some(level.trim().to_string())),
+            Some((title, level)) if !title.trim().is_empty() && is_level(title, level.trim()) => {
+                (title.trim(), Some(level.trim().to_string()))
+            }
             _ => (rest, None),
         };
         TitleLine { track, title: title.to_string(), level: level.filter(|l| !l.is_empty()) }
     }
+}
+
+/// Whether the words before an H1's colon name a track: a name written like
+/// a file name (`career_strategy`, `people`), or the name of the playbook's
+/// folder. Other words are the start of a title: `Delegation: Letting Go`.
+fn is_track_name(name: &str, folder: Option<&str>) -> bool {
+    let file_like = name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    !name.is_empty() && (file_like || folder.is_some_and(|f| slugify(f) == slugify(name)))
+}
+
+/// Whether the `(…)` ending an H1 is a level (`Deep Dive`, `Core`, `L5`)
+/// rather than part of the title: a year, or the words an abbreviation of
+/// the title stands for (`Working with PMs (Product Managers)`), is not.
+fn is_level(title: &str, level: &str) -> bool {
+    let initials: String =
+        level.split_whitespace().filter_map(|w| w.chars().next()).flat_map(char::to_uppercase).collect();
+    let abbreviates = |word: &str| {
+        let capitals: String = word.chars().filter(|c| c.is_uppercase()).collect();
+        capitals.chars().count() >= 2 && capitals == initials
+    };
+    !level.chars().all(|c| c.is_ascii_digit()) && !title.split_whitespace().any(abbreviates)
 }
 
 fn title_from_stem(stem_path: &str) -> String {
@@ -277,7 +304,7 @@ mod tests {
     #[test]
     fn the_h1_gives_track_title_and_level() {
         assert_eq!(
-            TitleLine::parse("career_strategy: From Engineer to Leader (Deep Dive)"),
+            TitleLine::parse("career_strategy: From Engineer to Leader (Deep Dive)", None),
             TitleLine {
                 track: Some("career_strategy".into()),
                 title: "From Engineer to Leader".into(),
@@ -285,9 +312,36 @@ mod tests {
             }
         );
         assert_eq!(
-            TitleLine::parse("Just a Title"),
+            TitleLine::parse("Just a Title", None),
             TitleLine { track: None, title: "Just a Title".into(), level: None }
         );
+    }
+
+    #[test]
+    fn a_colon_or_brackets_in_a_title_stay_in_it() {
+        let parse = |h1, folder| {
+            let t = TitleLine::parse(h1, folder);
+            (t.track, t.title, t.level)
+        };
+        let owned = |t: Option<&str>, title: &str, l: Option<&str>| {
+            (t.map(String::from), title.to_string(), l.map(String::from))
+        };
+        assert_eq!(parse("Delegation: Letting Go", Some("people")), owned(None, "Delegation: Letting Go", None));
+        assert_eq!(
+            parse("People: Letting Go", Some("people")),
+            owned(Some("People"), "Letting Go", None),
+            "the folder's name"
+        );
+        assert_eq!(
+            parse("people: Feedback: The Hard Parts (Core)", None),
+            owned(Some("people"), "Feedback: The Hard Parts", Some("Core"))
+        );
+        assert_eq!(
+            parse("people: Working with PMs (Product Managers)", None),
+            owned(Some("people"), "Working with PMs (Product Managers)", None)
+        );
+        assert_eq!(parse("Our Plan (2026)", None), owned(None, "Our Plan (2026)", None));
+        assert_eq!(parse("Staff Engineering (L6)", None), owned(None, "Staff Engineering", Some("L6")));
     }
 
     #[test]
@@ -312,8 +366,10 @@ mod tests {
         let seed = track("career_strategy", "# career_strategy: From Engineer to Leader (Deep Dive)\n");
         assert_eq!((seed.name.as_str(), seed.slug.as_str()), ("Career Strategy", "career-strategy"));
         assert_eq!(track("ai-leadership/x", "Body.\n").name, "Ai Leadership");
-        assert_eq!(track("x", "# AI leadership: Title\n").name, "AI leadership");
-        assert_eq!(track("x", "# ops team: Title\n").name, "ops team");
+        assert_eq!(track("ai-leadership/x", "# AI Leadership: Title\n").name, "AI Leadership", "the folder, as spelled");
+        assert_eq!(track("x", "# ops_team: Title\n").name, "Ops Team");
+        // Other words before a colon start the title.
+        assert_eq!(track("x", "# AI leadership: Title\n").name, "General");
         assert_eq!(track("x", "---\ntrack: people_ops\n---\n").name, "people_ops", "front matter is taken as written");
     }
 
