@@ -490,8 +490,21 @@ fn parse_yaml(text: &str) -> Result<FrontMatter, FrontMatterError> {
             line: (l.line() as usize).max(1),
             column: (l.column() as usize).max(1),
         });
-        FrontMatterError { pos, message: yaml_message(&e), hint: KEYS_HINT.to_string() }
+        let message = yaml_message(&e);
+        let hint = quoting_hint(text, pos.line, &message).unwrap_or_else(|| KEYS_HINT.to_string());
+        FrontMatterError { pos, message, hint }
     })
+}
+
+/// For a value with `: ` in it (`title: Delegation: Letting Go`), which YAML
+/// reads as a second key: the line as it should be, quoted.
+fn quoting_hint(text: &str, line: usize, message: &str) -> Option<String> {
+    if !message.contains("mapping values are not allowed") {
+        return None;
+    }
+    let (key, value) = text.lines().nth(line.checked_sub(1)?)?.split_once(": ")?;
+    let quoted = value.trim().replace('\\', "\\\\").replace('"', "\\\"");
+    Some(format!("a value with `: ` in it needs quotes: {key}: \"{quoted}\""))
 }
 
 /// serde-saphyr's message without the snippet and location it appends, which
@@ -525,6 +538,13 @@ fn parse_toml(text: &str) -> Result<FrontMatter, FrontMatterError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_with_a_colon_gets_the_quoted_line_as_its_hint() {
+        let e = fm("---\ntitle: Delegation: Letting \"Go\"\n---\n").unwrap_err();
+        assert_eq!(e.pos.line, 2);
+        assert_eq!(e.hint, "a value with `: ` in it needs quotes: title: \"Delegation: Letting \\\"Go\\\"\"");
+    }
 
     /// The front matter of `text`, or its first error.
     fn fm(text: &str) -> Result<FrontMatter, FrontMatterError> {

@@ -366,7 +366,11 @@ mod tests {
         let seed = track("career_strategy", "# career_strategy: From Engineer to Leader (Deep Dive)\n");
         assert_eq!((seed.name.as_str(), seed.slug.as_str()), ("Career Strategy", "career-strategy"));
         assert_eq!(track("ai-leadership/x", "Body.\n").name, "Ai Leadership");
-        assert_eq!(track("ai-leadership/x", "# AI Leadership: Title\n").name, "AI Leadership", "the folder, as spelled");
+        assert_eq!(
+            track("ai-leadership/x", "# AI Leadership: Title\n").name,
+            "AI Leadership",
+            "the folder, as spelled"
+        );
         assert_eq!(track("x", "# ops_team: Title\n").name, "Ops Team");
         // Other words before a colon start the title.
         assert_eq!(track("x", "# AI leadership: Title\n").name, "General");

@@ -98,14 +98,38 @@ pub fn stable_id(name: &str) -> String {
     slugify(strip_section_number(name))
 }
 
-/// `2.2 Buy vs Build`, `2.2. Buy`, `3) Buy` and `IV. Buy` all lose their number.
+/// `2.2 Buy vs Build`, `2.2. Buy`, `3) Buy`, `IV. Buy`, `A) Buy` and
+/// `(b) Buy` all lose their number. `A. Lincoln's Rule` keeps its initial: a
+/// letter and a full stop may be a name.
 pub fn strip_section_number(name: &str) -> &str {
     let trimmed = name.trim_start();
     let number_end = trimmed.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ')')).unwrap_or(trimmed.len());
     let (number, rest) = trimmed.split_at(number_end);
     // A bare integer is part of the name ("2050 Vision"); "2.", "2.2" or "3)" is a number.
     let is_number = number.chars().any(|c| c.is_ascii_digit()) && number.chars().any(|c| c == '.' || c == ')');
-    if is_number && (rest.starts_with(' ') || rest.is_empty()) { rest.trim_start() } else { trimmed }
+    if is_number && (rest.starts_with(' ') || rest.is_empty()) {
+        return rest.trim_start();
+    }
+    match trimmed.split_once(' ') {
+        Some((word, rest)) if is_letter_number(word) => rest.trim_start(),
+        _ => trimmed,
+    }
+}
+
+/// `A)`, `b)`, `(c)`, `(2)`, `IV.` or `iv)`: a section numbered in letters.
+fn is_letter_number(word: &str) -> bool {
+    let roman = |s: &str| {
+        (1..=4).contains(&s.len()) && (s.bytes().all(|b| b"IVX".contains(&b)) || s.bytes().all(|b| b"ivx".contains(&b)))
+    };
+    let letter = |s: &str| s.len() == 1 && s.bytes().all(|b| b.is_ascii_alphabetic());
+    if let Some(inner) = word.strip_prefix('(').and_then(|w| w.strip_suffix(')')) {
+        let digits = (1..=2).contains(&inner.len()) && inner.bytes().all(|b| b.is_ascii_digit());
+        return letter(inner) || digits || roman(inner);
+    }
+    match word.strip_suffix(')') {
+        Some(inner) => letter(inner) || roman(inner),
+        None => word.strip_suffix('.').is_some_and(roman),
+    }
 }
 
 #[cfg(test)]
@@ -140,6 +164,14 @@ mod tests {
         assert_eq!(stable_id("The AI Maturity Curve"), "the-ai-maturity-curve");
         assert_eq!(stable_id("3) Plan B"), "plan-b");
         assert_eq!(stable_id("2050 Vision"), "2050-vision");
+        for name in
+            ["A) The Two-Pizza Team", "b) The Two-Pizza Team", "(c) The Two-Pizza Team", "IV. The Two-Pizza Team"]
+        {
+            assert_eq!(strip_section_number(name), "The Two-Pizza Team", "{name}");
+        }
+        for name in ["A. Lincoln's Rule", "I Am Here", "(Not) Numbered", "Mix. Match"] {
+            assert_eq!(strip_section_number(name), name, "a name, not a number");
+        }
     }
 
     #[test]
