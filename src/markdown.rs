@@ -133,7 +133,7 @@ pub struct Outline<'a> {
 }
 
 impl Outline<'_> {
-    /// The Don't/Do pairs of the list starting at `offset`, if it is one.
+    /// The Don't/Do pairs of the list or table starting at `offset`, if it is one.
     fn pattern_list(&self, offset: usize) -> Option<&[Pattern]> {
         starting_at(&self.layout.pattern_lists, offset, |(at, _)| *at)
             .and_then(|(_, pairs)| self.patterns.get(pairs.clone()))
@@ -217,7 +217,7 @@ pub fn render_body<'a>(events: Vec<(Event<'a>, Range<usize>)>, outline: &Outline
                 depth = depth.saturating_sub(1);
                 events.push(Event::End(TagEnd::Heading(level)));
             }
-            Event::Start(Tag::List(_)) if depth == 0 && outline.pattern_list(range.start).is_some() => {
+            Event::Start(Tag::List(_) | Tag::Table(_)) if depth == 0 && outline.pattern_list(range.start).is_some() => {
                 let pairs = outline.pattern_list(range.start).unwrap_or_default();
                 skip_block(&mut iter);
                 events.push(Event::Html(contrast_html(pairs).into()));

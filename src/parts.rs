@@ -153,9 +153,11 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
                 CodeBlockKind::Fenced(info) if markdown::is_diagram(info) => parts.blocks.diagrams = true,
                 _ => parts.blocks.code = true,
             },
-            Event::Start(Tag::List(_)) if depth == 0 => {
+            Event::Start(tag @ (Tag::List(_) | Tag::Table(_))) if depth == 0 => {
                 let end = find_end(&events, i);
-                if let Some(pairs) = pattern_pairs(&events[i..=end]) {
+                let block = &events[i..=end];
+                let pairs = if matches!(tag, Tag::List(_)) { pattern_pairs(block) } else { table_pairs(block) };
+                if let Some(pairs) = pairs {
                     let first = parts.patterns.len();
                     parts.patterns.extend(pairs.into_iter().map(|(dont, do_)| Pattern {
                         context: context.clone(),
@@ -436,21 +438,64 @@ fn pattern_pairs(list: &[(Event<'_>, Range<usize>)]) -> Option<Vec<(String, Stri
     if items.is_empty() || items.len() % 2 != 0 {
         return None;
     }
-    items
-        .chunks(2)
-        .map(|pair| {
-            Some((strip_label(&pair[0], &["don't say", "don’t say", "dont say"])?, strip_label(&pair[1], &["do say"])?))
-        })
-        .collect()
+    items.chunks(2).map(|pair| Some((strip_label(&pair[0], DONT_SAY)?, strip_label(&pair[1], DO_SAY)?))).collect()
 }
 
+/// The rows of a table whose two columns are headed "Don't say" and "Do
+/// say", as pairs.
+fn table_pairs(table: &[(Event<'_>, Range<usize>)]) -> Option<Vec<(String, String)>> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut cell_start = 0;
+    for (k, (e, _)) in table.iter().enumerate() {
+        match e {
+            Event::Start(Tag::TableHead | Tag::TableRow) => rows.push(Vec::new()),
+            Event::Start(Tag::TableCell) => cell_start = k,
+            Event::End(TagEnd::TableCell) => rows.last_mut()?.push(plain_text(&table[cell_start + 1..k])),
+            _ => {}
+        }
+    }
+    let (head, body) = rows.split_first()?;
+    let [dont, do_] = head.as_slice() else { return None };
+    strip_label(dont, DONT_SAY).filter(|rest| rest.is_empty())?;
+    strip_label(do_, DO_SAY).filter(|rest| rest.is_empty())?;
+    let pairs: Vec<(String, String)> =
+        body.iter().filter_map(|row| Some((row.first()?.clone(), row.get(1)?.clone()))).collect();
+    (!pairs.is_empty()).then_some(pairs)
+}
+
+const DONT_SAY: &[&str] = &["don't say", "don’t say", "dont say"];
+const DO_SAY: &[&str] = &["do say"];
+
+/// `item` after its label, when it starts with one of `labels`. Marks
+/// before the label (`❌`, `✅`, `:x:`) are not part of what is said.
 fn strip_label(item: &str, labels: &[&str]) -> Option<String> {
+    let item = skip_marks(item);
     let lower = item.to_lowercase();
     let label = labels.iter().find(|l| lower.starts_with(*l))?;
     // Labels are ASCII apart from the curly apostrophe, whose byte length is
     // the same in the lowercased and the original text.
     let rest = item.get(label.len()..)?;
     Some(rest.trim_start_matches([':', ' ']).trim().to_string())
+}
+
+/// `text` without the symbols and emoji shortcodes (`:x:`) it starts with.
+fn skip_marks(text: &str) -> &str {
+    let mut rest = text.trim_start();
+    loop {
+        let shortcode = rest.strip_prefix(':').and_then(|r| r.split_once(':')).filter(|(name, _)| {
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+-".contains(&b))
+        });
+        rest = match shortcode {
+            Some((_, after)) => after,
+            None => match rest.chars().next() {
+                Some(c) if !c.is_alphanumeric() && !c.is_whitespace() && !"\"'“‘*_`[".contains(c) => {
+                    &rest[c.len_utf8()..]
+                }
+                _ => return rest,
+            },
+        }
+        .trim_start();
+    }
 }
 
 /// The `<img src>` of a piece of raw HTML at `range` in `body`, as image
@@ -984,6 +1029,23 @@ mod tests {
             }]
         );
         assert_eq!(p.layout.pattern_lists.len(), 1);
+    }
+
+    #[test]
+    fn pairs_may_be_marked_with_emoji_or_written_as_a_table() {
+        let pairs = |body: &str| {
+            let p = analyzed(body);
+            assert_eq!(p.layout.pattern_lists.len(), 1, "{body}");
+            p.patterns.iter().map(|p| (p.dont.clone(), p.do_.clone())).collect::<Vec<_>>()
+        };
+        let expected = [("\"No.\"".to_string(), "\"Yes.\"".to_string())];
+        assert_eq!(pairs("* ❌ **Don't say**: \"No.\"\n* ✅ **Do say**: \"Yes.\"\n"), expected);
+        assert_eq!(pairs("- :x: Don't say: \"No.\"\n- :white_check_mark: Do say: \"Yes.\"\n"), expected);
+        assert_eq!(pairs("| ❌ Don't say | ✅ Do say |\n|---|---|\n| \"No.\" | \"Yes.\" |\n"), expected);
+        // Any other table, or a list of other words, stays as written.
+        for body in ["| Don't say | Other |\n|-|-|\n| a | b |\n", "* Don't do this\n* Do say that\n"] {
+            assert!(analyzed(body).patterns.is_empty(), "{body}");
+        }
     }
 
     #[test]
