@@ -51,6 +51,7 @@ pub struct Playbook {
     /// Errors that still leave the page readable (broken front matter, read
     /// as if there were none): the build fails with them, but the page is
     /// linked like the others, so links to it are not reported broken too.
+    /// Warnings about parts the body meant and does not have, too.
     pub problems: Vec<crate::diagnostic::Diagnostic>,
     /// Plain text per heading, for search (see `parts::Parts::texts`).
     pub texts: Arc<[String]>,
@@ -146,7 +147,18 @@ pub struct StoryMode {
 }
 
 impl StoryMode {
+    /// Whether the briefing says anything besides its title.
+    pub fn has_fields(&self) -> bool {
+        self.texts().next().is_some()
+    }
+
     /// Every field the briefing has, in the order the card shows them.
+    pub fn texts(&self) -> impl Iterator<Item = &StoryText> {
+        let named = [&self.mission_date, &self.location, &self.officer, &self.problem, &self.solution, &self.quote];
+        named.into_iter().flatten().chain(self.more.iter().map(|line| &line.text))
+    }
+
+    /// [`Self::texts`], to change.
     pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut StoryText> {
         let named = [
             &mut self.mission_date,

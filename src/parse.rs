@@ -80,6 +80,19 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
             Diagnostic::error(&src.path, Position::of_key(&src.text, "tags"), msg).with_hint("choose a shorter tag")
         })?;
     }
+    problems.extend(parts.warnings.iter().map(|w| {
+        Diagnostic::warning(&src.path, positions.at(split.body_offset + w.at), w.message.clone()).with_hint(w.hint)
+    }));
+    // A Story Mode heading with nothing of a briefing under it gives a card
+    // with a title alone; the fields were meant and not found.
+    if let Some(story) = parts.story.as_ref().filter(|s| fm.story.is_none() && !s.has_fields()) {
+        let heading = parts.headings.iter().find(|h| h.id == story.anchor);
+        let at = heading.map_or(Position::START, |h| positions.at(split.body_offset + h.range.start));
+        problems.push(
+            Diagnostic::warning(&src.path, at, "the Story Mode section has no briefing, so its card is empty")
+                .with_hint("put the fields in a blockquote under the heading: `> **Officer**: CTO`"),
+        );
+    }
     let story = merge_story(parts.story, fm.story);
 
     Ok(Playbook {

@@ -40,6 +40,18 @@ pub struct Parts {
     pub blocks: Blocks,
     /// The body as HTML, from the same parse.
     pub html: markdown::BodyHtml,
+    /// Where the body's shape is not what the handbook reads, so a part the
+    /// author meant is not found.
+    pub warnings: Vec<Warning>,
+}
+
+/// A problem with the body that leaves the page as written.
+#[derive(Debug, PartialEq)]
+pub struct Warning {
+    /// Byte offset in the body.
+    pub at: usize,
+    pub message: String,
+    pub hint: &'static str,
 }
 
 /// Text kept per heading: what search keeps of it, and a little more for
@@ -195,6 +207,7 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
         i += 1;
     }
     unique_section_ids(&mut parts);
+    parts.warnings = shape_warnings(&parts);
     fill_summaries(&mut parts, &events);
     let outline = markdown::Outline {
         layout: &parts.layout,
@@ -273,6 +286,39 @@ fn story_title(heading: &str) -> Option<String> {
     let at = heading.as_bytes().windows(KEY.len()).position(|w| w.eq_ignore_ascii_case(KEY))?;
     let rest = heading[at + KEY.len()..].trim_start_matches([':', '—', '–', '-', ' ', '\u{a0}']).trim();
     (!rest.is_empty()).then(|| rest.to_string())
+}
+
+/// Chapters of frameworks or exit games with none in them, and a Story Mode
+/// heading below `##` when there is no Story Mode: the author meant a part
+/// that the handbook does not find (a table of options, `####` frameworks).
+fn shape_warnings(parts: &Parts) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let chapters: Vec<&Heading> = parts.headings.iter().filter(|h| h.level <= 2).collect();
+    for (k, h) in chapters.iter().enumerate() {
+        let what = match classify(&h.text) {
+            Chapter::Frameworks => "frameworks",
+            Chapter::ExitGames => "exit games",
+            _ => continue,
+        };
+        let end = chapters.get(k + 1).map_or(usize::MAX, |next| next.range.start);
+        if h.level == 2 && !parts.sections.iter().any(|s| (h.range.start..end).contains(&s.heading.start)) {
+            warnings.push(Warning {
+                at: h.range.start,
+                message: format!("`{}` holds no {what}, so none reaches the {what} catalog", h.text),
+                hint: "give each its own `###` heading in this chapter (a table or a list stays on the page as written)",
+            });
+        }
+    }
+    if parts.story.is_none() {
+        for h in parts.headings.iter().filter(|h| h.level > 2 && classify(&h.text) == Chapter::Story) {
+            warnings.push(Warning {
+                at: h.range.start,
+                message: format!("`{}` is not read as the Story Mode briefing", h.text),
+                hint: "make it a `##` heading, with the briefing in a blockquote under it",
+            });
+        }
+    }
+    warnings
 }
 
 /// Makes each framework's and exit game's id one that no other element of

@@ -41,10 +41,8 @@ pub fn documents(p: &Playbook) -> Vec<SearchDoc> {
     page_text.extend(p.summary.clone());
     let mut docs = vec![SearchDoc { t: String::new(), a: String::new(), k: kind("page"), x: page_text.join(" ") }];
     if let Some(s) = &p.story {
-        let fields = [&s.mission_date, &s.location, &s.officer, &s.problem, &s.solution, &s.quote];
         let mut text: Vec<&str> = s.title.as_deref().into_iter().collect();
-        text.extend(fields.iter().filter_map(|f| f.as_deref()));
-        text.extend(s.more.iter().map(|line| &*line.text));
+        text.extend(s.texts().map(|t| &*t.text));
         docs.push(SearchDoc {
             t: format!("Story Mode: {}", s.title.as_deref().unwrap_or(&p.title)),
             a: s.anchor.clone(),

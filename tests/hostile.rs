@@ -572,6 +572,37 @@ fn mojibake_is_repaired_with_a_warning_and_builds() {
     assert!(page.contains("It’s On"), "{page}");
 }
 
+#[test]
+fn parts_written_in_a_shape_the_handbook_does_not_read_are_warned_about_at_their_heading() {
+    let p = Project::new();
+    p.write(
+        "playbooks/x.md",
+        "# Title\n\n## Story Mode: S\n\n**Officer**: CTO, without a blockquote\n\n## 4. The Exit Games\n\n\
+         | Option | Pros |\n|-|-|\n| Stay | Safe |\n\n## 5. Strategic Frameworks\n\n#### Cynefin\n\nText.\n",
+    );
+    p.write("playbooks/y.md", "# Y\n\n## Notes\n\n### Story Mode: Later\n\n> **Officer**: CTO\n");
+    let report = p.build_ok();
+    let mut w: Vec<_> = report
+        .warnings
+        .iter()
+        .map(|d| (playbook::diagnostic::display_path(&d.file), d.line, d.message.clone()))
+        .collect();
+    w.sort();
+    let at = |file: &str, line, message: &str| (format!("playbooks/{file}"), line, message.to_string());
+    assert_eq!(
+        w,
+        [
+            at("x.md", 3, "the Story Mode section has no briefing, so its card is empty"),
+            at("x.md", 7, "`4. The Exit Games` holds no exit games, so none reaches the exit games catalog"),
+            at("x.md", 13, "`5. Strategic Frameworks` holds no frameworks, so none reaches the frameworks catalog"),
+            at("y.md", 5, "`Story Mode: Later` is not read as the Story Mode briefing"),
+        ]
+    );
+    // The page still shows all of it.
+    let page = p.page("x");
+    assert!(page.contains("<td>Stay</td>") && page.contains("Cynefin"), "{page}");
+}
+
 // ---------------------------------------------------------------------------
 // Size and depth
 
