@@ -458,6 +458,12 @@ fn inline_text(events: &[(Event<'_>, Range<usize>)], how: Inline) -> String {
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => s.push_str(t),
             Event::InlineHtml(t) | Event::Html(t) if how == Inline::WithHtml => s.push_str(t),
             Event::SoftBreak | Event::HardBreak => s.push(' '),
+            // The words of two blocks (a list item's paragraph and the list
+            // in it) must not run together.
+            Event::Start(tag) if !markdown::is_inline(&tag.to_end()) && !s.is_empty() && !s.ends_with(' ') => {
+                s.push(' ')
+            }
+            Event::End(tag) if !markdown::is_inline(tag) && !s.ends_with(' ') => s.push(' '),
             _ => {}
         }
     }
@@ -1092,6 +1098,13 @@ mod tests {
         for body in ["| Don't say | Other |\n|-|-|\n| a | b |\n", "* Don't do this\n* Do say that\n"] {
             assert!(analyzed(body).patterns.is_empty(), "{body}");
         }
+    }
+
+    #[test]
+    fn a_pair_with_a_list_in_it_keeps_its_words_apart() {
+        let p =
+            analyzed("* **Don't say**: \"Soon.\"\n* **Do say**: \"Sprint 14:\n  - ticket filed,\n  - owner set.\"\n");
+        assert_eq!(p.patterns[0].do_, "\"Sprint 14: ticket filed, owner set.\"");
     }
 
     #[test]
