@@ -182,7 +182,11 @@ impl<'a> Index<'a> {
         }
         let p = self.handbook.page(page);
         let mut message = format!("no section \"#{anchor}\" in \"{}\"", p.stem_path);
-        if let Some(s) = closest(anchor, anchors.iter().copied()) {
+        // A heading's text written where its id goes (`#What if? (Q&A)`).
+        let as_id = [crate::slug::github_base(anchor), crate::slug::stable_id(anchor)]
+            .into_iter()
+            .find_map(|id| anchors.get(id.as_str()).copied());
+        if let Some(s) = as_id.or_else(|| closest(anchor, anchors.iter().copied())) {
             message.push_str(&format!("; did you mean \"#{s}\"?"));
         }
         // Its sections, in page order, as the author would look for them.
@@ -495,6 +499,20 @@ fn resolve(index: &Index<'_>, from: PageId, link: &LinkRef) -> Result<Outcome, L
     let joined = join_relative(&source.stem_path, &percent_decode(path))
         .ok_or_else(|| format!("\"{path}\" points outside the playbooks folder"))?;
     if link.kind == LinkKind::Image || !path.to_lowercase().ends_with(".md") {
+        // `[x](career_strategy#plan)`: a playbook's name, without its `.md`.
+        let named = (link.kind == LinkKind::Markdown && !index.handbook.files.contains(&joined))
+            .then(|| index.find(&joined).ok())
+            .flatten();
+        if let Some(page) = named {
+            let anchor = anchor.map_or(String::new(), |a| format!("#{a}"));
+            let stem = &index.handbook.page(page).stem_path;
+            let hint = if *stem == joined {
+                format!("link to its file, as GitHub reads links: ({path}.md{anchor})")
+            } else {
+                format!("link to its file (`playbooks/{stem}.md`), or write [[{stem}{anchor}]]")
+            };
+            return Err(LinkError { message: format!("\"{path}\" names a playbook, not its file"), hint: hint.into() });
+        }
         return resolve_file(index, path, joined).map_err(|message| LinkError { message, hint: FILE_HINT.into() });
     }
     let target = joined[..joined.len() - 3].to_string();

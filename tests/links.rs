@@ -246,6 +246,23 @@ fn links_to_raw_html_anchors_the_top_and_from_table_cells_resolve() {
 }
 
 #[test]
+fn a_heading_written_for_its_id_or_a_playbook_without_md_gets_the_link_that_works() {
+    let dir = project(&[
+        ("playbooks/a.md", "# A\n\nSee [[#What if? (Q&A)]] and [ladder](b#plan).\n\n## What if? (Q&A)\n"),
+        ("playbooks/b.md", "# B\n\n## Plan\n"),
+    ]);
+    let (_, stderr) = check(dir.path());
+    assert!(
+        stderr.contains(
+            "playbooks/a.md:3:5: error: no section \"#What if? (Q&A)\" in \"a\"; did you mean \"#what-if-qa\"?"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("playbooks/a.md:3:29: error: \"b\" names a playbook, not its file"), "{stderr}");
+    assert!(stderr.contains("help: link to its file, as GitHub reads links: (b.md#plan)"), "{stderr}");
+}
+
+#[test]
 fn broken_front_matter_is_reported_with_the_files_other_errors_and_no_echo_elsewhere() {
     let dir =
         project(&[("playbooks/a.md", "---\ntitle: [a]\n---\n# A\n\n[[nope]]\n"), ("playbooks/b.md", "# B\n\n[[a]]\n")]);
