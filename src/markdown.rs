@@ -469,6 +469,16 @@ impl BodyHtml {
 /// most (a date, a place, a title) do not, and their text is their HTML.
 pub fn has_markup(pieces: &[(usize, String)]) -> bool {
     pieces.iter().any(|(_, p)| p.bytes().any(|b| b"*_`[]<>&\\~!|".contains(&b)))
+        || pieces.iter().skip(1).any(|(_, p)| list_item(p).is_some())
+}
+
+/// The text of a list item's line (`- x`, `* x`, `+ x`, `1. x`, `1) x`).
+pub fn list_item(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix(['-', '*', '+']).or_else(|| {
+        let digits = line.find(|c: char| !c.is_ascii_digit()).filter(|&k| k > 0)?;
+        line[digits..].strip_prefix(['.', ')'])
+    })?;
+    rest.starts_with([' ', '\t']).then(|| rest.trim())
 }
 
 /// A Story Mode field's Markdown (pieces of the body at their offsets) as
@@ -485,14 +495,16 @@ pub fn story_html(pieces: &[(usize, String)], text: &str, raw_images: &[Range<us
 
 /// The inline events of a Story Mode field, at body offsets. Each piece was
 /// a line of the briefing, where `- `, `1.` or `#` began no list or heading,
-/// so those stay text; the card's own markup holds the field.
+/// so those stay text (a list item on a line of its own); the card's own
+/// markup holds the field.
 pub fn story_events(pieces: &[(usize, String)]) -> Vec<(Event<'static>, Range<usize>)> {
     let mut markdown = String::new();
     // Where each run of `markdown` starts, and where it came from in the body.
     let mut starts = Vec::with_capacity(pieces.len());
     for (offset, piece) in pieces {
+        // A list's items go on lines of their own, as the author wrote them.
         if !markdown.is_empty() {
-            markdown.push('\n');
+            markdown.push_str(if list_item(piece).is_some() { "\\\n" } else { "\n" });
         }
         let escape = block_marker(piece);
         starts.push((markdown.len(), *offset));
@@ -689,8 +701,11 @@ mod tests {
         rewrites.insert(body.find("[[x]]").unwrap(), to("/x/"));
         assert_eq!(
             story_html(&pieces, "unused", &[]).linked(&rewrites),
-            "see <a href=\"/x/\">x</a> and <em>more</em>\n- kept as text\n1. also\n---"
+            "see <a href=\"/x/\">x</a> and <em>more</em><br />\n- kept as text<br />\n1. also\n---",
+            "a list's items stay on lines of their own"
         );
+        let plain = [at("see [[x]] and *more*"), at("---")];
+        assert!(!has_markup(&plain[1..]) && has_markup(&[plain[1].clone(), at("- kept as text")]));
         // Nothing to format: the text is the HTML, unparsed.
         assert_eq!(story_html(&[at("- kept as text")], "a < b", &[]).linked(&rewrites), "a &lt; b");
         for (line, marker) in

@@ -623,7 +623,7 @@ fn fill_story(story: &mut StoryMode, body: &str, quoted: Range<usize>) {
             continue;
         }
         // Fields may be written as a list (`- **Officer**: CTO`).
-        if let Some((label, value)) = list_item(line).and_then(labelled).or_else(|| labelled(line)) {
+        if let Some((label, value)) = markdown::list_item(line).and_then(labelled).or_else(|| labelled(line)) {
             let field = story_field(&label);
             let value = text(value);
             current = match field {
@@ -712,15 +712,6 @@ fn story_field(label: &str) -> Option<fn(&mut StoryMode) -> &mut Option<StoryTex
         "solution" | "the solution" => Some(|s| &mut s.solution),
         _ => None,
     }
-}
-
-/// The text of a list item's line (`- x`, `* x`, `+ x`, `1. x`, `1) x`).
-fn list_item(line: &str) -> Option<&str> {
-    let rest = line.strip_prefix(['-', '*', '+']).or_else(|| {
-        let digits = line.find(|c: char| !c.is_ascii_digit()).filter(|&k| k > 0)?;
-        line[digits..].strip_prefix(['.', ')'])
-    })?;
-    rest.starts_with([' ', '\t']).then(|| rest.trim())
 }
 
 fn is_quote(line: &str) -> bool {
