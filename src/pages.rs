@@ -921,8 +921,12 @@ impl<'a> Site<'a> {
             SEARCH_INDEX,
             || crate::cache::hash_of(&keys),
             || {
-                let pages: Vec<(&str, &str)> =
-                    playbooks.iter().zip(&paths).map(|(p, path)| (p.title.as_str(), path.as_str())).collect();
+                // The track tells apart results from playbooks of the same title.
+                let pages: Vec<(&str, &str, &str)> = playbooks
+                    .iter()
+                    .zip(&paths)
+                    .map(|(p, path)| (p.title.as_str(), path.as_str(), p.track.name.as_str()))
+                    .collect();
                 // Headings and their text are what the documents hold, each
                 // text clipped: counted whole, they reserved twice the index
                 // (50 MB at 10,000 playbooks).

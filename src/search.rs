@@ -151,8 +151,8 @@ static JSON_ESCAPED: [bool; 256] = {
 };
 
 /// The index as a script assigning `window.PLAYBOOK_SEARCH`:
-/// `{"pages":[[title, path], ...], "docs":[[page, title, anchor, kind, text], ...]}`,
-/// written from the pages (title, site path) and then each page's [`rows`]
+/// `{"pages":[[title, path, track], ...], "docs":[[page, title, anchor, kind, text], ...]}`,
+/// written from the pages (title, site path, track) and then each page's [`rows`]
 /// as they are made, so they need not all be held at once.
 pub struct IndexScript {
     script: Vec<u8>,
@@ -161,7 +161,7 @@ pub struct IndexScript {
 
 impl IndexScript {
     /// `size` is a guess of the whole script's size, to allocate once.
-    pub fn new(pages: &[(&str, &str)], size: usize) -> Self {
+    pub fn new(pages: &[(&str, &str, &str)], size: usize) -> Self {
         let mut script = Vec::with_capacity(size);
         script.extend_from_slice(b"window.PLAYBOOK_SEARCH={\"pages\":");
         // Writing JSON into memory cannot fail.
@@ -249,13 +249,13 @@ mod tests {
     #[test]
     fn no_text_can_close_the_script() {
         let docs = [SearchDoc { t: "a </script> b".into(), a: "x".into(), k: 's', x: "<b>".into() }];
-        let mut index = IndexScript::new(&[("T<", "t/"), ("Empty", "e/")], 0);
+        let mut index = IndexScript::new(&[("T<", "t/", "G<"), ("Empty", "e/", "G")], 0);
         index.push(&rows(0, &docs));
         index.push(&rows(1, &[]));
         let text = String::from_utf8(index.finish()).unwrap();
         assert_eq!(
             text,
-            "window.PLAYBOOK_SEARCH={\"pages\":[[\"T\\u003c\",\"t/\"],[\"Empty\",\"e/\"]],\"docs\":[[0,\"a \\u003c/script> b\",\"x\",\"s\",\"\\u003cb>\"]]};\n"
+            "window.PLAYBOOK_SEARCH={\"pages\":[[\"T\\u003c\",\"t/\",\"G\\u003c\"],[\"Empty\",\"e/\",\"G\"]],\"docs\":[[0,\"a \\u003c/script> b\",\"x\",\"s\",\"\\u003cb>\"]]};\n"
         );
     }
 }

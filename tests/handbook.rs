@@ -660,7 +660,7 @@ fn a_relative_site_links_every_page_from_where_it_is() {
     );
     // Scripts get site paths and add the page's base themselves.
     let index = site.page("assets/search-index.js");
-    assert!(index.contains("[\"From Engineer to Leader\",\"career-strategy/\"]"), "{index}");
+    assert!(index.contains("[\"From Engineer to Leader\",\"career-strategy/\",\"Career Strategy\"]"), "{index}");
     assert!(index.contains(",\"Buy vs Build\",\"buy-vs-build\",\"f\","), "{index}");
 }
 

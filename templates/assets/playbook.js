@@ -44,6 +44,18 @@ window.PLAYBOOK_LINK = function (sitePath) {
     });
     var old = sidebar.querySelector("ul");
     if (old) sidebar.replaceChild(list, old); else sidebar.appendChild(list);
+    revealCurrent();
+  }
+
+  /* With hundreds of playbooks the current one is far down the list: it is
+     scrolled into the sidebar's view (not the page's), a third of the way
+     down. A closed menu has no size; it is done again when it opens. */
+  function revealCurrent() {
+    var sidebar = document.getElementById("pb-sidebar");
+    var current = sidebar && sidebar.querySelector('[aria-current="page"]');
+    if (!current || !sidebar.clientHeight) return;
+    var offset = current.getBoundingClientRect().top - sidebar.getBoundingClientRect().top;
+    sidebar.scrollTop += offset - sidebar.clientHeight / 3;
   }
 
   function setupTheme() {
@@ -84,6 +96,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
       if (header) header.classList.toggle("menu-open", open);
       button.setAttribute("aria-expanded", open ? "true" : "false");
       measure();
+      if (open) revealCurrent();
     }
     button.addEventListener("click", function () { show(!sidebar.classList.contains("open")); });
     document.addEventListener("keydown", function (e) {
@@ -154,7 +167,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
       var index = window.PLAYBOOK_SEARCH || { pages: [], docs: [] };
       docs = index.docs.map(function (r) {
         var page = index.pages[r[0]];
-        var d = { t: r[1] || page[0], p: r[1] ? page[0] : "", u: page[1] + (r[2] ? "#" + r[2] : ""), k: KIND[r[3]], x: r[4] };
+        var d = { t: r[1] || page[0], p: r[1] ? page[0] : "", g: page[2] || "", u: page[1] + (r[2] ? "#" + r[2] : ""), k: KIND[r[3]], x: r[4] };
         return { d: d, t: norm(d.t), x: norm(d.p + " " + d.x) };
       });
       var fns = waiting; waiting = [];
@@ -166,9 +179,22 @@ window.PLAYBOOK_LINK = function (sitePath) {
   var KIND = { p: "page", s: "section", f: "framework", e: "exit-game", m: "story" };
   var KIND_BONUS = { page: 40, framework: 30, "exit-game": 30, story: 20, section: 10 };
 
+  /* Whether `term` starts a word of `text`: "board" is in "onboarding",
+     but a reader searching for it means a board. */
+  function atWordStart(text, term) {
+    for (var at = text.indexOf(term); at >= 0; at = text.indexOf(term, at + 1)) {
+      if (at === 0 || !/[a-z0-9]/.test(text.charAt(at - 1))) return true;
+    }
+    return false;
+  }
+
+  var SHOWN = 20;
+
   function rank(query) {
-    var q = norm(query.trim());
-    if (!q) return [];
+    /* Quotes and the punctuation between words ("Buy/Build", "RACI-map")
+       are not part of what is looked for. */
+    var q = norm(query).replace(/["\u201c\u201d\u2018\u2019]/g, "").replace(/[\/\-\u2013\u2014,;:!?()]+/g, " ").trim();
+    if (!q) return { hits: [], total: 0 };
     var terms = q.split(/\s+/);
     var hits = [];
     for (var i = 0; i < docs.length; i++) {
@@ -177,8 +203,10 @@ window.PLAYBOOK_LINK = function (sitePath) {
       var all = true;
       for (var j = 0; j < terms.length; j++) {
         var term = terms[j];
-        if (doc.t.indexOf(term) >= 0) score += 50;
-        else if (doc.x.indexOf(term) >= 0) score += 5;
+        if (atWordStart(doc.t, term)) score += 50;
+        else if (doc.t.indexOf(term) >= 0) score += 15;
+        else if (atWordStart(doc.x, term)) score += 5;
+        else if (doc.x.indexOf(term) >= 0) score += 1;
         else { all = false; break; }
       }
       if (!all) continue;
@@ -190,13 +218,23 @@ window.PLAYBOOK_LINK = function (sitePath) {
       hits.push({ s: score, d: doc.d, i: i });
     }
     hits.sort(function (a, b) { return b.s - a.s || a.i - b.i; });
-    return hits.slice(0, 20);
+    return { hits: hits.slice(0, SHOWN), total: hits.length };
   }
 
   var KIND_LABEL = { page: "Playbook", framework: "Framework", "exit-game": "Exit game", story: "Story Mode", section: "Section" };
 
+  var status = document.createElement("p");
+  status.className = "visually-hidden";
+  status.setAttribute("role", "status");
+  list.parentNode.appendChild(status);
+
+  function close() {
+    list.textContent = "";
+  }
+
   function show() {
-    var hits = rank(input.value);
+    var found = rank(input.value);
+    var hits = found.hits;
     list.textContent = "";
     hits.forEach(function (h) {
       var li = document.createElement("li");
@@ -205,18 +243,28 @@ window.PLAYBOOK_LINK = function (sitePath) {
       a.textContent = h.d.t;
       var where = document.createElement("span");
       where.className = "result-where";
-      where.textContent = KIND_LABEL[h.d.k] + (h.d.p ? " · " + h.d.p : "");
+      /* The track tells apart playbooks of the same title. */
+      where.textContent = [KIND_LABEL[h.d.k], h.d.p, h.d.g].filter(Boolean).join(" \u00b7 ");
       a.appendChild(where);
       li.appendChild(a);
       list.appendChild(li);
     });
-    if (!hits.length && input.value.trim()) {
+    var query = input.value.trim();
+    if (found.total > hits.length) {
+      var more = document.createElement("li");
+      more.className = "search-empty";
+      more.textContent = "The best " + hits.length + " of " + found.total + " results: add a word to narrow them";
+      list.appendChild(more);
+    } else if (!hits.length && query) {
       var none = document.createElement("li");
       none.className = "search-empty";
-      none.textContent = "No results for \u201c" + input.value.trim() + "\u201d";
+      none.textContent = "No results for \u201c" + query + "\u201d";
       list.appendChild(none);
     }
+    status.textContent = query ? (found.total ? found.total + (found.total === 1 ? " result" : " results") : "No results") : "";
   }
+
+  function results() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
 
   input.addEventListener("focus", function () { ready(function () {}); });
   input.addEventListener("input", function () { ready(show); });
@@ -228,11 +276,29 @@ window.PLAYBOOK_LINK = function (sitePath) {
         if (first) location.href = first.href;
       });
       e.preventDefault();
+    } else if (e.key === "ArrowDown") {
+      var first = results()[0];
+      if (first) { first.focus(); e.preventDefault(); }
     } else if (e.key === "Escape") {
       input.value = "";
-      list.textContent = "";
+      close();
     }
   });
+  /* Arrows move through the results, Escape goes back to the box. */
+  list.addEventListener("keydown", function (e) {
+    var links = results();
+    var at = links.indexOf(document.activeElement);
+    if (e.key === "ArrowDown" && at >= 0 && at < links.length - 1) { links[at + 1].focus(); e.preventDefault(); }
+    else if (e.key === "ArrowUp" && at > 0) { links[at - 1].focus(); e.preventDefault(); }
+    else if (e.key === "ArrowUp" && at === 0) { input.focus(); e.preventDefault(); }
+    else if (e.key === "Escape") { close(); input.focus(); e.preventDefault(); }
+  });
+  /* The list closes when the reader goes elsewhere, and comes back with
+     the box. */
+  document.addEventListener("click", function (e) {
+    if (!list.parentNode.contains(e.target)) close();
+  });
+  input.addEventListener("click", function () { if (input.value.trim() && docs) show(); });
   document.addEventListener("keydown", function (e) {
     var t = e.target;
     if (e.key !== "/" || (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable))) return;
@@ -348,7 +414,13 @@ document.addEventListener("playbook:theme", function () {
       .catch(function () { failed++; })
       .then(function () {
         left--;
-        if (left === 0) finish(); else fetchNext();
+        if (left === 0) finish();
+        else {
+          /* A tenth at a time: the line is read out to screen readers. */
+          var done = total - left;
+          if (status && done % Math.ceil(total / 10) === 0) status.textContent = "Gathering the playbooks for printing: " + done + " of " + total + "\u2026";
+          fetchNext();
+        }
       });
   }
 

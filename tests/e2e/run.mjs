@@ -434,6 +434,46 @@ await step("g2. mobile without scripts: the site links stay in the header", () =
   return "links shown";
 }));
 
+await step("g3. the sidebar shows the current playbook, however far down the list", () => withPage({ viewport: { width: 1280, height: 160 } }, async (page) => {
+  await goto(page, "");
+  const last = await page.$$eval("#pb-sidebar a", (as) => as[as.length - 1].getAttribute("href"));
+  await page.goto(new URL(last, page.url()).href, { waitUntil: "load" });
+  const seen = await page.evaluate(() => {
+    const sidebar = document.getElementById("pb-sidebar");
+    const current = sidebar.querySelector('[aria-current="page"]');
+    if (!current) return "no current entry";
+    const s = sidebar.getBoundingClientRect(), c = current.getBoundingClientRect();
+    if (sidebar.scrollHeight <= sidebar.clientHeight) return "the sidebar does not scroll at this size";
+    return c.top >= s.top && c.bottom <= s.bottom ? "" : `current entry at ${c.top}..${c.bottom}, sidebar shows ${s.top}..${s.bottom}`;
+  });
+  check(seen === "", seen);
+  return `${last}: its entry is in the sidebar's view`;
+}));
+
+await step("d2. search by keyboard: arrows into the results, Escape and a click elsewhere close them", () => withPage({}, async (page) => {
+  await goto(page, "");
+  const input = page.locator("input#pb-search-input");
+  await input.click();
+  await page.keyboard.type("Buy vs Build", { delay: 20 });
+  await page.locator("#pb-search-results a").first().waitFor({ state: "visible", timeout: 8000 });
+  await page.keyboard.press("ArrowDown");
+  const focused = await page.evaluate(() => document.activeElement.closest("#pb-search-results") !== null);
+  check(focused, "ArrowDown from the box does not reach the results");
+  const status = await page.locator(".search [role=status]").textContent();
+  check(/\d+ results?/.test(status), `no result count for screen readers: "${status}"`);
+  await page.keyboard.press("ArrowUp");
+  check(await page.evaluate(() => document.activeElement.id) === "pb-search-input", "ArrowUp from the first result does not go back to the box");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Escape");
+  check(await page.locator("#pb-search-results a").count() === 0, "Escape in the results leaves them open");
+  check(await page.evaluate(() => document.activeElement.id) === "pb-search-input", "Escape does not return to the box");
+  await page.keyboard.type(" ");
+  await page.locator("#pb-search-results a").first().waitFor({ state: "visible", timeout: 3000 });
+  await page.mouse.click(640, 500);
+  check(await page.locator("#pb-search-results a").count() === 0, "a click elsewhere leaves the results over the page");
+  return "arrows, Escape and an outside click behave";
+}));
+
 await step("h. mermaid diagrams render", async () => {
   const pages = sitePages().filter((p) => /class="[^"]*\bmermaid\b/.test(fs.readFileSync(path.join(SITE, p), "utf8")));
   if (!pages.length) throw new Skip("the fixture has no .mermaid element");
