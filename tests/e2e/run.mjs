@@ -474,6 +474,31 @@ await step("d2. search by keyboard: arrows into the results, Escape and a click 
   return "arrows, Escape and an outside click behave";
 }));
 
+await step("d3. search ranks words by their starts and reads past punctuation", () => withPage({}, async (page) => {
+  // A made-up index, so the ranking is tested apart from the fixture.
+  const index = {
+    pages: [["Onboarding Talks", "a/", "People"], ["Talks with the Board", "b/", "Board"], ["Buy vs Build", "c/", "Ops"]],
+    docs: [[0, "", "", "p", ""], [1, "", "", "p", ""], [2, "", "", "p", "raci map"]],
+  };
+  await page.route("**/assets/search-index.js", (route) =>
+    route.fulfill({ contentType: "text/javascript", body: `window.PLAYBOOK_SEARCH=${JSON.stringify(index)};` }));
+  await goto(page, "");
+  const input = page.locator("input#pb-search-input");
+  const results = async (query) => {
+    await input.fill(query);
+    await page.waitForFunction(() => document.querySelector("#pb-search-results li"), null, { timeout: 5000 });
+    return page.$$eval("#pb-search-results a", (as) => as.map((a) => a.firstChild.textContent));
+  };
+  const board = await results("board talks");
+  check(board[0] === "Talks with the Board", `"board talks" ranks ${JSON.stringify(board)}`);
+  check((await results("Buy/Build"))[0] === "Buy vs Build", "\"Buy/Build\" does not find Buy vs Build");
+  check((await results("\u201cbuy vs build\u201d"))[0] === "Buy vs Build", "a quoted query finds nothing");
+  check((await results("RACI-map"))[0] === "Buy vs Build", "\"RACI-map\" does not find the text raci map");
+  const where = await page.$eval("#pb-search-results .result-where", (e) => e.textContent);
+  check(where.includes("Ops"), `a result does not name its track: "${where}"`);
+  return `board talks → ${board.join(", ")}`;
+}));
+
 await step("h. mermaid diagrams render", async () => {
   const pages = sitePages().filter((p) => /class="[^"]*\bmermaid\b/.test(fs.readFileSync(path.join(SITE, p), "utf8")));
   if (!pages.length) throw new Skip("the fixture has no .mermaid element");
