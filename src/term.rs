@@ -20,6 +20,24 @@ pub struct Term {
     pub progress: bool,
 }
 
+/// Times one warning is printed in full before the rest are summed up.
+pub const SAME_WARNINGS: usize = 5;
+
+/// Files named on the summing-up line.
+const NAMED_FILES: usize = 10;
+
+/// The line that stands for warnings `rest`, which say the same as the
+/// ones printed of other places: how many, and in which files.
+fn more_of_the_same(rest: &[&Diagnostic]) -> String {
+    let mut files: Vec<String> = rest.iter().map(|d| display_path(&d.file)).collect();
+    files.dedup();
+    let mut named = files.iter().take(NAMED_FILES).cloned().collect::<Vec<_>>().join(", ");
+    if files.len() > NAMED_FILES {
+        named.push_str(&format!(" and {} more files", files.len() - NAMED_FILES));
+    }
+    format!("{} more of \"{}\", in {named}", rest.len(), printable(&rest[0].message))
+}
+
 const RED: &str = "\x1b[1;31m";
 const YELLOW: &str = "\x1b[1;33m";
 const CYAN: &str = "\x1b[1;36m";
@@ -58,12 +76,38 @@ impl Term {
         out
     }
 
-    /// Prints every diagnostic to stderr; warnings are left out under `--quiet`.
+    /// Prints every error to stderr, and the warnings unless `--quiet`: a
+    /// warning that many files share (mojibake in a whole folder of old
+    /// files) is printed [`SAME_WARNINGS`] times, then the other files
+    /// are named on one line, so the errors are not lost in a wall of it.
     pub fn diagnostics(&self, diags: &Diagnostics) {
         let mut err = std::io::stderr().lock();
-        for d in diags.iter().filter(|d| d.is_error() || !self.quiet) {
-            let _ = writeln!(err, "{}", self.format(d));
+        for line in self.report(diags) {
+            let _ = writeln!(err, "{line}");
         }
+    }
+
+    /// What [`Self::diagnostics`] prints, line by line.
+    fn report(&self, diags: &Diagnostics) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut seen: foldhash::HashMap<&str, Vec<&Diagnostic>> = Default::default();
+        for d in diags.iter().filter(|d| d.is_error() || !self.quiet) {
+            let same = if d.is_error() { None } else { Some(seen.entry(&d.message).or_default()) };
+            if let Some(same) = same {
+                same.push(d);
+                if same.len() > SAME_WARNINGS {
+                    continue;
+                }
+            }
+            lines.push(self.format(d));
+        }
+        let mut more: Vec<_> = seen.into_values().filter(|same| same.len() > SAME_WARNINGS).collect();
+        more.sort_by_key(|same| same[0].file.clone());
+        let label = if self.color { format!("{YELLOW}warning{RESET}") } else { "warning".into() };
+        for same in more {
+            lines.push(format!("{label}: {}", more_of_the_same(&same[SAME_WARNINGS..])));
+        }
+        lines
     }
 
     /// A summary line on stderr: `error: 3 problems found`.
@@ -137,5 +181,28 @@ mod tests {
         let shown = color.format(&d);
         assert!(shown.contains("\x1b[1;31merror\x1b[0m"), "{shown:?}");
         assert!(shown.contains("playbooks/x.md:2:3:"));
+    }
+
+    #[test]
+    fn a_warning_many_files_share_is_summed_up_and_errors_never_are() {
+        let mut diags = Diagnostics::default();
+        for k in 0..20 {
+            diags.push(Diagnostic::warning(
+                format!("playbooks/{k:02}.md"),
+                Position { line: 1, column: 1 },
+                "mojibake",
+            ));
+            diags.push(Diagnostic::error(format!("playbooks/{k:02}.md"), Position { line: 2, column: 1 }, "broken"));
+        }
+        let diags = diags.sorted();
+        let lines = Term::default().report(&diags);
+        assert_eq!(lines.iter().filter(|l| l.contains("error: broken")).count(), 20);
+        assert_eq!(lines.iter().filter(|l| l.contains("warning: mojibake")).count(), SAME_WARNINGS);
+        assert_eq!(
+            lines.last().unwrap(),
+            "warning: 15 more of \"mojibake\", in playbooks/05.md, playbooks/06.md, playbooks/07.md, playbooks/08.md, \
+             playbooks/09.md, playbooks/10.md, playbooks/11.md, playbooks/12.md, playbooks/13.md, playbooks/14.md and 5 more files"
+        );
+        assert!(Term { quiet: true, ..Term::default() }.report(&diags).iter().all(|l| l.contains("error")));
     }
 }
