@@ -174,6 +174,15 @@ struct HomeContext<'a> {
     tracks: Vec<TrackView<'a>>,
     /// `playbooks/README.md`, rendered.
     intro: Option<Html>,
+    totals: Totals,
+}
+
+/// What the handbook holds, for its home page.
+#[derive(Serialize, Hash, Clone)]
+struct Totals {
+    playbooks: usize,
+    frameworks: usize,
+    exit_games: usize,
 }
 
 #[derive(Serialize, Hash)]
@@ -263,6 +272,22 @@ struct MapContext<'a> {
 struct BareContext<'a> {
     site: &'a SiteView,
     page: PageView,
+}
+
+/// The page listing every track, or every tag: `groups.html`.
+#[derive(Serialize, Hash)]
+struct GroupsContext<'a> {
+    site: &'a SiteView,
+    page: PageView,
+    groups: Vec<GroupView<'a>>,
+}
+
+#[derive(Serialize, Hash)]
+struct GroupView<'a> {
+    name: &'a str,
+    url: String,
+    /// Its playbooks.
+    count: usize,
 }
 
 /// Front matter keys the handbook does not know, for templates. JSON values
@@ -519,6 +544,7 @@ impl<'a> Site<'a> {
                     [&home, &frameworks, &exit_games, &|| self.map(), &|| self.not_found()];
                 let mut errors: Vec<Diagnostic> = makers.iter().filter_map(|make| make().map(&put).err()).collect();
                 errors.extend(self.listings(&intro).into_iter().filter_map(|made| made.map(&put).err()));
+                errors.extend(self.group_indexes().into_iter().filter_map(|made| made.map(&put).err()));
                 errors.extend(self.print(needs("assets/syntax.css")).map(&put).err());
                 put(OutputFile::new("assets/nav.js", self.nav_script()));
                 put(OutputFile::shared(SEARCH_INDEX, self.search_index()));
@@ -718,8 +744,13 @@ impl<'a> Site<'a> {
             .iter()
             .map(|g| g.members.iter().take(HOME_CARDS).map(|&m| self.card(&self.handbook.playbooks[m])).collect())
             .collect();
-        let names: Vec<_> = self.handbook.tracks.iter().map(|g| &g.track).collect();
-        let inputs = (&self.view, &page, &intro, &names, &cards);
+        let names: Vec<_> = self.handbook.tracks.iter().map(|g| (&g.track, g.members.len())).collect();
+        let totals = Totals {
+            playbooks: self.handbook.playbooks.len(),
+            frameworks: self.handbook.framework_count(),
+            exit_games: self.handbook.exit_game_count(),
+        };
+        let inputs = (&self.view, &page, &intro, &names, &cards, &totals);
         self.render_from("index.html", "", &inputs, |lists| {
             let mut tracks = Vec::with_capacity(self.handbook.tracks.len());
             for (g, cards) in self.handbook.tracks.iter().zip(&cards) {
@@ -732,7 +763,13 @@ impl<'a> Site<'a> {
                     shown: cards.len(),
                 });
             }
-            Ok(HomeContext { site: &self.view, page: page.clone(), tracks, intro: intro.clone() })
+            Ok(HomeContext {
+                site: &self.view,
+                page: page.clone(),
+                tracks,
+                intro: intro.clone(),
+                totals: totals.clone(),
+            })
         })
     }
 
@@ -955,6 +992,28 @@ impl<'a> Site<'a> {
             },
         );
         script.unwrap_or_else(|never| match never {})
+    }
+
+    /// `tracks/` and `tags/`: every track and every tag, so that going up
+    /// from a track's or a tag's page finds the others (not a 404).
+    fn group_indexes(&self) -> [Result<OutputFile, Diagnostic>; 2] {
+        let tracks = self.handbook.tracks.iter().map(|g| GroupView {
+            name: &g.track.name,
+            url: self.url(&paths::track(&g.track.slug)),
+            count: g.members.len(),
+        });
+        let tags = self.handbook.tags.iter().map(|g| GroupView {
+            name: &g.name,
+            url: self.url(&paths::tag(&g.slug)),
+            count: g.members.len(),
+        });
+        [("Tracks", paths::TRACKS, tracks.collect::<Vec<_>>()), ("Tags", paths::TAGS, tags.collect())].map(
+            |(title, site_path, groups)| {
+                let crumbs = vec![self.home_crumb(), Crumb { name: title.to_string(), url: None }];
+                let page = self.page(title, site_path, crumbs);
+                self.render("groups.html", site_path, &GroupsContext { site: &self.view, page, groups })
+            },
+        )
     }
 
     fn not_found(&self) -> Result<OutputFile, Diagnostic> {

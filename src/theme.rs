@@ -35,6 +35,7 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = theme_files![
     "playbook.html",
     "catalog.html",
     "listing.html",
+    "groups.html",
     "404.html",
     "print.html",
     "map.html",

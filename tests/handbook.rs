@@ -684,6 +684,30 @@ fn a_briefing_written_with_the_colon_inside_the_bold_fills_the_card() {
 }
 
 #[test]
+fn the_home_page_opens_with_what_the_handbook_holds_and_tracks_and_tags_have_index_pages() {
+    let site = build_fixture(None);
+    let home = site.main("index.html");
+    assert!(
+        home.contains(
+            "<p class=\"totals\">5 playbooks in 3 tracks · <a href=\"/frameworks/\">6 frameworks</a> · \
+             <a href=\"/exit-games/\">4 exit games</a> · <a href=\"/map/\">Map</a></p>"
+        ),
+        "{home}"
+    );
+    assert!(home.contains("<li><a href=\"#track-people\">People</a> <span class=\"count\">3<"), "{home}");
+    let tracks = site.main("tracks/index.html");
+    assert!(
+        tracks.contains("<li><a href=\"/tracks/people/\">People</a> <span class=\"count\">3 playbooks</span></li>"),
+        "{tracks}"
+    );
+    let tags = site.main("tags/index.html");
+    assert!(
+        tags.contains("<li><a href=\"/tags/hiring/\">hiring</a> <span class=\"count\">1 playbook</span></li>"),
+        "{tags}"
+    );
+}
+
+#[test]
 fn search_and_excerpts_read_unlabelled_wiki_links_as_the_page_shows_them() {
     let dir = project(&[
         (

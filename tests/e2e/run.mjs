@@ -534,6 +534,7 @@ for (const [name, p, opts] of [
   ["playbook page, dark theme", "career-strategy/", { colorScheme: "dark" }],
   ["map", "map/", {}],
   ["print", "print/", {}],
+  ["tags", "tags/", {}],
 ]) {
   await step(`j. axe: ${name} (/${p})`, () => withPage(opts, async (page) => {
     await goto(page, p);
