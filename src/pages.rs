@@ -153,6 +153,32 @@ struct CatalogView {
     intro: &'static str,
     /// Each entry through `partials/catalog_entry.html`.
     entries: ListMarker,
+    count: usize,
+    /// Where each initial's entries start, for a jump list.
+    letters: Vec<Initial>,
+}
+
+#[derive(Debug, Serialize)]
+struct Initial {
+    letter: String,
+    /// The id of its first entry.
+    anchor: String,
+}
+
+/// The initials of entries sorted by name, each with its first entry; names
+/// not starting with a letter or digit go under `#`.
+fn initials(entries: &[CatalogEntry<'_>]) -> Vec<Initial> {
+    let mut letters: Vec<Initial> = Vec::new();
+    for e in entries {
+        let letter = match e.name.chars().find(|c| !c.is_whitespace()) {
+            Some(c) if c.is_alphanumeric() => c.to_uppercase().collect(),
+            _ => "#".to_string(),
+        };
+        if letters.iter().all(|l| l.letter != letter) {
+            letters.push(Initial { letter, anchor: e.anchor.clone() });
+        }
+    }
+    letters
 }
 
 #[derive(Debug, Serialize)]
@@ -786,8 +812,11 @@ impl<'a> Site<'a> {
         let entries = std::cell::OnceCell::new();
         self.render_from("catalog.html", site_path, &CatalogInputs { site: self, kind }, |lists| {
             let entries = entries.get_or_init(|| self.catalog_entries(kind));
+            let letters = initials(entries);
+            let count = entries.len();
             let entries = lists.list(self.renderer, "partials/catalog_entry.html", &self.view, entries)?;
-            Ok(CatalogContext { site: &self.view, page: page.clone(), catalog: CatalogView { title, intro, entries } })
+            let catalog = CatalogView { title, intro, entries, count, letters };
+            Ok(CatalogContext { site: &self.view, page: page.clone(), catalog })
         })
     }
 

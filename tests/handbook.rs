@@ -708,6 +708,20 @@ fn the_home_page_opens_with_what_the_handbook_holds_and_tracks_and_tags_have_ind
 }
 
 #[test]
+fn a_catalog_has_a_jump_list_of_the_initials_of_its_entries() {
+    let site = build_fixture(None);
+    let catalog = site.main("frameworks/index.html");
+    assert!(catalog.contains("6 in all, by name."), "{catalog}");
+    let jump = &catalog[catalog.find("<nav class=\"jump\"").expect("a jump list")..];
+    let jump = &jump[..jump.find("</nav>").unwrap()];
+    assert!(jump.contains("<a href=\"#career-strategy--buy-vs-build\">B</a>"), "{jump}");
+    assert_eq!(jump.matches("<a ").count(), 5, "one link per initial: {jump}");
+    for anchor in jump.split("href=\"#").skip(1).map(|a| &a[..a.find('"').unwrap()]) {
+        assert!(catalog.contains(&format!("id=\"{anchor}\"")), "{anchor} is an entry");
+    }
+}
+
+#[test]
 fn search_and_excerpts_read_unlabelled_wiki_links_as_the_page_shows_them() {
     let dir = project(&[
         (
