@@ -499,6 +499,14 @@ await step("d3. search ranks words by their starts and reads past punctuation", 
   return `board talks → ${board.join(", ")}`;
 }));
 
+await step("m. the map scrolls inside a frame that fits the window", () => withPage({ viewport: { width: 1280, height: 160 } }, async (page) => {
+  await goto(page, "map/");
+  const sizes = await page.$eval(".map-frame", (f) => ({ frame: f.getBoundingClientRect().height, svg: f.scrollHeight }));
+  check(sizes.svg > 160, `the fixture's map (${sizes.svg}px) is too small to tell`);
+  check(sizes.frame <= 160, `the frame is ${sizes.frame}px tall in a 160px window`);
+  return `frame ${sizes.frame}px for a ${sizes.svg}px map`;
+}));
+
 await step("h. mermaid diagrams render", async () => {
   const pages = sitePages().filter((p) => /class="[^"]*\bmermaid\b/.test(fs.readFileSync(path.join(SITE, p), "utf8")));
   if (!pages.length) throw new Skip("the fixture has no .mermaid element");
