@@ -27,7 +27,15 @@ use crate::slug::strip_section_number;
 pub struct Backlink {
     pub from: PageId,
     /// The heading the link sits under, if any.
-    pub section: Option<String>,
+    pub section: Option<Under>,
+}
+
+/// The heading a link sits under: its text without its number, and its id,
+/// so a back-link goes to where the link is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Under {
+    pub name: String,
+    pub anchor: String,
 }
 
 /// The pages referring to each framework or exit game, by (page, section id),
@@ -378,7 +386,7 @@ struct Target {
     page: PageId,
     /// A back-link to record, with the heading the link sits under; `None`
     /// when the page already has a back-link from that heading.
-    backlink: Option<Option<String>>,
+    backlink: Option<Option<Under>>,
     /// A framework or exit game of the target it refers to, the first time.
     reference: Option<String>,
 }
@@ -399,14 +407,14 @@ fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
     let mut rewrites = LinkRewrites::with_capacity(p.links.len());
     let mut out = PageLinks::default();
     // (target page, heading the link sits under, framework or exit game it points at)
-    let mut internal: Vec<(PageId, Option<String>, Option<String>)> = Vec::new();
+    let mut internal: Vec<(PageId, Option<Under>, Option<String>)> = Vec::new();
     // Links come in document order, so the heading each sits under is found
     // by walking the headings once.
     let mut headings = p.headings.iter().filter(|h| h.level >= 2).peekable();
-    let mut section: Option<&str> = None;
+    let mut section: Option<&crate::model::Heading> = None;
     for link in p.links.iter() {
         while let Some(h) = headings.next_if(|h| h.range.start < link.offset) {
-            section = Some(&h.text);
+            section = Some(h);
         }
         match resolve(index, from, link) {
             Ok(Outcome::Internal { page, anchor, rewrite }) => {
@@ -415,7 +423,8 @@ fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
                 if page != from && !index.handbook.is_landing(page) && !index.handbook.is_landing(from) {
                     let target_section =
                         anchor.and_then(|a| index.sections[page].get(a.as_str()).map(|s| s.to_string()));
-                    let section = section.map(|s| strip_section_number(s).to_string());
+                    let section = section
+                        .map(|h| Under { name: strip_section_number(&h.text).to_string(), anchor: h.id.clone() });
                     internal.push((page, section, target_section));
                 }
             }
@@ -435,7 +444,7 @@ fn resolve_page(index: &Index<'_>, from: PageId) -> PageLinks {
     // each referenced section once, in order of target then first mention.
     // Stable: links to the same page stay in the order they were written.
     internal.sort_by_key(|(page, _, _)| *page);
-    let mut seen_back: HashSet<(PageId, Option<String>)> = HashSet::new();
+    let mut seen_back: HashSet<(PageId, Option<Under>)> = HashSet::new();
     let mut seen_refs: HashSet<(PageId, String)> = HashSet::new();
     for (page, section, target) in internal {
         let backlink = seen_back.insert((page, section.clone())).then_some(section);

@@ -748,8 +748,14 @@ impl<'a> Site<'a> {
                 .iter()
                 // "Giving Feedback in Giving Feedback" says the section once too often.
                 .map(|b| {
-                    let section = b.section.as_deref().filter(|s| *s != self.handbook.page(b.from).title);
-                    self.page_link(b.from, section)
+                    let under = b.section.as_ref().filter(|u| u.name != self.handbook.page(b.from).title);
+                    let mut link = self.page_link(b.from, under.map(|u| u.name.as_str()));
+                    // To where the link is, on the referring page.
+                    if let Some(u) = under {
+                        link.url.push('#');
+                        link.url.push_str(&u.anchor);
+                    }
+                    link
                 })
                 .collect(),
             related: self

@@ -66,7 +66,9 @@ fn back_links_name_the_linking_playbook_and_section() {
     let start = main.find("Referenced by").expect("a Referenced by section");
     let refs = &main[start..];
     assert!(
-        refs.contains("<a href=\"/people/hiring-loop/\">The Hiring Loop</a> <small>in Why it matters</small>"),
+        refs.contains(
+            "<a href=\"/people/hiring-loop/#why-it-matters\">The Hiring Loop</a> <small>in Why it matters</small>"
+        ),
         "{refs}"
     );
     let ops = site.main("ops/incident-review/index.html");
