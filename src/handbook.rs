@@ -31,6 +31,28 @@ pub struct TagGroup {
     pub members: Vec<PageId>,
 }
 
+/// Warns of playbooks titled as another of their track is: the sidebar,
+/// search, back-links and the map show titles, and two alike cannot be told
+/// apart. (Playbooks are sorted by track, then title.)
+fn same_titles(playbooks: &[Playbook], diags: &mut Diagnostics) {
+    let key = |p: &Playbook| (p.track.name.to_lowercase(), p.title.to_lowercase());
+    for pair in playbooks.windows(2) {
+        if key(&pair[0]) == key(&pair[1]) {
+            diags.push(
+                Diagnostic::warning(
+                    &pair[1].source,
+                    Position::WHOLE,
+                    "another playbook of its track has the same title",
+                )
+                .with_hint(format!(
+                    "readers cannot tell them apart in the sidebar, search and links: retitle one of this and {}",
+                    pair[0].source.display()
+                )),
+            );
+        }
+    }
+}
+
 /// A folder's `README.md` or `index.md`: the landing page of the folder's
 /// track (or, at the top of `playbooks/`, the home page's introduction).
 #[derive(Debug)]
@@ -149,6 +171,7 @@ impl Handbook {
         playbooks.par_sort_by_cached_key(|p| {
             (p.track.name.to_lowercase(), p.weight.is_none(), p.weight, p.title.to_lowercase(), p.slug.clone())
         });
+        same_titles(&playbooks, diags);
         let tracks = group_tracks(&playbooks);
         for g in &tracks {
             for &m in &g.members {

@@ -603,6 +603,23 @@ fn parts_written_in_a_shape_the_handbook_does_not_read_are_warned_about_at_their
     assert!(page.contains("<td>Stay</td>") && page.contains("Cynefin"), "{page}");
 }
 
+#[test]
+fn two_playbooks_of_a_track_with_the_same_title_are_warned_about() {
+    let p = Project::new();
+    p.write("playbooks/ops/a.md", "# Incident Review\n");
+    p.write("playbooks/ops/b.md", "# incident review\n");
+    p.write("playbooks/people/c.md", "# Incident Review\n");
+    let report = p.build_ok();
+    let w: Vec<_> = report
+        .warnings
+        .iter()
+        .map(|d| (playbook::diagnostic::display_path(&d.file), d.message.clone(), d.hint.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(w.len(), 1, "another track tells the third apart: {w:?}");
+    assert_eq!(w[0].1, "another playbook of its track has the same title");
+    assert!(w[0].2.contains("playbooks/ops/"), "{w:?}");
+}
+
 // ---------------------------------------------------------------------------
 // Size and depth
 
