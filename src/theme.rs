@@ -48,6 +48,7 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = theme_files![
     "assets/style.css",
     "assets/syntax.css",
     "assets/playbook.js",
+    "assets/theme.js",
     "assets/favicon.svg",
     "assets/mermaid.min.js",
     "assets/mermaid.LICENSE",
