@@ -191,6 +191,8 @@ struct ListingView {
     playbooks: ListMarker,
     /// A tag's page lists its playbooks one per line; a track's shows cards.
     compact: bool,
+    /// The print page with this track's playbooks alone, for a track.
+    print_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -241,6 +243,8 @@ struct Chapter<'a> {
     prefix: String,
     title: &'a str,
     track: &'a str,
+    /// For the page's script, which prints one track when asked.
+    track_slug: &'a str,
     level: Option<&'a str>,
     /// Inline chapters only (relative sites); fetched ones bring their own.
     story: Option<StoryView<'a>>,
@@ -369,9 +373,14 @@ fn relative_links(path: &str, html: &[u8]) -> Vec<u8> {
         let url = &tail[..end];
         let internal = url.starts_with("./") || url.starts_with("../");
         let (path, anchor) = url.split_once('#').map_or((url, None), |(p, a)| (p, Some(a)));
+        let (path, query) = path.split_once('?').map_or((path, None), |(p, q)| (p, Some(q)));
         out.push_str(path);
         if internal && path.ends_with('/') {
             out.push_str("index.html");
+        }
+        if let Some(q) = query {
+            out.push('?');
+            out.push_str(q);
         }
         if let Some(a) = anchor {
             out.push('#');
@@ -884,7 +893,12 @@ impl<'a> Site<'a> {
                 self.render_from("listing.html", &site_path, &inputs, |lists| {
                     let partial = if compact { "partials/row.html" } else { "partials/card.html" };
                     let playbooks = lists.list(self.renderer, partial, &self.view, &cards)?;
-                    let listing = ListingView { title: title.clone(), intro: intro.clone(), playbooks, compact };
+                    let track = site_path.strip_prefix(paths::TRACKS).map(|t| t.trim_end_matches('/'));
+                    let print_url = track
+                        .filter(|_| !members.is_empty())
+                        .map(|slug| format!("{}?track={slug}", self.url(paths::PRINT)));
+                    let listing =
+                        ListingView { title: title.clone(), intro: intro.clone(), playbooks, compact, print_url };
                     Ok(ListingContext { site: &self.view, page: page.clone(), listing })
                 })
             })
@@ -928,6 +942,7 @@ impl<'a> Site<'a> {
                     prefix,
                     title: &p.title,
                     track: &p.track.name,
+                    track_slug: &p.track.slug,
                     level: p.level.as_deref(),
                     story,
                     content,

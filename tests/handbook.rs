@@ -638,6 +638,9 @@ fn all_errors_of_a_build_are_reported_together() {
 #[test]
 fn a_relative_site_links_every_page_from_where_it_is() {
     let site = build_fixture(Some("./"));
+    // A query stays after the index.html a folder link gets.
+    let track = site.page("tracks/people/index.html");
+    assert!(track.contains("<a href=\"../../print/index.html?track=people\">Print this track</a>"), "{track}");
     let page = site.page("people/hiring-loop/index.html");
     assert!(page.contains("href=\"../../assets/style.css\""), "assets");
     assert!(page.contains("data-base=\"../../\""), "the scripts' base");

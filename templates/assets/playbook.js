@@ -350,9 +350,20 @@ document.addEventListener("playbook:theme", function () {
    data-print-ready. (A relative site, read from disk, has them inline.) */
 (function () {
   "use strict";
+  if (!document.querySelector("article.print-chapter")) return;
+  /* `?track=people` prints that track alone (from its page's link): a
+     whole big handbook is minutes to print and megabytes of PDF. */
+  var only = new URLSearchParams(location.search).get("track");
+  if (only) {
+    document.querySelectorAll("article.print-chapter").forEach(function (article) {
+      if (article.getAttribute("data-track") === only) return;
+      var entry = document.querySelector('.print-toc a[href="#' + article.id + '"]');
+      if (entry) entry.parentNode.remove();
+      article.remove();
+    });
+  }
   var chapters = document.querySelectorAll("article.print-chapter[data-src]");
   var status = document.getElementById("pb-print-status");
-  if (!document.querySelector("article.print-chapter")) return;
   var total = chapters.length, left = total, failed = 0, next = 0;
 
   function prefixIds(root, prefix) {

@@ -399,6 +399,23 @@ await step("f. print page: every playbook in order, PDF", () => withPage({}, asy
   return `${expected.length} playbooks gathered in order ("${gathered.status}"); PDF ${Math.round(pdf.length / 1024)} KB`;
 }));
 
+await step("f2. a track's page prints that track alone", () => withPage({}, async (page) => {
+  await goto(page, "tracks/people/");
+  const link = page.getByRole("link", { name: "Print this track" });
+  check(await link.count() === 1, "no \"Print this track\" link on the track's page");
+  await link.click();
+  await page.waitForSelector("body[data-print-ready]", { timeout: 10000 });
+  const got = await page.evaluate(() => ({
+    tracks: [...document.querySelectorAll("article.print-chapter")].map((a) => a.getAttribute("data-track")),
+    contents: document.querySelectorAll(".print-toc li").length,
+    pending: document.querySelectorAll(".print-pending").length,
+    status: document.getElementById("pb-print-status").textContent,
+  }));
+  check(got.tracks.length === 3 && got.tracks.every((t) => t === "people"), `chapters: ${JSON.stringify(got.tracks)}`);
+  check(got.contents === 3 && got.pending === 0, JSON.stringify(got));
+  return `${got.tracks.length} chapters of people ("${got.status}")`;
+}));
+
 await step("g. mobile: menu button opens the sidebar", () => withPage({ viewport: { width: 360, height: 740 } }, async (page) => {
   await goto(page, "career-strategy/");
   const button = page.locator(".menu-toggle");
