@@ -18,6 +18,9 @@ window.PLAYBOOK_LINK = function (sitePath) {
   var body = document.body;
   var base = body.getAttribute("data-base") || "/";
 
+  /* Playbooks past which the sidebar shows the reader's track alone. */
+  var FOLD_AFTER = 60;
+
   function buildSidebar() {
     var link = window.PLAYBOOK_LINK;
     var nav = window.PLAYBOOK_NAV;
@@ -26,21 +29,42 @@ window.PLAYBOOK_LINK = function (sitePath) {
     var here = location.pathname;
     function abs(u) { return new URL(base + u, location.href).pathname; }
     var list = document.createElement("ul");
-    nav.tracks.forEach(function (track) {
+    var total = nav.tracks.reduce(function (n, t) { return n + t.p.length; }, 0);
+    /* A long list folds to the reader's track: the others open with their
+       button. A short one stays open, as there is nothing to gain. */
+    var fold = nav.tracks.length > 1 && total > FOLD_AFTER;
+    nav.tracks.forEach(function (track, k) {
       var head = document.createElement("li");
       head.className = "nav-track";
-      var ta = document.createElement("a");
-      ta.href = link(track.u); ta.textContent = track.n;
-      head.appendChild(ta);
-      list.appendChild(head);
+      var items = [];
+      var current = false;
       track.p.forEach(function (p) {
         var li = document.createElement("li");
         var a = document.createElement("a");
         a.href = link(p.u); a.textContent = p.t;
-        if (here === abs(p.u) || here === abs(p.u) + "index.html") a.setAttribute("aria-current", "page");
+        if (here === abs(p.u) || here === abs(p.u) + "index.html") { a.setAttribute("aria-current", "page"); current = true; }
         li.appendChild(a);
-        list.appendChild(li);
+        items.push(li);
       });
+      if (fold) {
+        var open = current || here === abs(track.u) || here === abs(track.u) + "index.html";
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "nav-fold";
+        button.setAttribute("aria-label", track.n + ": " + track.p.length + " playbooks");
+        var show = function (on) {
+          button.setAttribute("aria-expanded", on ? "true" : "false");
+          items.forEach(function (li) { li.hidden = !on; });
+        };
+        button.addEventListener("click", function () { show(button.getAttribute("aria-expanded") !== "true"); });
+        head.appendChild(button);
+        show(open);
+      }
+      var ta = document.createElement("a");
+      ta.href = link(track.u); ta.textContent = track.n;
+      head.appendChild(ta);
+      list.appendChild(head);
+      items.forEach(function (li) { list.appendChild(li); });
     });
     var old = sidebar.querySelector("ul");
     if (old) sidebar.replaceChild(list, old); else sidebar.appendChild(list);

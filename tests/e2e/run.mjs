@@ -467,6 +467,29 @@ await step("g3. the sidebar shows the current playbook, however far down the lis
   return `${last}: its entry is in the sidebar's view`;
 }));
 
+await step("g4. a long sidebar folds to the reader's track, and the others open with their button", () => withPage({}, async (page) => {
+  // 3 tracks of 40 playbooks, the page opened among the second's.
+  const fake = (t) => Array.from({ length: 40 }, (_, k) => ({ t: `${t} ${k}`, u: `${t}-${k}/` }));
+  const nav = { tracks: [
+    { n: "Alpha", u: "tracks/alpha/", p: fake("alpha") },
+    { n: "People", u: "tracks/people/", p: [...fake("people"), { t: "The Hiring Loop", u: "people/hiring-loop/" }] },
+    { n: "Omega", u: "tracks/omega/", p: fake("omega") },
+  ] };
+  await page.route("**/assets/nav.js", (route) =>
+    route.fulfill({ contentType: "text/javascript", body: `window.PLAYBOOK_NAV=${JSON.stringify(nav)};` }));
+  await goto(page, "people/hiring-loop/");
+  const shown = () => page.$$eval("#pb-sidebar li:not(.nav-track)", (lis) => lis.filter((li) => !li.hidden).map((li) => li.textContent));
+  let visible = await shown();
+  check(visible.length === 41 && visible.includes("The Hiring Loop") && !visible.includes("alpha 0"), `shown: ${visible.length} ${visible.slice(0, 3)}`);
+  const alpha = page.getByRole("button", { name: "Alpha: 40 playbooks" });
+  check(await alpha.getAttribute("aria-expanded") === "false", "Alpha is not folded");
+  await alpha.click();
+  visible = await shown();
+  check(visible.includes("alpha 0") && visible.length === 81, `after opening Alpha: ${visible.length}`);
+  await axe(page);
+  return "41 of 121 shown, 81 after opening Alpha; no axe violations";
+}));
+
 await step("d2. search by keyboard: arrows into the results, Escape and a click elsewhere close them", () => withPage({}, async (page) => {
   await goto(page, "");
   const input = page.locator("input#pb-search-input");
