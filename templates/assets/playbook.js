@@ -168,8 +168,18 @@ window.PLAYBOOK_LINK = function (sitePath) {
 (function () {
   "use strict";
   var input = document.getElementById("pb-search-input");
+  if (!input) return;
+  /* The results' list is made here, not sent in every page: search needs
+     this script anyway. (A theme may still put one in its pages.) */
   var list = document.getElementById("pb-search-results");
-  if (!input || !list) return;
+  if (!list) {
+    list = document.createElement("ul");
+    list.id = "pb-search-results";
+    list.className = "search-results";
+    list.setAttribute("aria-label", "Search results");
+    input.parentNode.appendChild(list);
+  }
+  input.setAttribute("aria-controls", list.id);
   var base = document.body.getAttribute("data-base") || "/";
   var docs = null;
   var requested = false;
