@@ -140,6 +140,10 @@ impl Outline<'_> {
     }
 }
 
+/// Stands in a body for the Story Mode card when the section is not where
+/// the page starts: the page puts the card there (see `pages`).
+pub const STORY_MARK: &str = "<!--pb-story-card-->\n";
+
 /// A body's events, with their offsets in the Markdown, rendered as HTML
 /// with its links as written.
 pub fn render_body<'a>(events: Vec<(Event<'a>, Range<usize>)>, outline: &Outline<'_>) -> BodyHtml {
@@ -156,11 +160,18 @@ pub fn render_body<'a>(events: Vec<(Event<'a>, Range<usize>)>, outline: &Outline
     // that lists it.
     let mut in_heading = false;
 
+    // Whether the reader sees anything of the body before the Story Mode
+    // heading; if so, the card goes where the heading was.
+    let mut shown = false;
     while let Some((event, range)) = iter.next() {
         if depth == 0 && is_block_start(&event) && outline.layout.hidden.iter().any(|h| h.start == range.start) {
+            if shown && outline.layout.story_heading == Some(range.start) {
+                events.push(Event::Html(STORY_MARK.into()));
+            }
             skip_block(&mut iter);
             continue;
         }
+        shown |= depth == 0 && is_block_start(&event);
         match event {
             // A rule before anything visible only separated the hidden title or
             // briefing from the rest; a rule between chapters ends a section.

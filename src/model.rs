@@ -303,4 +303,7 @@ pub struct Layout {
     /// Where the `src` of each `<img>` in raw HTML is, in order: published
     /// and pointed at like a Markdown image's.
     pub raw_images: Vec<Range<usize>>,
+    /// Where the Story Mode heading is: the card goes in its place when
+    /// something of the page comes before it.
+    pub story_heading: Option<usize>,
 }

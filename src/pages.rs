@@ -122,6 +122,9 @@ struct PlaybookView<'a> {
     tags: Vec<LinkView<'a>>,
     summary: Option<&'a str>,
     story: Option<StoryView<'a>>,
+    /// The card is in the body, where the Story Mode section is, not at the
+    /// top of the article: something of the page comes before it.
+    story_in_body: bool,
     frameworks: Vec<&'a crate::model::Section>,
     exit_games: Vec<&'a crate::model::Section>,
     patterns: &'a [Pattern],
@@ -700,12 +703,36 @@ impl<'a> Site<'a> {
         // the inputs of 10,000 pages on every rebuild.
         let inputs = PlaybookInputs { site: self, id, content: content.key };
         self.render_from("playbook.html", &site_path, &inputs, |lists| {
-            Ok(self.playbook_context(id, &site_path, lists.fragment(content)))
+            let in_body = self.handbook.playbooks[id].story.is_some() && content.html.contains(markdown::STORY_MARK);
+            let content = if in_body { self.with_story_card(id, content)? } else { content };
+            Ok(self.playbook_context(id, &site_path, lists.fragment(content), in_body))
         })
     }
 
+    /// The body with the Story Mode card where its section is.
+    fn with_story_card(&self, id: PageId, content: Html) -> Result<Html, Diagnostic> {
+        let p = &self.handbook.playbooks[id];
+        let story = self.story(id, p.story.as_ref().map(std::borrow::Cow::Borrowed));
+        let card = match story {
+            Some(story) => {
+                let cards = std::slice::from_ref(&story);
+                self.renderer
+                    .render_each("partials/story_card.html", &self.view, cards)
+                    .collect::<Result<String, _>>()?
+            }
+            None => String::new(),
+        };
+        Ok(Html { key: content.key, html: Arc::new(content.html.replacen(markdown::STORY_MARK, &card, 1)) })
+    }
+
     /// What `playbook.html` is given for playbook `id`, its body at `content`.
-    fn playbook_context(&self, id: PageId, site_path: &str, content: ListMarker) -> PlaybookContext<'_> {
+    fn playbook_context(
+        &self,
+        id: PageId,
+        site_path: &str,
+        content: ListMarker,
+        story_in_body: bool,
+    ) -> PlaybookContext<'_> {
         let p = &self.handbook.playbooks[id];
         let track_url = self.url(&paths::track(&p.track.slug));
         let mut page = self.page(
@@ -723,8 +750,9 @@ impl<'a> Site<'a> {
             page.description = d;
         }
         // The Story Mode card opens the article, right under the contents:
-        // listing it there would point one line down.
-        let story = p.story.as_ref().map(|s| s.anchor.as_str());
+        // listing it there would point one line down. In the body, it is
+        // listed where its section is.
+        let story = p.story.as_ref().map(|s| s.anchor.as_str()).filter(|_| !story_in_body);
         let toc: Vec<TocEntry<'_>> = p
             .headings
             .iter()
@@ -746,6 +774,7 @@ impl<'a> Site<'a> {
                 .collect(),
             summary: p.summary.as_deref(),
             story: self.story(id, p.story.as_ref().map(std::borrow::Cow::Borrowed)),
+            story_in_body,
             frameworks: p.frameworks().collect(),
             exit_games: p.exit_games().collect(),
             patterns: &p.patterns,

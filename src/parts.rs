@@ -257,6 +257,7 @@ fn on_heading(
                     .map(str::to_string);
                 parts.story = Some(StoryMode { title, icon, anchor: id.to_string(), ..StoryMode::default() });
                 parts.layout.hidden.push(range.clone());
+                parts.layout.story_heading = Some(range.start);
             }
         }
         3 if matches!(*chapter, Chapter::Frameworks | Chapter::ExitGames) => {

@@ -24,6 +24,7 @@ pub const EACH: &[(&str, &str)] = &[
     ("partials/catalog_entry.html", "entry"),
     ("partials/map_node.html", "node"),
     ("partials/print_chapter.html", "chapter"),
+    ("partials/story_card.html", "story"),
 ];
 
 /// Items per Tera call in [`Renderer::render_each`].
@@ -84,7 +85,7 @@ impl Renderer {
 
     /// Every item through `partial` (one of [`EACH`]), in batches, each
     /// rendered as it is asked for.
-    fn render_each<'r, S: Serialize, T: Serialize>(
+    pub fn render_each<'r, S: Serialize, T: Serialize>(
         &'r self,
         partial: &str,
         site: &'r S,

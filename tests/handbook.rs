@@ -725,6 +725,27 @@ fn a_catalog_has_a_jump_list_of_the_initials_of_its_entries() {
 }
 
 #[test]
+fn a_story_mode_section_after_other_sections_has_its_card_in_its_place() {
+    let text = "# A\n\n## 1. Context\n\nBefore.\n\n## Story Mode: The Fire\n\n> **Officer**: CTO\n\n\
+                **Debrief**: after.\n\n## 2. Next\n\nLast.\n";
+    let site = build_project(project(&[("playbooks/a.md", text)]).path(), None);
+    let main = site.main("a/index.html");
+    let at = |s: &str| main.find(s).unwrap_or_else(|| panic!("no {s}: {main}"));
+    assert!(at("Before.") < at("class=\"story-card\"") && at("class=\"story-card\"") < at("Debrief"), "{main}");
+    assert_eq!(main.matches("class=\"story-card\"").count(), 1, "{main}");
+    assert!(at("<div class=\"playbook-body\">") < at("class=\"story-card\""), "the card is in the body: {main}");
+    assert!(
+        main.contains("<a href=\"#story-mode-the-fire\">Story Mode: The Fire</a>"),
+        "listed in the contents: {main}"
+    );
+    assert!(!main.contains("pb-story-card"), "no marker is left: {main}");
+    // First on its page, the card opens the article, as the seed's does.
+    let first = "# B\n\n## Story Mode: S\n\n> **Officer**: CTO\n\n## 1. Context\n\nText.\n";
+    let main = build_project(project(&[("playbooks/b.md", first)]).path(), None).main("b/index.html");
+    assert!(main.find("class=\"story-card\"").unwrap() < main.find("<div class=\"playbook-body\">").unwrap(), "{main}");
+}
+
+#[test]
 fn search_and_excerpts_read_unlabelled_wiki_links_as_the_page_shows_them() {
     let dir = project(&[
         (
