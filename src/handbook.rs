@@ -45,7 +45,7 @@ fn same_titles(playbooks: &[Playbook], diags: &mut Diagnostics) {
                     "another playbook of its track has the same title",
                 )
                 .with_hint(format!(
-                    "readers cannot tell them apart in the sidebar, search and links: retitle one of this and {}",
+                    "readers cannot tell them apart in the sidebar, search and links: give this one or {} another title",
                     pair[0].source.display()
                 )),
             );
