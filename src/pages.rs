@@ -418,7 +418,9 @@ impl std::hash::Hash for PlaybookInputs<'_, '_> {
         let page = |id: PageId| self.site.link_shown(id);
         (view, p.text_hash, &p.source, &p.slug, &p.track, &p.sections, self.content).hash(h);
         let n = handbook.playbooks.len();
-        ((self.id > 0).then(|| page(self.id - 1)), (self.id + 1 < n).then(|| page(self.id + 1))).hash(h);
+        // A neighbour's track shows when it is another.
+        let neighbour = |k: PageId| (page(k), &handbook.playbooks[k].track.slug);
+        ((self.id > 0).then(|| neighbour(self.id - 1)), (self.id + 1 < n).then(|| neighbour(self.id + 1))).hash(h);
         let backlinks = &links.backlinks[self.id];
         backlinks.len().hash(h);
         for b in backlinks {
@@ -489,6 +491,14 @@ impl<'a> Site<'a> {
 
     fn url(&self, site_path: &str) -> String {
         [self.base.path.as_str(), site_path].concat()
+    }
+
+    /// The previous or next playbook of `id`, with its track when that is
+    /// another: the pager goes on across tracks, and says so.
+    fn neighbour(&self, id: PageId, other: PageId) -> LinkView<'a> {
+        let track = &self.handbook.playbooks[other].track;
+        let crossing = track.slug != self.handbook.playbooks[id].track.slug;
+        self.page_link(other, crossing.then_some(track.name.as_str()))
     }
 
     fn page_link(&self, id: PageId, section: Option<&'a str>) -> LinkView<'a> {
@@ -780,8 +790,8 @@ impl<'a> Site<'a> {
             patterns: &p.patterns,
             toc,
             content,
-            prev: (id > 0).then(|| self.page_link(id - 1, None)),
-            next: (id + 1 < n).then(|| self.page_link(id + 1, None)),
+            prev: (id > 0).then(|| self.neighbour(id, id - 1)),
+            next: (id + 1 < n).then(|| self.neighbour(id, id + 1)),
             backlinks: self.links.backlinks[id]
                 .iter()
                 // "Giving Feedback in Giving Feedback" says the section once too often.

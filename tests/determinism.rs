@@ -234,7 +234,7 @@ fn a_renamed_playbook_is_renamed_on_the_pages_around_it() {
     served.write("beta.md", "# two: Bravo\n\nSee [[gamma]].\n");
     let site = served.rebuild();
     let alpha = page(&site, "alpha/index.html");
-    assert!(alpha.contains("<span>Next</span> Bravo</a>"), "{alpha}");
+    assert!(alpha.contains("<span>Next in Two</span> Bravo</a>"), "{alpha}");
     let gamma = page(&site, "gamma/index.html");
     assert!(gamma.contains("<span>Previous</span> Bravo</a>"), "{gamma}");
     assert!(gamma.contains("Referenced by") && gamma.contains(">Bravo</a>"), "{gamma}");

@@ -746,6 +746,17 @@ fn a_story_mode_section_after_other_sections_has_its_card_in_its_place() {
 }
 
 #[test]
+fn the_pager_says_when_it_crosses_into_another_track() {
+    let site = build_fixture(None);
+    let page = site.main("career-strategy/index.html");
+    assert!(page.contains("<span>Next in Operations</span> Incident Review</a>"), "{page}");
+    let hiring = site.main("people/hiring-loop/index.html");
+    assert!(hiring.contains("<span>Previous in Operations</span> Incident Review</a>"), "{hiring}");
+    let feedback = site.main("people/feedback/index.html");
+    assert!(feedback.contains("<span>Previous</span> The Hiring Loop</a>"), "same track, no name: {feedback}");
+}
+
+#[test]
 fn search_and_excerpts_read_unlabelled_wiki_links_as_the_page_shows_them() {
     let dir = project(&[
         (
