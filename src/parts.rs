@@ -129,22 +129,15 @@ pub fn analyze(body: &str, position: &mut dyn FnMut(usize) -> Position) -> Parts
                 continue;
             }
             Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
-                let next = events.get(i + 1).map(|(e, _)| e);
-                parts.links.extend(link_ref(event, next, range, position));
-                // Shown as its target's title, which search and excerpts
-                // read too once links are resolved (`finish_text`). Its
-                // end is skipped with it, so the depth stays as it was.
-                if unlabelled_wiki(event, next) {
-                    push_text(&mut parts.texts, &mut gap, &link_mark(range.start));
-                    i = find_end(&events, i) + 1;
+                parts.links.extend(link_ref(event, events.get(i + 1).map(|(e, _)| e), range, position));
+                // Its end is skipped with it, so the depth stays as it was.
+                if let Some((mark, after)) = wiki_mark(&events, i) {
+                    push_text(&mut parts.texts, &mut gap, &mark);
+                    i = after;
                     continue;
                 }
             }
-            // An author's stray mark is dropped, so marks are only ours.
-            Event::Text(t) | Event::Code(t) if t.contains(LINK_MARK) => {
-                push_text(&mut parts.texts, &mut gap, &t.replace(LINK_MARK, ""))
-            }
-            Event::Text(t) | Event::Code(t) => push_text(&mut parts.texts, &mut gap, t),
+            Event::Text(t) | Event::Code(t) => push_text(&mut parts.texts, &mut gap, &unmarked(t)),
             Event::SoftBreak | Event::HardBreak => gap = true,
             // The briefing is the first blockquote of the chapter that fills
             // in the card; any other blockquote is the author's and stays.
@@ -445,17 +438,15 @@ fn inline_text(events: &[(Event<'_>, Range<usize>)], how: Inline) -> String {
     let span = events.first().zip(events.last()).map_or(0, |((_, a), (_, b))| b.end.saturating_sub(a.start));
     let mut s = String::with_capacity(span);
     let mut k = 0;
-    while let Some((e, range)) = events.get(k) {
+    while let Some((e, _)) = events.get(k) {
+        if let Some((mark, after)) = wiki_mark(events, k).filter(|_| how == Inline::WithLinkMarks) {
+            s.push_str(&mark);
+            k = after;
+            continue;
+        }
         k += 1;
         match e {
-            Event::Start(_) if how == Inline::WithLinkMarks && unlabelled_wiki(e, events.get(k).map(|(e, _)| e)) => {
-                s.push_str(&link_mark(range.start));
-                k = find_end(events, k - 1) + 1;
-            }
-            // An author's stray mark is dropped, so marks are only ours.
-            Event::Text(t) | Event::Code(t) if how == Inline::WithLinkMarks && t.contains(LINK_MARK) => {
-                s.push_str(&t.replace(LINK_MARK, ""))
-            }
+            Event::Text(t) | Event::Code(t) if how == Inline::WithLinkMarks => s.push_str(&unmarked(t)),
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => s.push_str(t),
             Event::InlineHtml(t) | Event::Html(t) if how == Inline::WithHtml => s.push_str(t),
             Event::SoftBreak | Event::HardBreak => s.push(' '),
@@ -742,6 +733,19 @@ const SUMMARY_CHARS: usize = 120;
 /// its target's title, which is known only once links are resolved.
 const LINK_MARK: char = '\u{2}';
 
+/// At `events[k]`, a wiki link shown as its target's title: its mark, and
+/// the index after the link's end (its text, the target as written, is not
+/// what a reader sees).
+fn wiki_mark(events: &[(Event<'_>, Range<usize>)], k: usize) -> Option<(String, usize)> {
+    let (e, range) = events.get(k)?;
+    unlabelled_wiki(e, events.get(k + 1).map(|(e, _)| e)).then(|| (link_mark(range.start), find_end(events, k) + 1))
+}
+
+/// An author's text without [`LINK_MARK`]s: the marks in a text are ours.
+fn unmarked(t: &str) -> std::borrow::Cow<'_, str> {
+    if t.contains(LINK_MARK) { t.replace(LINK_MARK, "").into() } else { t.into() }
+}
+
 /// The mark for the unlabelled wiki link at body offset `offset`.
 fn link_mark(offset: usize) -> String {
     let mut mark = String::with_capacity(24);
@@ -769,10 +773,14 @@ fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {
             .position(|(e, _)| matches!(e, Event::Start(Tag::Heading { level, .. }) if (*level as u8) <= 3))
             .map_or(events.len(), |k| start + k);
         let mut text = String::new();
-        let mut in_wiki_link = false;
         let mut k = start;
         while k < end {
-            let (e, range) = &events[k];
+            if let Some((mark, after)) = wiki_mark(events, k) {
+                text.push_str(&mark);
+                k = after;
+                continue;
+            }
+            let (e, _) = &events[k];
             k += 1;
             match e {
                 // A table's cells, a code block or a footnote do not read as
@@ -781,15 +789,7 @@ fn fill_summaries(parts: &mut Parts, events: &Events<'_>) {
                     k = find_end(events, k - 1) + 1;
                     text.push(' ');
                 }
-                Event::Start(_) if unlabelled_wiki(e, events.get(k).map(|(e, _)| e)) => {
-                    text.push_str(&link_mark(range.start));
-                    in_wiki_link = true;
-                }
-                Event::End(TagEnd::Link) if in_wiki_link => in_wiki_link = false,
-                _ if in_wiki_link => {}
-                // An author's stray mark is dropped, so marks are only ours.
-                Event::Text(t) | Event::Code(t) if t.contains(LINK_MARK) => text.push_str(&t.replace(LINK_MARK, "")),
-                Event::Text(t) | Event::Code(t) => text.push_str(t),
+                Event::Text(t) | Event::Code(t) => text.push_str(&unmarked(t)),
                 // Words of two blocks must not run together; the end of a
                 // link or of emphasis is inside a sentence.
                 Event::SoftBreak | Event::HardBreak => text.push(' '),
