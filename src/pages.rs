@@ -713,25 +713,22 @@ impl<'a> Site<'a> {
         // the inputs of 10,000 pages on every rebuild.
         let inputs = PlaybookInputs { site: self, id, content: content.key };
         self.render_from("playbook.html", &site_path, &inputs, |lists| {
-            let in_body = self.handbook.playbooks[id].story.is_some() && content.html.contains(markdown::STORY_MARK);
-            let content = if in_body { self.with_story_card(id, content)? } else { content };
-            Ok(self.playbook_context(id, &site_path, lists.fragment(content), in_body))
+            let p = &self.handbook.playbooks[id];
+            let story = self.story(id, p.story.as_ref().map(std::borrow::Cow::Borrowed));
+            let in_body = story.is_some() && content.html.contains(markdown::STORY_MARK);
+            let content = match &story {
+                Some(story) if in_body => self.with_story_card(story, content)?,
+                _ => content,
+            };
+            Ok(self.playbook_context(id, &site_path, lists.fragment(content), story, in_body))
         })
     }
 
     /// The body with the Story Mode card where its section is.
-    fn with_story_card(&self, id: PageId, content: Html) -> Result<Html, Diagnostic> {
-        let p = &self.handbook.playbooks[id];
-        let story = self.story(id, p.story.as_ref().map(std::borrow::Cow::Borrowed));
-        let card = match story {
-            Some(story) => {
-                let cards = std::slice::from_ref(&story);
-                self.renderer
-                    .render_each("partials/story_card.html", &self.view, cards)
-                    .collect::<Result<String, _>>()?
-            }
-            None => String::new(),
-        };
+    fn with_story_card(&self, story: &StoryView<'_>, content: Html) -> Result<Html, Diagnostic> {
+        let cards = std::slice::from_ref(story);
+        let card: String =
+            self.renderer.render_each("partials/story_card.html", &self.view, cards).collect::<Result<_, _>>()?;
         Ok(Html { key: content.key, html: Arc::new(content.html.replacen(markdown::STORY_MARK, &card, 1)) })
     }
 
@@ -741,6 +738,7 @@ impl<'a> Site<'a> {
         id: PageId,
         site_path: &str,
         content: ListMarker,
+        story: Option<StoryView<'a>>,
         story_in_body: bool,
     ) -> PlaybookContext<'_> {
         let p = &self.handbook.playbooks[id];
@@ -762,11 +760,11 @@ impl<'a> Site<'a> {
         // The Story Mode card opens the article, right under the contents:
         // listing it there would point one line down. In the body, it is
         // listed where its section is.
-        let story = p.story.as_ref().map(|s| s.anchor.as_str()).filter(|_| !story_in_body);
+        let card = p.story.as_ref().map(|s| s.anchor.as_str()).filter(|_| !story_in_body);
         let toc: Vec<TocEntry<'_>> = p
             .headings
             .iter()
-            .filter(|h| (2..=3).contains(&h.level) && !h.id.is_empty() && Some(h.id.as_str()) != story)
+            .filter(|h| (2..=3).contains(&h.level) && !h.id.is_empty() && Some(h.id.as_str()) != card)
             .map(|h| TocEntry { level: h.level, id: &h.id, text: &h.text })
             .collect();
         let n = self.handbook.playbooks.len();
@@ -783,7 +781,7 @@ impl<'a> Site<'a> {
                 .map(|t| LinkView { title: t, url: self.url(&paths::tag(&crate::slug::slugify(t))), section: None })
                 .collect(),
             summary: p.summary.as_deref(),
-            story: self.story(id, p.story.as_ref().map(std::borrow::Cow::Borrowed)),
+            story,
             story_in_body,
             frameworks: p.frameworks().collect(),
             exit_games: p.exit_games().collect(),
