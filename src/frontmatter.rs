@@ -191,7 +191,7 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
             Ok(format!("{v:?}"))
         }
         fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<String, A::Error> {
-            Err(A::Error::custom("invalid type: a list, expected text"))
+            Err(invalid_type(serde::de::Unexpected::Seq, "text"))
         }
         /// A TOML date comes as a map of one private key.
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<String, A::Error> {
@@ -201,10 +201,16 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
             {
                 return Ok(date);
             }
-            Err(A::Error::custom("invalid type: a map, expected text"))
+            Err(invalid_type(serde::de::Unexpected::Map, "text"))
         }
     }
     d.deserialize_option(Optional)
+}
+
+/// `invalid type: text "hiring", expected <what>`, the value named in the
+/// author's words.
+fn invalid_type<E: serde::de::Error>(v: serde::de::Unexpected<'_>, expected: &str) -> E {
+    E::custom(format!("invalid type: {}, expected {expected}", unexpected(&v)))
 }
 
 /// What a value is, in the author's words, for "invalid type" messages.
@@ -256,7 +262,7 @@ fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     struct Tags;
     impl Tags {
         fn wrong<E: Error>(self, v: Unexpected<'_>) -> E {
-            E::custom(format!("invalid type: {}, expected a list of tags like [hiring, people]", unexpected(&v)))
+            invalid_type(v, "a list of tags like [hiring, people]")
         }
     }
     impl<'de> Visitor<'de> for Tags {
@@ -289,7 +295,7 @@ fn weight<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     struct Weight;
     impl Weight {
         fn wrong<E: Error>(self, v: Unexpected<'_>) -> E {
-            E::custom(format!("invalid type: {}, expected a whole number like 10", unexpected(&v)))
+            invalid_type(v, "a whole number like 10")
         }
     }
     impl<'de> Visitor<'de> for Weight {
@@ -321,7 +327,7 @@ impl<'de> Deserialize<'de> for Tag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Tag, D::Error> {
         match text(d)? {
             Some(t) => Ok(Tag(t)),
-            None => Err(serde::de::Error::custom("invalid type: nothing, expected a tag")),
+            None => Err(invalid_type(serde::de::Unexpected::Unit, "a tag")),
         }
     }
 }
@@ -333,10 +339,7 @@ fn story<'de, D: Deserializer<'de>>(d: D) -> Result<Option<StoryFields>, D::Erro
     struct Story;
     impl Story {
         fn wrong<E: Error>(self, v: Unexpected<'_>) -> E {
-            E::custom(format!(
-                "invalid type: {}, expected the story's fields (title, mission_date, location, officer, problem, solution, quote)",
-                unexpected(&v)
-            ))
+            invalid_type(v, "the story's fields (title, mission_date, location, officer, problem, solution, quote)")
         }
     }
     impl<'de> Visitor<'de> for Story {
