@@ -228,9 +228,9 @@ impl MaybeCode<'_> {
             return true;
         }
         self.fence_free = line.end;
-        let lead: Vec<u8> =
-            bytes[line.clone()].iter().take_while(|b| b" \t>-*+.)0123456789".contains(b)).copied().collect();
-        if lead.contains(&b'\t') || memchr::memmem::find(&lead, b"    ").is_some() {
+        let text = &bytes[line.clone()];
+        let lead = &text[..text.iter().take_while(|b| b" \t>-*+.)0123456789".contains(b)).count()];
+        if lead.contains(&b'\t') || memchr::memmem::find(lead, b"    ").is_some() {
             return true;
         }
         // The paragraph starts after the last blank line before this one.
