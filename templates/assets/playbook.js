@@ -27,7 +27,11 @@ window.PLAYBOOK_LINK = function (sitePath) {
     var sidebar = document.getElementById("pb-sidebar");
     if (!nav || !sidebar) return;
     var here = location.pathname;
-    function abs(u) { return new URL(base + u, location.href).pathname; }
+    /* Whether site path `u` is this page (a folder, or its index.html from disk). */
+    function isHere(u) {
+      var at = new URL(base + u, location.href).pathname;
+      return here === at || here === at + "index.html";
+    }
     var list = document.createElement("ul");
     var total = nav.tracks.reduce(function (n, t) { return n + t.p.length; }, 0);
     /* A long list folds to the reader's track: the others open with their
@@ -42,12 +46,12 @@ window.PLAYBOOK_LINK = function (sitePath) {
         var li = document.createElement("li");
         var a = document.createElement("a");
         a.href = link(p.u); a.textContent = p.t;
-        if (here === abs(p.u) || here === abs(p.u) + "index.html") { a.setAttribute("aria-current", "page"); current = true; }
+        if (isHere(p.u)) { a.setAttribute("aria-current", "page"); current = true; }
         li.appendChild(a);
         items.push(li);
       });
       if (fold) {
-        var open = current || here === abs(track.u) || here === abs(track.u) + "index.html";
+        var open = current || isHere(track.u);
         var button = document.createElement("button");
         button.type = "button";
         button.className = "nav-fold";
