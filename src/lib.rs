@@ -36,6 +36,7 @@ pub mod model;
 pub mod mojibake;
 pub mod output;
 pub mod pages;
+pub mod paginate;
 pub mod parse;
 pub mod parts;
 pub mod paths;

@@ -5,7 +5,7 @@
 //! Templates receive typed views built here; nothing is a string map.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -18,6 +18,7 @@ use crate::links::LinkGraph;
 use crate::markdown;
 use crate::model::{Blocks, Pattern, Playbook, SectionKind, StoryMode, StoryText};
 use crate::output::{Emitted, OutputFile, Sink, StaticFiles};
+use crate::paginate::{self, PagerItem, Pagination};
 use crate::paths;
 use crate::render::{ListMarker, Lists, Renderer};
 use crate::theme::Theme;
@@ -154,11 +155,19 @@ struct CatalogEntry<'a> {
 struct CatalogView {
     title: &'static str,
     intro: &'static str,
-    /// Each entry through `partials/catalog_entry.html`.
+    /// This page's entries, each through `partials/catalog_entry.html`.
     entries: ListMarker,
+    /// Entries in the whole catalog, on every page.
     count: usize,
     /// Where each initial's entries start, for a jump list.
     letters: Vec<Initial>,
+    /// This page's number, from 1, of `pages`.
+    page: usize,
+    pages: usize,
+    /// The pages to link to (none when there is one page).
+    pager: Vec<PagerItem>,
+    prev: Option<String>,
+    next: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -166,19 +175,36 @@ struct Initial {
     letter: String,
     /// The id of its first entry.
     anchor: String,
+    /// The first entry: `#id` on its own page, the page's URL and `#id` on the others.
+    url: String,
 }
 
-/// The initials of entries sorted by name, each with its first entry; names
-/// not starting with a letter or digit go under `#`.
-fn initials(entries: &[CatalogEntry<'_>]) -> Vec<Initial> {
-    let mut letters: Vec<Initial> = Vec::new();
-    for e in entries {
-        let letter = match e.name.chars().find(|c| !c.is_whitespace()) {
+/// A name as a catalog files it, like a library: lowercased, without a
+/// leading article. Framework names are mostly "The Something Curve", and
+/// sorted as written they all sat under T.
+fn filing_name(name: &str) -> String {
+    let name = name.trim_start().to_lowercase();
+    for article in ["the ", "a ", "an "] {
+        if let Some(rest) = name.strip_prefix(article)
+            && !rest.trim().is_empty()
+        {
+            return rest.trim_start().to_string();
+        }
+    }
+    name
+}
+
+/// The initials of entries sorted by [`filing_name`], each with the index of
+/// its first entry; names not starting with a letter or digit go under `#`.
+fn initials(entries: &[CatalogEntry<'_>]) -> Vec<(String, usize)> {
+    let mut letters: Vec<(String, usize)> = Vec::new();
+    for (k, e) in entries.iter().enumerate() {
+        let letter = match filing_name(e.name).chars().next() {
             Some(c) if c.is_alphanumeric() => c.to_uppercase().collect(),
             _ => "#".to_string(),
         };
-        if letters.iter().all(|l| l.letter != letter) {
-            letters.push(Initial { letter, anchor: e.anchor.clone() });
+        if letters.iter().all(|(l, _)| *l != letter) {
+            letters.push((letter, k));
         }
     }
     letters
@@ -442,6 +468,23 @@ struct CatalogInputs<'s, 'a> {
     kind: SectionKind,
 }
 
+/// What one page of a catalog is made from: the whole catalog (any change
+/// can move entries from page to page), hashed once for all its pages, and
+/// which page this is.
+struct CatalogPage<'k, 's, 'a> {
+    whole: &'k OnceLock<u64>,
+    inputs: &'k CatalogInputs<'s, 'a>,
+    page: usize,
+    pagination: Pagination,
+}
+
+impl std::hash::Hash for CatalogPage<'_, '_, '_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.whole.get_or_init(|| crate::cache::hash_of(self.inputs)).hash(h);
+        (self.page, self.pagination.pages, self.pagination.range(self.page, usize::MAX)).hash(h);
+    }
+}
+
 impl std::hash::Hash for CatalogInputs<'_, '_> {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
         let Site { handbook, links, view, .. } = self.site;
@@ -586,11 +629,12 @@ impl<'a> Site<'a> {
             },
             || {
                 let home = || self.home(self.handbook.home_landing().map(intro));
-                let frameworks = || self.catalog(SectionKind::Framework);
-                let exit_games = || self.catalog(SectionKind::ExitGame);
-                let makers: [&dyn Fn() -> Result<OutputFile, Diagnostic>; 5] =
-                    [&home, &frameworks, &exit_games, &|| self.map(), &|| self.not_found()];
+                let makers: [&dyn Fn() -> Result<OutputFile, Diagnostic>; 3] =
+                    [&home, &|| self.map(), &|| self.not_found()];
                 let mut errors: Vec<Diagnostic> = makers.iter().filter_map(|make| make().map(&put).err()).collect();
+                for kind in [SectionKind::Framework, SectionKind::ExitGame] {
+                    errors.extend(self.catalog(kind).into_iter().filter_map(|made| made.map(&put).err()));
+                }
                 errors.extend(self.listings(&intro).into_iter().filter_map(|made| made.map(&put).err()));
                 errors.extend(self.group_indexes().into_iter().filter_map(|made| made.map(&put).err()));
                 errors.extend(self.print(needs("assets/syntax.css")).map(&put).err());
@@ -851,25 +895,74 @@ impl<'a> Site<'a> {
         })
     }
 
-    fn catalog(&self, kind: SectionKind) -> Result<OutputFile, Diagnostic> {
-        let (title, intro, site_path) = match kind {
+    /// The pages of a catalog: every framework or exit game, by name,
+    /// `catalog_page_size` to a page.
+    fn catalog(&self, kind: SectionKind) -> Vec<Result<OutputFile, Diagnostic>> {
+        let (title, intro, first) = match kind {
             SectionKind::Framework => ("Frameworks", "Every strategic framework of every playbook.", paths::FRAMEWORKS),
             SectionKind::ExitGame => {
                 ("Exit games", "Every exit game: the options compared in each playbook.", paths::EXIT_GAMES)
             }
         };
-        let page = self.page(title, site_path, vec![self.home_crumb(), Crumb { name: title.into(), url: None }]);
-        // Made only when the page is rendered: `serve` checks the inputs on
-        // every rebuild, and making the entries was most of that check.
-        let entries = std::cell::OnceCell::new();
-        self.render_from("catalog.html", site_path, &CatalogInputs { site: self, kind }, |lists| {
-            let entries = entries.get_or_init(|| self.catalog_entries(kind));
-            let letters = initials(entries);
-            let count = entries.len();
-            let entries = lists.list(self.renderer, "partials/catalog_entry.html", &self.view, entries)?;
-            let catalog = CatalogView { title, intro, entries, count, letters };
-            Ok(CatalogContext { site: &self.view, page: page.clone(), catalog })
-        })
+        let pagination = self.catalog_pagination(kind);
+        let url = |page: usize| self.url(&paginate::site_path(first, page));
+        // Made only when a page is rendered: `serve` checks the inputs on
+        // every rebuild, and making the entries was most of that check. Both
+        // are made once for all the pages.
+        let entries = OnceLock::new();
+        let whole = OnceLock::new();
+        let inputs = CatalogInputs { site: self, kind };
+        (1..=pagination.pages)
+            .into_par_iter()
+            .map(|n| {
+                let site_path = paginate::site_path(first, n);
+                let mut crumbs = vec![self.home_crumb(), Crumb { name: title.into(), url: None }];
+                let page_title = if pagination.pages == 1 {
+                    title.to_string()
+                } else {
+                    crumbs[1].url = Some(url(1));
+                    crumbs.push(Crumb { name: format!("Page {n}"), url: None });
+                    format!("{title}, page {n} of {}", pagination.pages)
+                };
+                let page = self.page(&page_title, &site_path, crumbs);
+                let key = CatalogPage { whole: &whole, inputs: &inputs, page: n, pagination };
+                self.render_from("catalog.html", &site_path, &key, |lists| {
+                    let entries = entries.get_or_init(|| self.catalog_entries(kind));
+                    let letters = initials(entries)
+                        .into_iter()
+                        .map(|(letter, k)| {
+                            let anchor = entries[k].anchor.clone();
+                            let on = pagination.page_of(k);
+                            let url = if on == n { format!("#{anchor}") } else { format!("{}#{anchor}", url(on)) };
+                            Initial { letter, anchor, url }
+                        })
+                        .collect();
+                    let count = entries.len();
+                    let mine = &entries[pagination.range(n, count)];
+                    let listed = lists.list(self.renderer, "partials/catalog_entry.html", &self.view, mine)?;
+                    let pager = if pagination.pages > 1 { pagination.pager(n, url) } else { Vec::new() };
+                    let catalog = CatalogView {
+                        title,
+                        intro,
+                        entries: listed,
+                        count,
+                        letters,
+                        page: n,
+                        pages: pagination.pages,
+                        pager,
+                        prev: (n > 1).then(|| url(n - 1)),
+                        next: (n < pagination.pages).then(|| url(n + 1)),
+                    };
+                    Ok(CatalogContext { site: &self.view, page: page.clone(), catalog })
+                })
+            })
+            .collect()
+    }
+
+    /// How a catalog splits into pages, from its count alone.
+    fn catalog_pagination(&self, kind: SectionKind) -> Pagination {
+        let count = self.handbook.playbooks.iter().flat_map(|p| p.sections.iter()).filter(|s| s.kind == kind).count();
+        Pagination::new(count, self.config.catalog_page_size)
     }
 
     /// Every framework or exit game, by name.
@@ -891,8 +984,8 @@ impl<'a> Site<'a> {
                 });
             }
         }
-        // Lowercased once per entry, not once per comparison.
-        entries.sort_by_cached_key(|e| (e.name.to_lowercase(), e.anchor.clone()));
+        // Filed once per entry, not once per comparison.
+        entries.sort_by_cached_key(|e| (filing_name(e.name), e.anchor.clone()));
         entries
     }
 
@@ -1152,10 +1245,11 @@ impl<'a> Site<'a> {
     }
 
     fn sitemap(&self) -> String {
-        let mut paths_list: Vec<String> = ["", paths::FRAMEWORKS, paths::EXIT_GAMES, paths::MAP, paths::PRINT]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let mut paths_list: Vec<String> = ["", paths::MAP, paths::PRINT].iter().map(|s| s.to_string()).collect();
+        for (kind, first) in [(SectionKind::Framework, paths::FRAMEWORKS), (SectionKind::ExitGame, paths::EXIT_GAMES)] {
+            let pages = self.catalog_pagination(kind).pages;
+            paths_list.extend((1..=pages).map(|n| paginate::site_path(first, n)));
+        }
         paths_list.extend(self.handbook.playbooks.iter().map(|p| paths::playbook(&p.slug)));
         paths_list.extend(self.handbook.tracks.iter().map(|g| paths::track(&g.track.slug)));
         paths_list.extend(self.handbook.tags.iter().map(|g| paths::tag(&g.slug)));

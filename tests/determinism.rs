@@ -255,3 +255,27 @@ fn a_track_spelled_anew_in_one_playbook_is_respelled_on_every_page() {
     let catalog = page(&site, "frameworks/index.html");
     assert!(catalog.contains("· People</p>"), "{catalog}");
 }
+
+/// An entry added to a catalog, or renamed, moves others to other pages:
+/// every page of the catalog must be made again, not only the one it is on.
+#[test]
+fn a_new_catalog_entry_moves_the_later_ones_to_their_new_pages() {
+    let framework = |name: &str| format!("# {name} Book\n\n## Strategic Frameworks\n\n### {name}\n\nText.\n");
+    let served = Served::new(&[("b.md", &framework("Beta")), ("c.md", &framework("Gamma"))]);
+    std::fs::write(served.opts.root.join("playbook.toml"), "catalog_page_size = 1\n").unwrap();
+    let site = served.rebuild();
+    assert!(page(&site, "frameworks/page/2/index.html").contains(">Gamma</a></h2>"));
+    served.write("a.md", &framework("Alpha"));
+    let site = served.rebuild();
+    assert!(page(&site, "frameworks/index.html").contains(">Alpha</a></h2>"));
+    assert!(page(&site, "frameworks/page/2/index.html").contains(">Beta</a></h2>"));
+    assert!(page(&site, "frameworks/page/3/index.html").contains(">Gamma</a></h2>"));
+    served.remove("a.md");
+    let site = served.rebuild();
+    assert!(site.files.iter().all(|f| !f.path.starts_with("frameworks/page/3/")), "the last page went");
+    // Renamed, it moves to the first page; the count and the pages stay.
+    served.write("c.md", &framework("Aardvark"));
+    let site = served.rebuild();
+    assert!(page(&site, "frameworks/index.html").contains(">Aardvark</a></h2>"));
+    assert!(page(&site, "frameworks/page/2/index.html").contains(">Beta</a></h2>"));
+}

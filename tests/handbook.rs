@@ -884,3 +884,82 @@ fn a_card_with_no_summary_or_story_shows_the_opening_words() {
     let page = site.page("g/index.html");
     assert!(page.contains(&format!("<meta name=\"description\" content=\"{words}\">")), "{page}");
 }
+
+/// A catalog of more entries than `catalog_page_size` goes over numbered
+/// pages, each with the whole catalog's jump list and a pager, so that no
+/// page grows with the handbook.
+#[test]
+fn a_long_catalog_is_split_into_pages_filed_without_leading_articles() {
+    let dir = project(&[
+        ("playbook.toml", "catalog_page_size = 2\n"),
+        (
+            "playbooks/a.md",
+            "# Alpha\n\n## Strategic Frameworks\n\n### The Zeta Curve\n\nZeta.\n\n### Buy vs Build\n\nBuy.\n\n\
+             ### Maturity Curve\n\nMaturity.\n",
+        ),
+        (
+            "playbooks/b.md",
+            "# Beta\n\n## Strategic Frameworks\n\n### An Apex Model\n\nApex.\n\n### Cost Map\n\nCost.\n",
+        ),
+    ]);
+    let site = build_project(dir.path(), Some("https://example.org/"));
+    let pages = ["frameworks/index.html", "frameworks/page/2/index.html", "frameworks/page/3/index.html"];
+    let mains: Vec<String> = pages.iter().map(|p| site.main(p)).collect();
+    assert!(!site.path("frameworks/page/4").exists() && !site.path("frameworks/page/1").exists());
+    // Filed like a library: "An Apex Model" under A, "The Zeta Curve" under Z.
+    let names = |main: &str| -> Vec<String> {
+        main.split("<h2><a href=\"")
+            .skip(1)
+            .map(|h| h[h.find('>').unwrap() + 1..h.find("</a>").unwrap()].to_string())
+            .collect()
+    };
+    assert_eq!(names(&mains[0]), ["An Apex Model", "Buy vs Build"]);
+    assert_eq!(names(&mains[1]), ["Cost Map", "Maturity Curve"]);
+    assert_eq!(names(&mains[2]), ["The Zeta Curve"]);
+    assert!(mains[1].contains("5 in all, by name. Page 2 of 3."), "{}", mains[1]);
+    assert!(site.page(pages[1]).contains("<title>Frameworks, page 2 of 3 · "), "the tab tells the pages apart");
+    // Every page jumps to every initial: on its own page by anchor, on
+    // another by that page's address and the anchor, which is there.
+    let jump = |main: &str| -> Vec<(String, String)> {
+        let nav = &main[main.find("<nav class=\"jump\"").expect("a jump list")..];
+        let nav = &nav[..nav.find("</nav>").unwrap()];
+        nav.split("<a href=\"")
+            .skip(1)
+            .map(|a| {
+                (
+                    a[..a.find('"').unwrap()].to_string(),
+                    a[a.find('>').unwrap() + 1..a.find("</a>").unwrap()].to_string(),
+                )
+            })
+            .collect()
+    };
+    let on_two = jump(&mains[1]);
+    let letters: Vec<&str> = on_two.iter().map(|(_, l)| l.as_str()).collect();
+    assert_eq!(letters, ["A", "B", "C", "M", "Z"]);
+    assert_eq!(on_two[0].0, "/frameworks/#b--an-apex-model");
+    assert_eq!(on_two[2].0, "#b--cost-map");
+    assert_eq!(on_two[4].0, "/frameworks/page/3/#a--the-zeta-curve");
+    for main in &mains {
+        for (url, _) in jump(main) {
+            let (page, anchor) = url.split_once('#').unwrap();
+            let target = match page.trim_start_matches('/') {
+                "" => main.clone(),
+                p => site.main(&format!("{p}index.html")),
+            };
+            assert!(target.contains(&format!("id=\"{anchor}\"")), "{url} leads to its entry");
+        }
+    }
+    // The pager: the previous and next pages, and every page by number.
+    let pager = &mains[1][mains[1].find("<nav class=\"pages\"").expect("a pager")..];
+    assert!(pager.contains("<a rel=\"prev\" href=\"/frameworks/\">"), "{pager}");
+    assert!(pager.contains("<a rel=\"next\" href=\"/frameworks/page/3/\">"), "{pager}");
+    assert!(pager.contains("<a aria-current=\"page\" href=\"/frameworks/page/2/\">2</a>"), "{pager}");
+    assert!(!mains[0].contains("rel=\"prev\"") && !mains[2].contains("rel=\"next\""));
+    // The sitemap lists every page; the exit games catalog, with nothing in
+    // it, is one page with no pager.
+    let sitemap = site.page("sitemap.xml");
+    for p in ["frameworks/", "frameworks/page/2/", "frameworks/page/3/", "exit-games/"] {
+        assert!(sitemap.contains(&format!("<loc>https://example.org/{p}</loc>")), "{p}: {sitemap}");
+    }
+    assert!(!site.main("exit-games/index.html").contains("class=\"pages\""));
+}

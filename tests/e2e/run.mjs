@@ -579,6 +579,7 @@ for (const [name, p, opts] of [
   ["home", "", {}],
   ["playbook page", "career-strategy/", {}],
   ["frameworks", "frameworks/", {}],
+  ["frameworks, page 2", "frameworks/page/2/", {}],
   ["playbook page, dark theme", "career-strategy/", { colorScheme: "dark" }],
   ["map", "map/", {}],
   ["print", "print/", {}],
