@@ -1,11 +1,19 @@
 //! The map of the handbook: playbooks as boxes in one column per track, links
 //! between them as curves, drawn at build time as SVG so it reads without
 //! JavaScript. Each box is a link to its playbook.
+//!
+//! A handbook of more than [`WHOLE_MAP_MAX`] playbooks gets a map per track
+//! instead, its playbooks in as many columns as keep the picture about as
+//! wide as it is tall: one picture of 10,000 playbooks was a 13 MB page,
+//! 560,000 pixels tall.
 
 use std::fmt::Write;
 
 use crate::handbook::{Handbook, PageId};
 use crate::markdown::push_escaped;
+
+/// The most playbooks drawn on one map.
+pub const WHOLE_MAP_MAX: usize = 300;
 
 const COL_W: usize = 240;
 const BOX_W: usize = 200;
@@ -17,31 +25,57 @@ const MARGIN: usize = 20;
 const LOOP: i64 = 30;
 /// An arrowhead's length and half its width.
 const ARROW: (i64, i64) = (7, 4);
+/// A track's map has at least this many rows before it takes a second column.
+const MIN_ROWS: usize = 40;
 
-/// The SVG, given each playbook's URL.
-pub fn svg(handbook: &Handbook, edges: &[(PageId, PageId)], url: &dyn Fn(PageId) -> String) -> String {
+/// A column of boxes, with the name over it (a track's, or none for the
+/// further columns of one track).
+pub struct Column<'a> {
+    pub label: Option<&'a str>,
+    pub members: &'a [PageId],
+}
+
+/// One track's playbooks as columns of equal height: square-ish, since a
+/// column is about four rows wide.
+pub fn track_columns<'a>(name: &'a str, members: &'a [PageId]) -> Vec<Column<'a>> {
+    let rows = MIN_ROWS.max((4.0 * members.len() as f64).sqrt().ceil() as usize);
+    members.chunks(rows).enumerate().map(|(k, members)| Column { label: (k == 0).then_some(name), members }).collect()
+}
+
+/// The SVG of these columns and the links between their playbooks, given
+/// each playbook's URL; links to playbooks not drawn are left out.
+pub fn svg(
+    handbook: &Handbook,
+    columns: &[Column<'_>],
+    edges: &[(PageId, PageId)],
+    url: &dyn Fn(PageId) -> String,
+) -> String {
     // Each box's column, and its top left corner.
-    let mut pos = vec![(0usize, 0usize, 0usize); handbook.playbooks.len()];
-    for (col, g) in handbook.tracks.iter().enumerate() {
-        for (row, &m) in g.members.iter().enumerate() {
-            pos[m] = (col, MARGIN + col * COL_W, TOP + row * ROW_H);
+    let mut pos = vec![None; handbook.playbooks.len()];
+    for (col, c) in columns.iter().enumerate() {
+        for (row, &m) in c.members.iter().enumerate() {
+            pos[m] = Some((col, MARGIN + col * COL_W, TOP + row * ROW_H));
         }
     }
-    let rows = handbook.tracks.iter().map(|g| g.members.len()).max().unwrap_or(0);
-    let width = MARGIN * 2 + handbook.tracks.len().max(1) * COL_W;
+    let edges: Vec<_> = edges.iter().filter_map(|&(from, to)| Some((pos[from]?, pos[to]?))).collect();
+    let drawn = columns.iter().map(|c| c.members.len()).sum::<usize>();
+    let rows = columns.iter().map(|c| c.members.len()).max().unwrap_or(0);
+    let width = MARGIN * 2 + columns.len().max(1) * COL_W;
     // The last row's box, not its gap to a next row, ends the picture.
     let height = TOP + rows.saturating_sub(1) * ROW_H + BOX_H + MARGIN;
     // Written straight into one string: a formatted string per box and
     // curve, copied in after, was most of drawing a big map.
-    let mut s = String::with_capacity(256 + handbook.tracks.len() * 64 + edges.len() * 48 + pos.len() * 320);
+    let mut s = String::with_capacity(256 + columns.len() * 64 + edges.len() * 48 + drawn * 320);
     let _ = writeln!(
         s,
         "<svg class=\"handbook-map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"group\" aria-label=\"Map of the playbooks and the links between them\">"
     );
-    for (col, g) in handbook.tracks.iter().enumerate() {
-        let _ = write!(s, "<text class=\"map-track\" x=\"{}\" y=\"24\">", MARGIN + col * COL_W);
-        push_escaped(&mut s, &g.track.name);
-        s.push_str("</text>\n");
+    for (col, c) in columns.iter().enumerate() {
+        if let Some(label) = c.label {
+            let _ = write!(s, "<text class=\"map-track\" x=\"{}\" y=\"24\">", MARGIN + col * COL_W);
+            push_escaped(&mut s, label);
+            s.push_str("</text>\n");
+        }
     }
     // Every edge is drawn alike: one path of many curves, not a path element
     // per edge (a third of the map's size at scale), and one more path of
@@ -49,8 +83,8 @@ pub fn svg(handbook: &Handbook, edges: &[(PageId, PageId)], url: &dyn Fn(PageId)
     if !edges.is_empty() {
         let mut arrows = String::with_capacity(edges.len() * 24);
         s.push_str("<path class=\"map-edge\" d=\"");
-        for &(from, to) in edges {
-            let (curve, arrow) = edge(pos[from], pos[to]);
+        for &(from, to) in &edges {
+            let (curve, arrow) = edge(from, to);
             push_numbers(&mut s, &["M", " ", "C", " ", " ", " ", " ", " "], &curve);
             push_numbers(&mut arrows, &["M", " ", "l", " ", "v"], &arrow);
             arrows.push('z');
@@ -59,8 +93,8 @@ pub fn svg(handbook: &Handbook, edges: &[(PageId, PageId)], url: &dyn Fn(PageId)
         s.push_str(&arrows);
         s.push_str("\"/>\n");
     }
-    for (id, p) in handbook.playbooks.iter().enumerate() {
-        let (_, x, y) = pos[id];
+    for (id, &(_, x, y)) in pos.iter().enumerate().filter_map(|(id, at)| Some((id, at.as_ref()?))) {
+        let p = &handbook.playbooks[id];
         s.push_str("<a href=\"");
         push_escaped(&mut s, &url(id));
         let _ = write!(
@@ -120,10 +154,24 @@ mod tests {
         let playbooks = vec![crate::parse::playbook(&src).unwrap()];
         let handbook =
             Handbook::assemble(playbooks, Default::default(), false, &mut crate::diagnostic::Diagnostics::default());
-        let svg = svg(&handbook, &[], &|_| String::new());
+        let columns: Vec<Column> =
+            handbook.tracks.iter().map(|g| Column { label: Some(&g.track.name), members: &g.members }).collect();
+        let svg = svg(&handbook, &columns, &[], &|_| String::new());
         let height = TOP + BOX_H + MARGIN;
         assert!(svg.contains(&format!("height=\"{height}\"")), "{svg}");
         assert!(svg.contains(&format!("y=\"{TOP}\" width=\"{BOX_W}\" height=\"{BOX_H}\"")), "{svg}");
+    }
+
+    #[test]
+    fn a_big_track_is_drawn_in_columns_about_as_wide_as_they_are_tall() {
+        let ids: Vec<PageId> = (0..1250).collect();
+        let columns = track_columns("Ops", &ids);
+        let rows = columns[0].members.len();
+        let (width, height) = (columns.len() * COL_W, rows * ROW_H);
+        assert!(width * 2 > height && height * 2 > width, "{} columns of {rows}", columns.len());
+        assert_eq!(columns.iter().map(|c| c.members.len()).sum::<usize>(), 1250);
+        assert_eq!(columns.iter().filter_map(|c| c.label).collect::<Vec<_>>(), ["Ops"], "named once");
+        assert_eq!(track_columns("Ops", &ids[..MIN_ROWS]).len(), 1, "a small track is one column");
     }
 
     #[test]

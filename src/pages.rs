@@ -15,6 +15,7 @@ use crate::config::{BaseUrl, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::handbook::{Handbook, PageId};
 use crate::links::LinkGraph;
+use crate::map::{self, Column};
 use crate::markdown;
 use crate::model::{Blocks, Pattern, Playbook, SectionKind, StoryMode, StoryText};
 use crate::output::{Emitted, OutputFile, Sink, StaticFiles};
@@ -308,16 +309,44 @@ struct MapNode<'a> {
     url: String,
     track: &'a str,
     /// Titles only: each is a node of the same outline, and a link per edge
-    /// would make the map page the largest of the site.
-    links_to: Vec<&'a str>,
+    /// would make the map page the largest of the site. On a track's map, a
+    /// playbook of another track is followed by that track's name.
+    links_to: Vec<std::borrow::Cow<'a, str>>,
 }
 
 #[derive(Debug, Serialize)]
 struct MapView {
-    /// The picture (`map::svg`), put in where the template prints it.
+    heading: String,
+    lead: String,
+    /// The picture (`map::svg`), put in where the template prints it; empty
+    /// on the overview of a handbook mapped track by track.
     svg: ListMarker,
-    /// Each playbook through `partials/map_node.html`.
+    /// Each playbook drawn, through `partials/map_node.html`.
     nodes: ListMarker,
+    /// The maps of the tracks, when the handbook is mapped track by track.
+    tracks: Vec<TrackMap>,
+}
+
+/// A track's map, and the links from its playbooks to other tracks'.
+#[derive(Debug, Clone, Serialize, Hash)]
+struct TrackMap {
+    name: String,
+    url: String,
+    count: usize,
+    /// Whether this is the page's own track.
+    current: bool,
+    /// "People (12)": each other track its playbooks link to, and how often.
+    links_to: Vec<String>,
+}
+
+/// What one map page says around its picture.
+struct MapPage {
+    site_path: String,
+    title: String,
+    heading: String,
+    lead: String,
+    crumbs: Vec<Crumb>,
+    tracks: Vec<TrackMap>,
 }
 
 #[derive(Serialize)]
@@ -629,9 +658,9 @@ impl<'a> Site<'a> {
             },
             || {
                 let home = || self.home(self.handbook.home_landing().map(intro));
-                let makers: [&dyn Fn() -> Result<OutputFile, Diagnostic>; 3] =
-                    [&home, &|| self.map(), &|| self.not_found()];
+                let makers: [&dyn Fn() -> Result<OutputFile, Diagnostic>; 2] = [&home, &|| self.not_found()];
                 let mut errors: Vec<Diagnostic> = makers.iter().filter_map(|make| make().map(&put).err()).collect();
+                errors.extend(self.maps().into_iter().filter_map(|made| made.map(&put).err()));
                 for kind in [SectionKind::Framework, SectionKind::ExitGame] {
                     errors.extend(self.catalog(kind).into_iter().filter_map(|made| made.map(&put).err()));
                 }
@@ -1093,32 +1122,158 @@ impl<'a> Site<'a> {
         })
     }
 
-    fn map(&self) -> Result<OutputFile, Diagnostic> {
-        let url = |id: PageId| self.url(&self.handbook.site_path(id));
-        // The picture depends on titles, tracks and links only; most edits
+    /// The map: the whole handbook in one picture, or past
+    /// [`map::WHOLE_MAP_MAX`] playbooks, an overview of the tracks and a map
+    /// of each.
+    fn maps(&self) -> Vec<Result<OutputFile, Diagnostic>> {
+        let handbook = self.handbook;
+        // The pictures depend on titles, tracks and links only; most edits
         // change none of them.
+        let drawn = OnceLock::new();
         let key = || {
-            let drawn: Vec<_> = self.handbook.playbooks.iter().map(|p| (&p.title, &p.slug, &p.track.name)).collect();
-            crate::cache::hash_of(&(&drawn, &self.links.edges, &self.base.path))
+            *drawn.get_or_init(|| {
+                let drawn: Vec<_> = handbook.playbooks.iter().map(|p| (&p.title, &p.slug, &p.track.name)).collect();
+                crate::cache::hash_of(&(&drawn, &self.links.edges, &self.base.path))
+            })
         };
-        let svg = self
-            .cache
-            .body(std::path::Path::new("#map"), key, || crate::map::svg(self.handbook, &self.links.edges, &url));
-        let mut nodes: Vec<MapNode> = self
-            .handbook
-            .playbooks
+        let n = handbook.playbooks.len();
+        if n <= map::WHOLE_MAP_MAX {
+            let columns: Vec<_> =
+                handbook.tracks.iter().map(|g| Column { label: Some(&g.track.name), members: &g.members }).collect();
+            let members: Vec<PageId> = (0..n).collect();
+            let crumbs = vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }];
+            let view = MapPage {
+                site_path: paths::MAP.into(),
+                title: "Map".into(),
+                heading: "Map of the handbook".into(),
+                lead: "Every playbook, grouped by track, and the links between them.".into(),
+                crumbs,
+                tracks: Vec::new(),
+            };
+            return vec![self.map_page(view, "#map", &key, &columns, &members, None)];
+        }
+        let tracks = self.track_maps();
+        let map_crumb = Crumb { name: "Map".into(), url: Some(self.url(paths::MAP)) };
+        let mut pages = vec![self.map_page(
+            MapPage {
+                site_path: paths::MAP.into(),
+                title: "Map".into(),
+                heading: "Map of the handbook".into(),
+                lead: format!(
+                    "{n} playbooks in {} tracks, too many for one picture: each track has a map of its own, \
+                     listed here with how often its playbooks link to each other track.",
+                    tracks.len()
+                ),
+                crumbs: vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }],
+                tracks: tracks.clone(),
+            },
+            "#map",
+            &key,
+            &[],
+            &[],
+            None,
+        )];
+        let per_track: Vec<_> = handbook
+            .tracks
+            .par_iter()
+            .zip(&tracks)
+            .map(|(g, this)| {
+                let name = &g.track.name;
+                let tracks = tracks.iter().map(|t| TrackMap { current: t.url == this.url, ..t.clone() }).collect();
+                let view = MapPage {
+                    site_path: paths::map_of_track(&g.track.slug),
+                    title: format!("Map: {name}"),
+                    heading: format!("Map: {name}"),
+                    lead: format!("The playbooks of {name} and the links between them."),
+                    crumbs: vec![self.home_crumb(), map_crumb.clone(), Crumb { name: name.clone(), url: None }],
+                    tracks,
+                };
+                let columns = map::track_columns(name, &g.members);
+                self.map_page(view, &format!("#map/{}", g.track.slug), &key, &columns, &g.members, Some(name))
+            })
+            .collect();
+        pages.extend(per_track);
+        pages
+    }
+
+    /// Each track's map, and how often its playbooks link to each other track.
+    fn track_maps(&self) -> Vec<TrackMap> {
+        let tracks = &self.handbook.tracks;
+        let mut track_of = vec![0; self.handbook.playbooks.len()];
+        for (t, g) in tracks.iter().enumerate() {
+            for &m in &g.members {
+                track_of[m] = t;
+            }
+        }
+        let mut counts = vec![vec![0usize; tracks.len()]; tracks.len()];
+        for &(from, to) in &self.links.edges {
+            counts[track_of[from]][track_of[to]] += 1;
+        }
+        tracks
             .iter()
             .enumerate()
-            .map(|(id, p)| MapNode { title: &p.title, url: url(id), track: &p.track.name, links_to: Vec::new() })
+            .map(|(t, g)| TrackMap {
+                name: g.track.name.clone(),
+                url: self.url(&paths::map_of_track(&g.track.slug)),
+                count: g.members.len(),
+                current: false,
+                links_to: (0..tracks.len())
+                    .filter(|&o| o != t && counts[t][o] > 0)
+                    .map(|o| format!("{} ({})", tracks[o].track.name, counts[t][o]))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// A map page: its picture of `columns` (kept in the cache under
+    /// `cache_name`) and the outline of `members`; on a track's map
+    /// (`track`), links to other tracks' playbooks name their track.
+    fn map_page(
+        &self,
+        view: MapPage,
+        cache_name: &str,
+        key: &(dyn Fn() -> u64 + Sync),
+        columns: &[Column<'_>],
+        members: &[PageId],
+        track: Option<&str>,
+    ) -> Result<OutputFile, Diagnostic> {
+        let url = |id: PageId| self.url(&self.handbook.site_path(id));
+        let svg = if columns.is_empty() {
+            Html { key: 0, html: Arc::default() }
+        } else {
+            self.cache.body(std::path::Path::new(cache_name), key, || {
+                map::svg(self.handbook, columns, &self.links.edges, &url)
+            })
+        };
+        let playbooks = &self.handbook.playbooks;
+        let mut at = vec![usize::MAX; if members.is_empty() { 0 } else { playbooks.len() }];
+        let mut nodes: Vec<MapNode> = members
+            .iter()
+            .enumerate()
+            .map(|(k, &id)| {
+                at[id] = k;
+                let p = &playbooks[id];
+                MapNode { title: &p.title, url: url(id), track: &p.track.name, links_to: Vec::new() }
+            })
             .collect();
-        for &(from, to) in &self.links.edges {
-            nodes[from].links_to.push(&self.handbook.playbooks[to].title);
+        if !members.is_empty() {
+            for &(from, to) in &self.links.edges {
+                if let Some(node) = nodes.get_mut(at[from]) {
+                    let target = &playbooks[to];
+                    node.links_to.push(match track {
+                        Some(t) if target.track.name != t => format!("{} ({})", target.title, target.track.name).into(),
+                        _ => target.title.as_str().into(),
+                    });
+                }
+            }
         }
-        let page = self.page("Map", paths::MAP, vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }]);
-        self.render_from("map.html", paths::MAP, &(&self.view, &page, &svg, &nodes), |lists| {
+        let page = self.page(&view.title, &view.site_path, view.crumbs.clone());
+        let inputs = (&self.view, &page, &svg, &nodes, (&view.heading, &view.lead, &view.tracks));
+        self.render_from("map.html", &view.site_path, &inputs, |lists| {
             let nodes = lists.list(self.renderer, "partials/map_node.html", &self.view, &nodes)?;
             let svg = lists.fragment(svg.clone());
-            Ok(MapContext { site: &self.view, page: page.clone(), map: MapView { svg, nodes } })
+            let (heading, lead, tracks) = (view.heading.clone(), view.lead.clone(), view.tracks.clone());
+            Ok(MapContext { site: &self.view, page: page.clone(), map: MapView { heading, lead, svg, nodes, tracks } })
         })
     }
 
@@ -1252,6 +1407,9 @@ impl<'a> Site<'a> {
         }
         paths_list.extend(self.handbook.playbooks.iter().map(|p| paths::playbook(&p.slug)));
         paths_list.extend(self.handbook.tracks.iter().map(|g| paths::track(&g.track.slug)));
+        if self.handbook.playbooks.len() > map::WHOLE_MAP_MAX {
+            paths_list.extend(self.handbook.tracks.iter().map(|g| paths::map_of_track(&g.track.slug)));
+        }
         paths_list.extend(self.handbook.tags.iter().map(|g| paths::tag(&g.slug)));
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
