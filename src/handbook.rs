@@ -89,7 +89,18 @@ pub struct Handbook {
     pub files: BTreeSet<String>,
 }
 
+/// The most playbooks the whole-handbook pages (the map, the print page)
+/// show at once; past it they go track by track.
+pub const WHOLE_PAGE_MAX: usize = 300;
+
 impl Handbook {
+    /// Whether the map and the print page go track by track: one picture
+    /// of 10,000 playbooks was a 13.6 MB page, and printing them all fetched
+    /// every page of the site.
+    pub fn by_track(&self) -> bool {
+        self.playbooks.len() > WHOLE_PAGE_MAX
+    }
+
     /// Drops drafts (unless wanted) and playbooks whose slug is taken.
     pub fn assemble(
         mut playbooks: Vec<Playbook>,

@@ -2,8 +2,8 @@
 //! between them as curves, drawn at build time as SVG so it reads without
 //! JavaScript. Each box is a link to its playbook.
 //!
-//! A handbook of more than [`WHOLE_MAP_MAX`] playbooks gets a map per track
-//! instead, its playbooks in as many columns as keep the picture about as
+//! A handbook too big for one page ([`Handbook::by_track`]) gets a map per
+//! track instead, its playbooks in as many columns as keep the picture about as
 //! wide as it is tall: one picture of 10,000 playbooks was a 13 MB page,
 //! 560,000 pixels tall.
 
@@ -11,9 +11,6 @@ use std::fmt::Write;
 
 use crate::handbook::{Handbook, PageId};
 use crate::markdown::push_escaped;
-
-/// The most playbooks drawn on one map.
-pub const WHOLE_MAP_MAX: usize = 300;
 
 const COL_W: usize = 240;
 const BOX_W: usize = 200;

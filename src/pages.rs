@@ -290,6 +290,11 @@ struct PrintContext<'a> {
 
 #[derive(Serialize)]
 struct PrintView<'a> {
+    /// The site's title, and a track's name on a track's own print page.
+    heading: String,
+    lead: String,
+    /// The tracks' print pages, in a handbook printed track by track.
+    tracks: Vec<TrackLink>,
     /// Whether the page's script gathers the chapters from their pages.
     gathered: bool,
     contents: Vec<ContentsLine<'a>>,
@@ -324,29 +329,36 @@ struct MapView {
     /// Each playbook drawn, through `partials/map_node.html`.
     nodes: ListMarker,
     /// The maps of the tracks, when the handbook is mapped track by track.
-    tracks: Vec<TrackMap>,
+    tracks: Vec<TrackLink>,
 }
 
-/// A track's map, and the links from its playbooks to other tracks'.
+/// A track's own map or print page, in a handbook that has them.
 #[derive(Debug, Clone, Serialize, Hash)]
-struct TrackMap {
+struct TrackLink {
     name: String,
     url: String,
     count: usize,
     /// Whether this is the page's own track.
     current: bool,
-    /// "People (12)": each other track its playbooks link to, and how often.
+    /// On the map: "People (12)", each other track its playbooks link to,
+    /// and how often.
     links_to: Vec<String>,
 }
 
-/// What one map page says around its picture.
-struct MapPage {
+/// What a whole-handbook page (a map, a print page) says around what it
+/// shows: the whole handbook's, one track's, or the list of the tracks'.
+struct Framing {
     site_path: String,
     title: String,
     heading: String,
     lead: String,
     crumbs: Vec<Crumb>,
-    tracks: Vec<TrackMap>,
+    tracks: Vec<TrackLink>,
+}
+
+/// The list of the tracks' pages, the one at `own` marked as the current page.
+fn tracks_marking(tracks: &[TrackLink], own: &str) -> Vec<TrackLink> {
+    tracks.iter().map(|t| TrackLink { current: t.url == own, ..t.clone() }).collect()
 }
 
 #[derive(Serialize)]
@@ -666,7 +678,8 @@ impl<'a> Site<'a> {
                 }
                 errors.extend(self.listings(&intro).into_iter().filter_map(|made| made.map(&put).err()));
                 errors.extend(self.group_indexes().into_iter().filter_map(|made| made.map(&put).err()));
-                errors.extend(self.print(needs("assets/syntax.css")).map(&put).err());
+                let prints = self.prints(needs("assets/syntax.css"));
+                errors.extend(prints.into_iter().filter_map(|made| made.map(&put).err()));
                 put(OutputFile::new("assets/nav.js", self.nav_script()));
                 put(OutputFile::shared(SEARCH_INDEX, self.search_index()));
                 errors
@@ -1053,9 +1066,13 @@ impl<'a> Site<'a> {
                     let partial = if compact { "partials/row.html" } else { "partials/card.html" };
                     let playbooks = lists.list(self.renderer, partial, &self.view, &cards)?;
                     let track = site_path.strip_prefix(paths::TRACKS).map(|t| t.trim_end_matches('/'));
-                    let print_url = track
-                        .filter(|_| !members.is_empty())
-                        .map(|slug| format!("{}?track={slug}", self.url(paths::PRINT)));
+                    let print_url = track.filter(|_| !members.is_empty()).map(|slug| {
+                        if self.handbook.by_track() {
+                            self.url(&paths::print_of_track(slug))
+                        } else {
+                            format!("{}?track={slug}", self.url(paths::PRINT))
+                        }
+                    });
                     let listing =
                         ListingView { title: title.clone(), intro: intro.clone(), playbooks, compact, print_url };
                     Ok(ListingContext { site: &self.view, page: page.clone(), listing })
@@ -1071,14 +1088,12 @@ impl<'a> Site<'a> {
     /// gathers their text from the playbook pages: the text is published once,
     /// not twice (it would be a third of the site). A relative site is read
     /// from disk, where browsers refuse to fetch, so there it is inlined.
-    fn print(&self, has_code: bool) -> Result<OutputFile, Diagnostic> {
+    fn print(&self, view: Framing, members: &[PageId], has_code: bool) -> Result<OutputFile, Diagnostic> {
         let inline = self.base.relative;
-        let chapters: Vec<Chapter<'_>> = self
-            .handbook
-            .playbooks
+        let chapters: Vec<Chapter<'_>> = members
             .par_iter()
-            .enumerate()
-            .map(|(id, p)| {
+            .map(|&id| {
+                let p = &self.handbook.playbooks[id];
                 let prefix = id_prefix(&p.slug);
                 let (story, content) = if inline {
                     let story = p.story.clone().map(|mut s| {
@@ -1108,12 +1123,15 @@ impl<'a> Site<'a> {
                 }
             })
             .collect();
-        let mut page =
-            self.page("Print", paths::PRINT, vec![self.home_crumb(), Crumb { name: "Print".into(), url: None }]);
+        let mut page = self.page(&view.title, &view.site_path, view.crumbs.clone());
         page.has_code = has_code;
-        self.render_from("print.html", paths::PRINT, &(&self.view, &page, &chapters), |lists| {
+        let inputs = (&self.view, &page, &chapters, (&view.heading, &view.lead, &view.tracks));
+        self.render_from("print.html", &view.site_path, &inputs, |lists| {
             let contents = chapters.iter().map(|c| ContentsLine { anchor: &c.anchor, title: c.title }).collect();
             let print = PrintView {
+                heading: view.heading.clone(),
+                lead: view.lead.clone(),
+                tracks: view.tracks.clone(),
                 gathered: !inline,
                 contents,
                 chapters: lists.list(self.renderer, "partials/print_chapter.html", &self.view, &chapters)?,
@@ -1122,9 +1140,69 @@ impl<'a> Site<'a> {
         })
     }
 
-    /// The map: the whole handbook in one picture, or past
-    /// [`map::WHOLE_MAP_MAX`] playbooks, an overview of the tracks and a map
-    /// of each.
+    /// The print pages: the whole handbook on one, or in a big one
+    /// ([`Handbook::by_track`]), a track to a page and a list of them.
+    fn prints(&self, has_code: bool) -> Vec<Result<OutputFile, Diagnostic>> {
+        let handbook = self.handbook;
+        let site = &self.view;
+        let framing = |site_path: String, title: &str, heading: String, crumbs: Vec<Crumb>| Framing {
+            site_path,
+            title: title.to_string(),
+            heading,
+            lead: site.description.clone(),
+            crumbs,
+            tracks: Vec::new(),
+        };
+        let print_crumb = |url| Crumb { name: "Print".into(), url };
+        if !handbook.by_track() {
+            let all: Vec<PageId> = (0..handbook.playbooks.len()).collect();
+            let crumbs = vec![self.home_crumb(), print_crumb(None)];
+            return vec![self.print(framing(paths::PRINT.into(), "Print", site.title.clone(), crumbs), &all, has_code)];
+        }
+        let tracks: Vec<TrackLink> = handbook
+            .tracks
+            .iter()
+            .map(|g| TrackLink {
+                name: g.track.name.clone(),
+                url: self.url(&paths::print_of_track(&g.track.slug)),
+                count: g.members.len(),
+                current: false,
+                links_to: Vec::new(),
+            })
+            .collect();
+        let mut list =
+            framing(paths::PRINT.into(), "Print", site.title.clone(), vec![self.home_crumb(), print_crumb(None)]);
+        list.lead =
+            format!("{} playbooks, too many to print at once: print a track at a time.", handbook.playbooks.len());
+        list.tracks = tracks.clone();
+        let mut pages = vec![self.print(list, &[], has_code)];
+        let per_track: Vec<_> = handbook
+            .tracks
+            .par_iter()
+            .zip(&tracks)
+            .map(|(g, this)| {
+                let name = &g.track.name;
+                let crumbs = vec![
+                    self.home_crumb(),
+                    print_crumb(Some(self.url(paths::PRINT))),
+                    Crumb { name: name.clone(), url: None },
+                ];
+                let mut view = framing(
+                    paths::print_of_track(&g.track.slug),
+                    &format!("Print: {name}"),
+                    format!("{}: {name}", site.title),
+                    crumbs,
+                );
+                view.tracks = tracks_marking(&tracks, &this.url);
+                self.print(view, &g.members, has_code)
+            })
+            .collect();
+        pages.extend(per_track);
+        pages
+    }
+
+    /// The map: the whole handbook in one picture, or in a big one
+    /// ([`Handbook::by_track`]), an overview of the tracks and a map of each.
     fn maps(&self) -> Vec<Result<OutputFile, Diagnostic>> {
         let handbook = self.handbook;
         // The pictures depend on titles, tracks and links only; most edits
@@ -1137,12 +1215,12 @@ impl<'a> Site<'a> {
             })
         };
         let n = handbook.playbooks.len();
-        if n <= map::WHOLE_MAP_MAX {
+        if !handbook.by_track() {
             let columns: Vec<_> =
                 handbook.tracks.iter().map(|g| Column { label: Some(&g.track.name), members: &g.members }).collect();
             let members: Vec<PageId> = (0..n).collect();
             let crumbs = vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }];
-            let view = MapPage {
+            let view = Framing {
                 site_path: paths::MAP.into(),
                 title: "Map".into(),
                 heading: "Map of the handbook".into(),
@@ -1155,7 +1233,7 @@ impl<'a> Site<'a> {
         let tracks = self.track_maps();
         let map_crumb = Crumb { name: "Map".into(), url: Some(self.url(paths::MAP)) };
         let mut pages = vec![self.map_page(
-            MapPage {
+            Framing {
                 site_path: paths::MAP.into(),
                 title: "Map".into(),
                 heading: "Map of the handbook".into(),
@@ -1179,8 +1257,8 @@ impl<'a> Site<'a> {
             .zip(&tracks)
             .map(|(g, this)| {
                 let name = &g.track.name;
-                let tracks = tracks.iter().map(|t| TrackMap { current: t.url == this.url, ..t.clone() }).collect();
-                let view = MapPage {
+                let tracks = tracks_marking(&tracks, &this.url);
+                let view = Framing {
                     site_path: paths::map_of_track(&g.track.slug),
                     title: format!("Map: {name}"),
                     heading: format!("Map: {name}"),
@@ -1197,7 +1275,7 @@ impl<'a> Site<'a> {
     }
 
     /// Each track's map, and how often its playbooks link to each other track.
-    fn track_maps(&self) -> Vec<TrackMap> {
+    fn track_maps(&self) -> Vec<TrackLink> {
         let tracks = &self.handbook.tracks;
         let mut track_of = vec![0; self.handbook.playbooks.len()];
         for (t, g) in tracks.iter().enumerate() {
@@ -1212,7 +1290,7 @@ impl<'a> Site<'a> {
         tracks
             .iter()
             .enumerate()
-            .map(|(t, g)| TrackMap {
+            .map(|(t, g)| TrackLink {
                 name: g.track.name.clone(),
                 url: self.url(&paths::map_of_track(&g.track.slug)),
                 count: g.members.len(),
@@ -1230,7 +1308,7 @@ impl<'a> Site<'a> {
     /// (`track`), links to other tracks' playbooks name their track.
     fn map_page(
         &self,
-        view: MapPage,
+        view: Framing,
         cache_name: &str,
         key: &(dyn Fn() -> u64 + Sync),
         columns: &[Column<'_>],
@@ -1407,8 +1485,10 @@ impl<'a> Site<'a> {
         }
         paths_list.extend(self.handbook.playbooks.iter().map(|p| paths::playbook(&p.slug)));
         paths_list.extend(self.handbook.tracks.iter().map(|g| paths::track(&g.track.slug)));
-        if self.handbook.playbooks.len() > map::WHOLE_MAP_MAX {
-            paths_list.extend(self.handbook.tracks.iter().map(|g| paths::map_of_track(&g.track.slug)));
+        if self.handbook.by_track() {
+            for g in &self.handbook.tracks {
+                paths_list.extend([paths::map_of_track(&g.track.slug), paths::print_of_track(&g.track.slug)]);
+            }
         }
         paths_list.extend(self.handbook.tags.iter().map(|g| paths::tag(&g.slug)));
         let mut xml = String::from(

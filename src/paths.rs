@@ -14,6 +14,11 @@ pub fn tag(slug: &str) -> String {
     [TAGS, slug, "/"].concat()
 }
 
+/// A track's own print page, in a handbook too big for one.
+pub fn print_of_track(slug: &str) -> String {
+    [PRINT, slug, "/"].concat()
+}
+
 /// A track's own map, in a handbook too big for one.
 pub fn map_of_track(slug: &str) -> String {
     [MAP, slug, "/"].concat()

@@ -963,3 +963,61 @@ fn a_long_catalog_is_split_into_pages_filed_without_leading_articles() {
     }
     assert!(!site.main("exit-games/index.html").contains("class=\"pages\""));
 }
+
+/// Past 300 playbooks one picture is too big to read (or load), and one
+/// print page fetches every page of the site: each track gets a map and a
+/// print page of its own, and the map's and print's pages list them (the
+/// map's with how often each track links to the others).
+#[test]
+fn a_big_handbook_is_mapped_and_printed_track_by_track() {
+    let mut files: Vec<(String, String)> = (0..151)
+        .map(|i| (format!("playbooks/ops/o{i:03}.md"), format!("# Ops {i:03}\n\nText.\n")))
+        .chain((0..150).map(|i| (format!("playbooks/people/p{i:03}.md"), format!("# People {i:03}\n\nText.\n"))))
+        .collect();
+    files[0].1 = "# Ops 000\n\nSee [[o001]] and [[p000]] and [[p001]].\n".into();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let site = build_project(project(&refs).path(), Some("https://example.org/"));
+    let overview = site.main("map/index.html");
+    assert!(!overview.contains("<svg"), "no picture of the whole handbook");
+    assert!(
+        overview.contains(
+            "<li><a href=\"/map/ops/\">Ops</a> <span class=\"count\">151 playbooks</span>: links to People (2)</li>"
+        ),
+        "{overview}"
+    );
+    assert!(
+        overview.contains("<li><a href=\"/map/people/\">People</a> <span class=\"count\">150 playbooks</span></li>")
+    );
+    let ops = site.main("map/ops/index.html");
+    assert_eq!(ops.matches("<rect class=\"map-node\"").count(), 151, "its own playbooks alone");
+    assert!(ops.contains("<a href=\"/map/ops/\" aria-current=\"page\">Ops</a>"), "{ops}");
+    let edges = ops.split("class=\"map-edge\" d=\"").nth(1).and_then(|d| d.split('"').next()).expect("edges");
+    assert_eq!(edges.matches('M').count(), 1, "the one link within the track is drawn: {edges}");
+    assert!(
+        ops.contains(": links to Ops 001, People 000 (People), People 001 (People)</li>"),
+        "links to other tracks are named with their track: {ops}"
+    );
+    let height = |main: &str| {
+        main.split("height=\"").nth(1).and_then(|h| h.split('"').next()).unwrap().parse::<usize>().unwrap()
+    };
+    let width =
+        |main: &str| main.split("width=\"").nth(1).and_then(|h| h.split('"').next()).unwrap().parse::<usize>().unwrap();
+    // 151 boxes of 56 px a row would be 8,456 px in one column.
+    assert!(height(&ops) < 3_000 && width(&ops) >= 3 * 240, "in columns: {} by {}", width(&ops), height(&ops));
+    let people = site.main("map/people/index.html");
+    assert!(people.contains("<svg") && !people.contains("map-edge"), "no links within people");
+    let print = site.main("print/index.html");
+    assert!(!print.contains("print-chapter"), "no chapters on the list of tracks: {print}");
+    assert!(print.contains("301 playbooks, too many to print at once"), "{print}");
+    assert!(print.contains("<li><a href=\"/print/ops/\">Ops</a> <span class=\"count\">151 playbooks</span></li>"));
+    let ops = site.main("print/ops/index.html");
+    assert_eq!(ops.matches("<article class=\"print-chapter").count(), 151, "its own playbooks alone");
+    assert!(ops.contains("data-src=\"/ops/o150/\"") && !ops.contains("data-src=\"/people/"), "{ops}");
+    assert!(ops.contains("<a href=\"/print/ops/\" aria-current=\"page\">Ops</a>"), "{ops}");
+    // A track's page prints from its own print page, not a filter of all.
+    assert!(site.main("tracks/ops/index.html").contains("href=\"/print/ops/\""));
+    let sitemap = site.page("sitemap.xml");
+    for p in ["map/people/", "print/people/"] {
+        assert!(sitemap.contains(&format!("<loc>https://example.org/{p}</loc>")), "{p}");
+    }
+}

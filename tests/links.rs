@@ -123,50 +123,6 @@ fn the_map_lists_every_playbook_as_a_link_in_svg() {
     assert!(main.contains("<a href=\"/people/hiring-loop/\">The Hiring Loop</a> <span class=\"map-outline-track\">(People)</span>: links to From Engineer to Leader"), "{main}");
 }
 
-/// Past 300 playbooks one picture is too big to read (or load): each track
-/// gets a map of its own, and the map's page lists them with how often
-/// each track links to the others.
-#[test]
-fn a_big_handbook_has_a_map_per_track_and_an_overview_of_the_tracks() {
-    let mut files: Vec<(String, String)> = (0..151)
-        .map(|i| (format!("playbooks/ops/o{i:03}.md"), format!("# Ops {i:03}\n\nText.\n")))
-        .chain((0..150).map(|i| (format!("playbooks/people/p{i:03}.md"), format!("# People {i:03}\n\nText.\n"))))
-        .collect();
-    files[0].1 = "# Ops 000\n\nSee [[o001]] and [[p000]] and [[p001]].\n".into();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    let site = build_project(project(&refs).path(), Some("https://example.org/"));
-    let overview = site.main("map/index.html");
-    assert!(!overview.contains("<svg"), "no picture of the whole handbook");
-    assert!(
-        overview.contains(
-            "<li><a href=\"/map/ops/\">Ops</a> <span class=\"count\">151 playbooks</span>: links to People (2)</li>"
-        ),
-        "{overview}"
-    );
-    assert!(
-        overview.contains("<li><a href=\"/map/people/\">People</a> <span class=\"count\">150 playbooks</span></li>")
-    );
-    let ops = site.main("map/ops/index.html");
-    assert_eq!(ops.matches("<rect class=\"map-node\"").count(), 151, "its own playbooks alone");
-    assert!(ops.contains("<a href=\"/map/ops/\" aria-current=\"page\">Ops</a>"), "{ops}");
-    let edges = ops.split("class=\"map-edge\" d=\"").nth(1).and_then(|d| d.split('"').next()).expect("edges");
-    assert_eq!(edges.matches('M').count(), 1, "the one link within the track is drawn: {edges}");
-    assert!(
-        ops.contains(": links to Ops 001, People 000 (People), People 001 (People)</li>"),
-        "links to other tracks are named with their track: {ops}"
-    );
-    let height = |main: &str| {
-        main.split("height=\"").nth(1).and_then(|h| h.split('"').next()).unwrap().parse::<usize>().unwrap()
-    };
-    let width =
-        |main: &str| main.split("width=\"").nth(1).and_then(|h| h.split('"').next()).unwrap().parse::<usize>().unwrap();
-    // 151 boxes of 56 px a row would be 8,456 px in one column.
-    assert!(height(&ops) < 3_000 && width(&ops) >= 3 * 240, "in columns: {} by {}", width(&ops), height(&ops));
-    let people = site.main("map/people/index.html");
-    assert!(people.contains("<svg") && !people.contains("map-edge"), "no links within people");
-    assert!(site.page("sitemap.xml").contains("<loc>https://example.org/map/people/</loc>"));
-}
-
 #[test]
 fn a_long_title_is_cut_in_its_map_box_and_whole_in_its_tooltip() {
     let long = "Négociation & « stratégie » au long cours";
