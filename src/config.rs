@@ -23,10 +23,11 @@ pub struct Config {
     /// Reduce raw HTML in playbooks to GitHub's allowlist (for handbooks
     /// that accept outside contributions). Authors are trusted by default.
     pub safe_html: bool,
-    /// Entries per page of the frameworks and exit games catalogs (0: all on
-    /// one page). Past a few hundred, one page is more than a reader scrolls
-    /// and, at thousands of playbooks, more than a phone will lay out.
-    pub catalog_page_size: usize,
+    /// Items per page of the long lists: the frameworks and exit games
+    /// catalogs, and the track and tag pages (0: all on one page). Past a
+    /// few hundred, one page is more than a reader scrolls and, at thousands
+    /// of playbooks, more than a phone will lay out.
+    pub list_page_size: usize,
 }
 
 impl Default for Config {
@@ -39,7 +40,7 @@ impl Default for Config {
             base_url: "/".into(),
             cname: None,
             safe_html: false,
-            catalog_page_size: 300,
+            list_page_size: 300,
         }
     }
 }
@@ -63,7 +64,7 @@ impl Config {
         let config: Config = toml::from_str(text).map_err(|e| {
             let pos = e.span().map_or(Position::START, |s| Position::at(text, s.start));
             Diagnostic::error(CONFIG_FILE, pos, e.message().to_string()).with_hint(
-                "valid keys are title, description, author, language, base_url, cname, safe_html and catalog_page_size",
+                "valid keys are title, description, author, language, base_url, cname, safe_html and list_page_size",
             )
         })?;
         let at = |key| Position::of_key(text, key);

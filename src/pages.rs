@@ -19,7 +19,7 @@ use crate::map::{self, Column};
 use crate::markdown;
 use crate::model::{Blocks, Pattern, Playbook, SectionKind, StoryMode, StoryText};
 use crate::output::{Emitted, OutputFile, Sink, StaticFiles};
-use crate::paginate::{self, PagerItem, Pagination};
+use crate::paginate::{self, PagerView, Pagination};
 use crate::paths;
 use crate::render::{ListMarker, Lists, Renderer};
 use crate::theme::Theme;
@@ -162,13 +162,7 @@ struct CatalogView {
     count: usize,
     /// Where each initial's entries start, for a jump list.
     letters: Vec<Initial>,
-    /// This page's number, from 1, of `pages`.
-    page: usize,
-    pages: usize,
-    /// The pages to link to (none when there is one page).
-    pager: Vec<PagerItem>,
-    prev: Option<String>,
-    next: Option<String>,
+    pager: PagerView,
 }
 
 #[derive(Debug, Serialize)]
@@ -223,6 +217,9 @@ struct ListingView {
     compact: bool,
     /// The print page with this track's playbooks alone, for a track.
     print_url: Option<String>,
+    /// Playbooks in the whole list, on every page.
+    count: usize,
+    pager: PagerView,
 }
 
 #[derive(Serialize)]
@@ -938,7 +935,7 @@ impl<'a> Site<'a> {
     }
 
     /// The pages of a catalog: every framework or exit game, by name,
-    /// `catalog_page_size` to a page.
+    /// `list_page_size` to a page.
     fn catalog(&self, kind: SectionKind) -> Vec<Result<OutputFile, Diagnostic>> {
         let (title, intro, first) = match kind {
             SectionKind::Framework => ("Frameworks", "Every strategic framework of every playbook.", paths::FRAMEWORKS),
@@ -982,19 +979,8 @@ impl<'a> Site<'a> {
                     let count = entries.len();
                     let mine = &entries[pagination.range(n, count)];
                     let listed = lists.list(self.renderer, "partials/catalog_entry.html", &self.view, mine)?;
-                    let pager = if pagination.pages > 1 { pagination.pager(n, url) } else { Vec::new() };
-                    let catalog = CatalogView {
-                        title,
-                        intro,
-                        entries: listed,
-                        count,
-                        letters,
-                        page: n,
-                        pages: pagination.pages,
-                        pager,
-                        prev: (n > 1).then(|| url(n - 1)),
-                        next: (n < pagination.pages).then(|| url(n + 1)),
-                    };
+                    let pager = pagination.view(n, url);
+                    let catalog = CatalogView { title, intro, entries: listed, count, letters, pager };
                     Ok(CatalogContext { site: &self.view, page: page.clone(), catalog })
                 })
             })
@@ -1004,7 +990,7 @@ impl<'a> Site<'a> {
     /// How a catalog splits into pages, from its count alone.
     fn catalog_pagination(&self, kind: SectionKind) -> Pagination {
         let count = self.handbook.playbooks.iter().flat_map(|p| p.sections.iter()).filter(|s| s.kind == kind).count();
-        Pagination::new(count, self.config.catalog_page_size)
+        Pagination::new(count, self.config.list_page_size)
     }
 
     /// Every framework or exit game, by name.
@@ -1054,18 +1040,43 @@ impl<'a> Site<'a> {
             .tags
             .iter()
             .map(|g| (format!("Tag: {}", g.name), g.name.clone(), paths::tag(&g.slug), &g.members, None, true));
-        let pages: Vec<_> = tracks.chain(lone).chain(tags).collect();
+        // Each list's pages, `list_page_size` playbooks to a page.
+        let pages: Vec<_> = tracks
+            .chain(lone)
+            .chain(tags)
+            .flat_map(|(title, name, first, members, landing, compact)| {
+                let pagination = Pagination::new(members.len(), self.config.list_page_size);
+                (1..=pagination.pages).map(move |n| {
+                    let list = (title.clone(), name.clone(), first.clone(), members, landing, compact);
+                    (list, n, pagination)
+                })
+            })
+            .collect();
         pages
             .into_par_iter()
-            .map(|(title, name, site_path, members, landing, compact)| {
-                let page = self.page(&title, &site_path, vec![self.home_crumb(), Crumb { name, url: None }]);
-                let intro = landing.map(intro);
-                let cards: Vec<Card<'_>> = members.iter().map(|&m| self.card(&self.handbook.playbooks[m])).collect();
-                let inputs = (&self.view, &page, &title, &intro, &cards, compact);
+            .map(|((title, name, first, members, landing, compact), n, pagination)| {
+                let site_path = paginate::site_path(&first, n);
+                let mut crumbs = vec![self.home_crumb(), Crumb { name, url: None }];
+                let page_title = if n == 1 {
+                    title.clone()
+                } else {
+                    crumbs[1].url = Some(self.url(&first));
+                    crumbs.push(Crumb { name: format!("Page {n}"), url: None });
+                    format!("{title}, page {n} of {}", pagination.pages)
+                };
+                let page = self.page(&page_title, &site_path, crumbs);
+                // The folder's introduction opens the list, on its first page.
+                let intro = landing.filter(|_| n == 1).map(intro);
+                let cards: Vec<Card<'_>> = members[pagination.range(n, members.len())]
+                    .iter()
+                    .map(|&m| self.card(&self.handbook.playbooks[m]))
+                    .collect();
+                let pager = pagination.view(n, |k| self.url(&paginate::site_path(&first, k)));
+                let inputs = (&self.view, &page, &title, &intro, &cards, compact, (n, pagination.pages));
                 self.render_from("listing.html", &site_path, &inputs, |lists| {
                     let partial = if compact { "partials/row.html" } else { "partials/card.html" };
                     let playbooks = lists.list(self.renderer, partial, &self.view, &cards)?;
-                    let track = site_path.strip_prefix(paths::TRACKS).map(|t| t.trim_end_matches('/'));
+                    let track = first.strip_prefix(paths::TRACKS).map(|t| t.trim_end_matches('/'));
                     let print_url = track.filter(|_| !members.is_empty()).map(|slug| {
                         if self.handbook.by_track() {
                             self.url(&paths::print_of_track(slug))
@@ -1073,8 +1084,16 @@ impl<'a> Site<'a> {
                             format!("{}?track={slug}", self.url(paths::PRINT))
                         }
                     });
-                    let listing =
-                        ListingView { title: title.clone(), intro: intro.clone(), playbooks, compact, print_url };
+                    let count = members.len();
+                    let listing = ListingView {
+                        title: title.clone(),
+                        intro: intro.clone(),
+                        playbooks,
+                        compact,
+                        print_url,
+                        count,
+                        pager,
+                    };
                     Ok(ListingContext { site: &self.view, page: page.clone(), listing })
                 })
             })
@@ -1479,18 +1498,26 @@ impl<'a> Site<'a> {
 
     fn sitemap(&self) -> String {
         let mut paths_list: Vec<String> = ["", paths::MAP, paths::PRINT].iter().map(|s| s.to_string()).collect();
+        // Every page of a list that goes over several.
+        let mut paged = |first: &str, pagination: Pagination| {
+            paths_list.extend((1..=pagination.pages).map(|n| paginate::site_path(first, n)));
+        };
         for (kind, first) in [(SectionKind::Framework, paths::FRAMEWORKS), (SectionKind::ExitGame, paths::EXIT_GAMES)] {
-            let pages = self.catalog_pagination(kind).pages;
-            paths_list.extend((1..=pages).map(|n| paginate::site_path(first, n)));
+            paged(first, self.catalog_pagination(kind));
+        }
+        let size = self.config.list_page_size;
+        for g in &self.handbook.tracks {
+            paged(&paths::track(&g.track.slug), Pagination::new(g.members.len(), size));
+        }
+        for g in &self.handbook.tags {
+            paged(&paths::tag(&g.slug), Pagination::new(g.members.len(), size));
         }
         paths_list.extend(self.handbook.playbooks.iter().map(|p| paths::playbook(&p.slug)));
-        paths_list.extend(self.handbook.tracks.iter().map(|g| paths::track(&g.track.slug)));
         if self.handbook.by_track() {
             for g in &self.handbook.tracks {
                 paths_list.extend([paths::map_of_track(&g.track.slug), paths::print_of_track(&g.track.slug)]);
             }
         }
-        paths_list.extend(self.handbook.tags.iter().map(|g| paths::tag(&g.slug)));
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );

@@ -1,6 +1,7 @@
 //! A long list split over numbered pages, so that no page of the site grows
 //! with the handbook: the catalogs of 10,000 playbooks were 15 MB pages,
-//! more than a phone's browser will lay out.
+//! more than a phone's browser will lay out. `list_page_size` in
+//! `playbook.toml` sets how many items a page holds.
 //!
 //! The first page keeps the list's own address (`frameworks/`), so links to
 //! it never break when it grows a second; page `n` is `frameworks/page/n/`.
@@ -18,6 +19,18 @@ pub struct Pagination {
 /// Pages named around the current one in a pager; the rest are gaps, so a
 /// pager stays the same size at any length.
 const AROUND: usize = 2;
+
+/// A pager as templates see it (`partials/pager.html`): this page's number
+/// of `pages`, the pages to link to (none for a list of one page), and the
+/// previous and next.
+#[derive(Debug, Clone, Serialize)]
+pub struct PagerView {
+    pub page: usize,
+    pub pages: usize,
+    pub items: Vec<PagerItem>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
 
 /// One link of a pager: a page number, or a gap (`…`) where pages are left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,9 +58,21 @@ impl Pagination {
         index / self.per_page + 1
     }
 
+    /// The pager of page `current`; `url` gives a page's address.
+    pub fn view(&self, current: usize, url: impl Fn(usize) -> String) -> PagerView {
+        let items = if self.pages > 1 { self.pager(current, &url) } else { Vec::new() };
+        PagerView {
+            page: current,
+            pages: self.pages,
+            items,
+            prev: (current > 1).then(|| url(current - 1)),
+            next: (current < self.pages).then(|| url(current + 1)),
+        }
+    }
+
     /// The first page, the last, and those around `current`, in order, with
-    /// a gap for each run left out; `url` gives a page's address.
-    pub fn pager(&self, current: usize, url: impl Fn(usize) -> String) -> Vec<PagerItem> {
+    /// a gap for each run left out.
+    fn pager(&self, current: usize, url: impl Fn(usize) -> String) -> Vec<PagerItem> {
         let shown = |n: usize| n == 1 || n == self.pages || n.abs_diff(current) <= AROUND;
         let mut items = Vec::new();
         for n in 1..=self.pages {
@@ -112,6 +137,18 @@ mod tests {
         // The pager's size does not grow with the list.
         let huge = Pagination::new(1_000_000, 10);
         assert_eq!(huge.pager(50_000, |n| n.to_string()).len(), long.pager(10, |n| n.to_string()).len());
+    }
+
+    #[test]
+    fn a_pager_links_the_previous_and_next_pages_and_a_single_page_has_none() {
+        let url = |n: usize| format!("/p{n}/");
+        let middle = Pagination::new(30, 10).view(2, url);
+        assert_eq!((middle.prev.as_deref(), middle.next.as_deref()), (Some("/p1/"), Some("/p3/")));
+        assert_eq!((middle.page, middle.pages, middle.items.len()), (2, 3, 3));
+        let ends = Pagination::new(30, 10);
+        assert!(ends.view(1, url).prev.is_none() && ends.view(3, url).next.is_none());
+        let one = Pagination::new(5, 10).view(1, url);
+        assert!(one.items.is_empty() && one.prev.is_none() && one.next.is_none());
     }
 
     #[test]

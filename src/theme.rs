@@ -42,6 +42,7 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = theme_files![
     "partials/card.html",
     "partials/catalog_entry.html",
     "partials/map_node.html",
+    "partials/pager.html",
     "partials/print_chapter.html",
     "partials/row.html",
     "partials/story_card.html",

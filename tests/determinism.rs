@@ -262,7 +262,7 @@ fn a_track_spelled_anew_in_one_playbook_is_respelled_on_every_page() {
 fn a_new_catalog_entry_moves_the_later_ones_to_their_new_pages() {
     let framework = |name: &str| format!("# {name} Book\n\n## Strategic Frameworks\n\n### {name}\n\nText.\n");
     let served = Served::new(&[("b.md", &framework("Beta")), ("c.md", &framework("Gamma"))]);
-    std::fs::write(served.opts.root.join("playbook.toml"), "catalog_page_size = 1\n").unwrap();
+    std::fs::write(served.opts.root.join("playbook.toml"), "list_page_size = 1\n").unwrap();
     let site = served.rebuild();
     assert!(page(&site, "frameworks/page/2/index.html").contains(">Gamma</a></h2>"));
     served.write("a.md", &framework("Alpha"));

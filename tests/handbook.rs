@@ -885,13 +885,13 @@ fn a_card_with_no_summary_or_story_shows_the_opening_words() {
     assert!(page.contains(&format!("<meta name=\"description\" content=\"{words}\">")), "{page}");
 }
 
-/// A catalog of more entries than `catalog_page_size` goes over numbered
+/// A catalog of more entries than `list_page_size` goes over numbered
 /// pages, each with the whole catalog's jump list and a pager, so that no
 /// page grows with the handbook.
 #[test]
 fn a_long_catalog_is_split_into_pages_filed_without_leading_articles() {
     let dir = project(&[
-        ("playbook.toml", "catalog_page_size = 2\n"),
+        ("playbook.toml", "list_page_size = 2\n"),
         (
             "playbooks/a.md",
             "# Alpha\n\n## Strategic Frameworks\n\n### The Zeta Curve\n\nZeta.\n\n### Buy vs Build\n\nBuy.\n\n\
@@ -1019,5 +1019,44 @@ fn a_big_handbook_is_mapped_and_printed_track_by_track() {
     let sitemap = site.page("sitemap.xml");
     for p in ["map/people/", "print/people/"] {
         assert!(sitemap.contains(&format!("<loc>https://example.org/{p}</loc>")), "{p}");
+    }
+}
+
+/// A track's or a tag's list of more playbooks than `list_page_size` goes
+/// over numbered pages; the folder's introduction opens the first.
+#[test]
+fn a_long_track_or_tag_list_is_split_into_pages() {
+    let mut files: Vec<(String, String)> = (1..=7)
+        .map(|i| (format!("playbooks/ops/p{i}.md"), format!("---\ntags: [oncall]\n---\n# Ops {i}\n\nText.\n")))
+        .collect();
+    files.push(("playbooks/ops/README.md".into(), "# Operations\n\nHow we run things.\n".into()));
+    files.push(("playbook.toml".into(), "list_page_size = 3\n".into()));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let site = build_project(project(&refs).path(), Some("https://example.org/"));
+    let titles = |main: &str| -> Vec<String> {
+        main.split("<h3><a href=\"")
+            .skip(1)
+            .map(|c| c[c.find('>').unwrap() + 1..c.find("</a>").unwrap()].to_string())
+            .collect()
+    };
+    let first = site.main("tracks/ops/index.html");
+    assert_eq!(titles(&first), ["Ops 1", "Ops 2", "Ops 3"], "{first}");
+    assert!(first.contains("How we run things.") && first.contains("7 playbooks. Page 1 of 3."), "{first}");
+    let second = site.main("tracks/ops/page/2/index.html");
+    assert_eq!(titles(&second), ["Ops 4", "Ops 5", "Ops 6"]);
+    assert!(!second.contains("How we run things."), "the introduction is on the first page only");
+    assert!(second.contains("<li><a href=\"/tracks/ops/\">Ops</a></li>"), "back to the first page: {second}");
+    assert!(second.contains("<a rel=\"next\" href=\"/tracks/ops/page/3/\">") && second.contains("Print this track"));
+    assert_eq!(titles(&site.main("tracks/ops/page/3/index.html")), ["Ops 7"]);
+    assert!(!site.path("tracks/ops/page/4").exists());
+    // A tag lists its playbooks one per line, three to a page too.
+    let tag = site.main("tags/oncall/page/3/index.html");
+    assert!(
+        tag.contains(">Ops 7</a>") && tag.contains("<a aria-current=\"page\" href=\"/tags/oncall/page/3/\">3</a>"),
+        "{tag}"
+    );
+    let sitemap = site.page("sitemap.xml");
+    for p in ["tracks/ops/", "tracks/ops/page/3/", "tags/oncall/page/2/"] {
+        assert!(sitemap.contains(&format!("<loc>https://example.org/{p}</loc>")), "{p}: {sitemap}");
     }
 }
