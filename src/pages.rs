@@ -966,14 +966,18 @@ impl<'a> Site<'a> {
                 let page = self.page(&page_title, &site_path, crumbs);
                 let key = CatalogPage { whole: &whole, inputs: &inputs, page: n, pagination };
                 self.render_from("catalog.html", &site_path, &key, |lists| {
-                    let entries = entries.get_or_init(|| self.catalog_entries(kind));
-                    let letters = initials(entries)
-                        .into_iter()
-                        .map(|(letter, k)| {
+                    let (entries, initials) = entries.get_or_init(|| {
+                        let entries = self.catalog_entries(kind);
+                        let initials = initials(&entries);
+                        (entries, initials)
+                    });
+                    let letters = initials
+                        .iter()
+                        .map(|&(ref letter, k)| {
                             let anchor = entries[k].anchor.clone();
                             let on = pagination.page_of(k);
                             let url = if on == n { format!("#{anchor}") } else { format!("{}#{anchor}", url(on)) };
-                            Initial { letter, anchor, url }
+                            Initial { letter: letter.clone(), anchor, url }
                         })
                         .collect();
                     let count = entries.len();
