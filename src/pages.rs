@@ -459,8 +459,8 @@ fn relative_links(path: &str, html: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// A file this large (a catalog, the map, the search index at scale) leaves
-/// megabytes behind once written.
+/// A file, or group of pages, this large (a catalog, the maps, the search
+/// index at scale) leaves megabytes behind once written.
 const BIG_FILE: usize = 1 << 20;
 
 /// What a playbook page is made from, hashed without making its context:
@@ -666,17 +666,26 @@ impl<'a> Site<'a> {
                     .collect()
             },
             || {
+                // The pages of a catalog, the maps or the print pages come to
+                // megabytes at scale, as the one big page of each did: once
+                // they are written, the memory they took goes back too.
+                let put_all = |made: Vec<Result<OutputFile, Diagnostic>>| -> Vec<Diagnostic> {
+                    let bytes: usize = made.iter().flatten().map(|f| f.bytes.len()).sum();
+                    let errors = made.into_iter().filter_map(|m| m.map(&put).err()).collect();
+                    if bytes > BIG_FILE {
+                        crate::memory::release_freed_memory();
+                    }
+                    errors
+                };
                 let home = || self.home(self.handbook.home_landing().map(intro));
-                let makers: [&dyn Fn() -> Result<OutputFile, Diagnostic>; 2] = [&home, &|| self.not_found()];
-                let mut errors: Vec<Diagnostic> = makers.iter().filter_map(|make| make().map(&put).err()).collect();
-                errors.extend(self.maps().into_iter().filter_map(|made| made.map(&put).err()));
+                let mut errors = put_all(vec![home(), self.not_found()]);
+                errors.extend(put_all(self.maps()));
                 for kind in [SectionKind::Framework, SectionKind::ExitGame] {
-                    errors.extend(self.catalog(kind).into_iter().filter_map(|made| made.map(&put).err()));
+                    errors.extend(put_all(self.catalog(kind)));
                 }
-                errors.extend(self.listings(&intro).into_iter().filter_map(|made| made.map(&put).err()));
-                errors.extend(self.group_indexes().into_iter().filter_map(|made| made.map(&put).err()));
-                let prints = self.prints(needs("assets/syntax.css"));
-                errors.extend(prints.into_iter().filter_map(|made| made.map(&put).err()));
+                errors.extend(put_all(self.listings(&intro)));
+                errors.extend(put_all(self.group_indexes().into()));
+                errors.extend(put_all(self.prints(needs("assets/syntax.css"))));
                 put(OutputFile::new("assets/nav.js", self.nav_script()));
                 put(OutputFile::shared(SEARCH_INDEX, self.search_index()));
                 errors
