@@ -37,38 +37,47 @@ window.PLAYBOOK_LINK = function (sitePath) {
     /* A long list folds to the reader's track: the others open with their
        button. A short one stays open, as there is nothing to gain. */
     var fold = nav.tracks.length > 1 && total > FOLD_AFTER;
-    nav.tracks.forEach(function (track, k) {
+    nav.tracks.forEach(function (track) {
       var head = document.createElement("li");
       head.className = "nav-track";
-      var items = [];
-      var current = false;
-      track.p.forEach(function (p) {
-        var li = document.createElement("li");
-        var a = document.createElement("a");
-        a.href = link(p.u); a.textContent = p.t;
-        if (isHere(p.u)) { a.setAttribute("aria-current", "page"); current = true; }
-        li.appendChild(a);
-        items.push(li);
-      });
+      /* A track's entries, made when first shown: a big handbook's folded
+         tracks would be thousands of hidden elements on every page. */
+      var items = null;
+      function make() {
+        if (items) return items;
+        items = track.p.map(function (p) {
+          var li = document.createElement("li");
+          var a = document.createElement("a");
+          a.href = link(p.u); a.textContent = p.t;
+          if (isHere(p.u)) a.setAttribute("aria-current", "page");
+          li.appendChild(a);
+          return li;
+        });
+        var after = head;
+        items.forEach(function (li) { after.after(li); after = li; });
+        return items;
+      }
+      var ta = document.createElement("a");
+      ta.href = link(track.u); ta.textContent = track.n;
+      list.appendChild(head);
       if (fold) {
-        var open = current || isHere(track.u);
+        var open = isHere(track.u) || track.p.some(function (p) { return isHere(p.u); });
         var button = document.createElement("button");
         button.type = "button";
         button.className = "nav-fold";
         button.setAttribute("aria-label", track.n + ": " + track.p.length + " playbooks");
         var show = function (on) {
           button.setAttribute("aria-expanded", on ? "true" : "false");
-          items.forEach(function (li) { li.hidden = !on; });
+          if (on || items) make().forEach(function (li) { li.hidden = !on; });
         };
         button.addEventListener("click", function () { show(button.getAttribute("aria-expanded") !== "true"); });
         head.appendChild(button);
+        head.appendChild(ta);
         show(open);
+      } else {
+        head.appendChild(ta);
+        make();
       }
-      var ta = document.createElement("a");
-      ta.href = link(track.u); ta.textContent = track.n;
-      head.appendChild(ta);
-      list.appendChild(head);
-      items.forEach(function (li) { list.appendChild(li); });
     });
     var old = sidebar.querySelector("ul");
     if (old) sidebar.replaceChild(list, old); else sidebar.appendChild(list);

@@ -481,13 +481,18 @@ await step("g4. a long sidebar folds to the reader's track, and the others open 
   const shown = () => page.$$eval("#pb-sidebar li:not(.nav-track)", (lis) => lis.filter((li) => !li.hidden).map((li) => li.textContent));
   let visible = await shown();
   check(visible.length === 41 && visible.includes("The Hiring Loop") && !visible.includes("alpha 0"), `shown: ${visible.length} ${visible.slice(0, 3)}`);
+  // Folded tracks' entries are made when first opened, not hidden on every page.
+  const made = await page.$$eval("#pb-sidebar li:not(.nav-track)", (lis) => lis.length);
+  check(made === 41, `${made} entries made for 41 shown`);
   const alpha = page.getByRole("button", { name: "Alpha: 40 playbooks" });
   check(await alpha.getAttribute("aria-expanded") === "false", "Alpha is not folded");
   await alpha.click();
   visible = await shown();
   check(visible.includes("alpha 0") && visible.length === 81, `after opening Alpha: ${visible.length}`);
+  const order = await page.$$eval("#pb-sidebar li", (lis) => lis.map((li) => li.textContent));
+  check(order.indexOf("alpha 39") + 1 === order.findIndex((t) => t.includes("People")), "Alpha's entries sit under Alpha, before People");
   await axe(page);
-  return "41 of 121 shown, 81 after opening Alpha; no axe violations";
+  return "41 of 121 shown (and made), 81 after opening Alpha, in order; no axe violations";
 }));
 
 await step("d2. search by keyboard: arrows into the results, Escape and a click elsewhere close them", () => withPage({}, async (page) => {
