@@ -77,12 +77,12 @@ def tree_stats(path, suffix=None):
     return total, files, matching
 
 
-def largest_files(path, k=5):
+def largest_files(path, k=5, suffix=""):
     sizes = []
     for dirpath, _, names in os.walk(path):
         for name in names:
             p = os.path.join(dirpath, name)
-            if os.path.isfile(p) and not os.path.islink(p):
+            if name.endswith(suffix) and os.path.isfile(p) and not os.path.islink(p):
                 sizes.append((os.path.getsize(p), os.path.relpath(p, path)))
     return [{"path": p, "bytes": b} for b, p in sorted(sizes, reverse=True)[:k]]
 
@@ -373,6 +373,8 @@ def bench(args):
                             "pages_per_s": round(pages / row["median_wall_s"], 1)})
                 if t.name.startswith("playbook"):
                     row["largest_files"] = largest_files(outs[t.name])
+                    # Issue 6: no page's size may depend on the number of playbooks.
+                    row["largest_pages"] = largest_files(outs[t.name], 3, ".html")
                     row["key_files"] = {k: os.path.getsize(os.path.join(outs[t.name], k))
                                         for k in KEY_FILES if os.path.isfile(os.path.join(outs[t.name], k))}
                 # Warm no-change rebuild: the output of the last clean run is
@@ -428,6 +430,9 @@ def compare(name, pb, by, n, medium):
     if pb.get("key_files"):
         lines.append("    whole-handbook files: " + ", ".join(
             f"{k} {v / 1e6:.2f} MB" for k, v in pb["key_files"].items()))
+    if pb.get("largest_pages"):
+        lines.append("    largest pages: " + ", ".join(
+            f"{f['path']} {f['bytes'] / 1e6:.2f} MB" for f in pb["largest_pages"]))
     return lines
 
 
@@ -491,6 +496,10 @@ def report(data):
                             lines.append("            " + ", ".join(
                                 f"{k} {rb['key_files'][k] / ra['key_files'][k]:.1f}x"
                                 for k in ra["key_files"] if rb["key_files"].get(k) and ra["key_files"][k]))
+                        if ra.get("largest_pages") and rb.get("largest_pages"):
+                            big_a, big_b = ra["largest_pages"][0]["bytes"], rb["largest_pages"][0]["bytes"]
+                            lines.append(f"            largest page {big_b / max(1, big_a):.1f}x "
+                                         f"({big_a / 1e6:.2f} -> {big_b / 1e6:.2f} MB)")
     return "\n".join(lines)
 
 
