@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::cache::Html;
 use crate::config::{BaseUrl, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::handbook::{Handbook, PageId};
+use crate::handbook::{Handbook, PageId, TrackGroup};
 use crate::links::LinkGraph;
 use crate::map::{self, Column};
 use crate::markdown;
@@ -1207,27 +1207,40 @@ impl<'a> Site<'a> {
         list.lead =
             format!("{} playbooks, too many to print at once: print a track at a time.", handbook.playbooks.len());
         list.tracks = tracks.clone();
-        let mut pages = vec![self.print(list, &[], has_code)];
-        let per_track: Vec<_> = handbook
+        self.track_by_track(self.print(list, &[], has_code), &tracks, |g, tracks| {
+            let name = &g.track.name;
+            let crumbs = vec![
+                self.home_crumb(),
+                print_crumb(Some(self.url(paths::PRINT))),
+                Crumb { name: name.clone(), url: None },
+            ];
+            let mut view = framing(
+                paths::print_of_track(&g.track.slug),
+                &format!("Print: {name}"),
+                format!("{}: {name}", site.title),
+                crumbs,
+            );
+            view.tracks = tracks;
+            self.print(view, &g.members, has_code)
+        })
+    }
+
+    /// A big handbook's map or print pages: the list of the tracks'
+    /// (`overview`), then each track's, made by `of_track` from its group
+    /// and the list with its own page marked.
+    fn track_by_track(
+        &self,
+        overview: Result<OutputFile, Diagnostic>,
+        tracks: &[TrackLink],
+        of_track: impl Fn(&TrackGroup, Vec<TrackLink>) -> Result<OutputFile, Diagnostic> + Sync,
+    ) -> Vec<Result<OutputFile, Diagnostic>> {
+        let mut pages = vec![overview];
+        let per_track: Vec<_> = self
+            .handbook
             .tracks
             .par_iter()
-            .zip(&tracks)
-            .map(|(g, this)| {
-                let name = &g.track.name;
-                let crumbs = vec![
-                    self.home_crumb(),
-                    print_crumb(Some(self.url(paths::PRINT))),
-                    Crumb { name: name.clone(), url: None },
-                ];
-                let mut view = framing(
-                    paths::print_of_track(&g.track.slug),
-                    &format!("Print: {name}"),
-                    format!("{}: {name}", site.title),
-                    crumbs,
-                );
-                view.tracks = tracks_marking(&tracks, &this.url);
-                self.print(view, &g.members, has_code)
-            })
+            .zip(tracks)
+            .map(|(g, this)| of_track(g, tracks_marking(tracks, &this.url)))
             .collect();
         pages.extend(per_track);
         pages
@@ -1264,7 +1277,7 @@ impl<'a> Site<'a> {
         }
         let tracks = self.track_maps();
         let map_crumb = Crumb { name: "Map".into(), url: Some(self.url(paths::MAP)) };
-        let mut pages = vec![self.map_page(
+        let overview = self.map_page(
             Framing {
                 site_path: paths::MAP.into(),
                 title: "Map".into(),
@@ -1282,28 +1295,20 @@ impl<'a> Site<'a> {
             &[],
             &[],
             None,
-        )];
-        let per_track: Vec<_> = handbook
-            .tracks
-            .par_iter()
-            .zip(&tracks)
-            .map(|(g, this)| {
-                let name = &g.track.name;
-                let tracks = tracks_marking(&tracks, &this.url);
-                let view = Framing {
-                    site_path: paths::map_of_track(&g.track.slug),
-                    title: format!("Map: {name}"),
-                    heading: format!("Map: {name}"),
-                    lead: format!("The playbooks of {name} and the links between them."),
-                    crumbs: vec![self.home_crumb(), map_crumb.clone(), Crumb { name: name.clone(), url: None }],
-                    tracks,
-                };
-                let columns = map::track_columns(name, &g.members);
-                self.map_page(view, &format!("#map/{}", g.track.slug), &key, &columns, &g.members, Some(name))
-            })
-            .collect();
-        pages.extend(per_track);
-        pages
+        );
+        self.track_by_track(overview, &tracks, |g, tracks| {
+            let name = &g.track.name;
+            let view = Framing {
+                site_path: paths::map_of_track(&g.track.slug),
+                title: format!("Map: {name}"),
+                heading: format!("Map: {name}"),
+                lead: format!("The playbooks of {name} and the links between them."),
+                crumbs: vec![self.home_crumb(), map_crumb.clone(), Crumb { name: name.clone(), url: None }],
+                tracks,
+            };
+            let columns = map::track_columns(name, &g.members);
+            self.map_page(view, &format!("#map/{}", g.track.slug), &key, &columns, &g.members, Some(name))
+        })
     }
 
     /// Each track's map, and how often its playbooks link to each other track.
