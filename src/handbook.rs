@@ -335,5 +335,10 @@ fn group_tags(playbooks: &[Playbook]) -> Vec<TagGroup> {
             }
         }
     }
-    by_slug.into_values().collect()
+    // A tag's playbooks come from every track: listed by title, not track by track.
+    let mut groups: Vec<TagGroup> = by_slug.into_values().collect();
+    for g in &mut groups {
+        g.members.sort_by_cached_key(|&m| (playbooks[m].title.to_lowercase(), m));
+    }
+    groups
 }

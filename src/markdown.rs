@@ -300,6 +300,18 @@ pub fn render_body<'a>(events: Vec<(Event<'a>, Range<usize>)>, outline: &Outline
                 depth = depth.saturating_sub(1);
                 events.push(Event::Html("</div>\n".into()));
             }
+            // A wide table scrolls in a box of its own, instead of making
+            // the whole page scroll sideways on a phone.
+            Event::Start(Tag::Table(align)) => {
+                depth += 1;
+                events.push(Event::Html("<div class=\"table-wrap\">\n".into()));
+                events.push(Event::Start(Tag::Table(align)));
+            }
+            Event::End(TagEnd::Table) => {
+                depth = depth.saturating_sub(1);
+                events.push(Event::End(TagEnd::Table));
+                events.push(Event::Html("</div>\n".into()));
+            }
             Event::Start(tag) => {
                 depth += 1;
                 in_heading |= matches!(tag, Tag::Heading { .. });

@@ -41,6 +41,9 @@ struct PageView {
     description: String,
     crumbs: Vec<Crumb>,
     has_code: bool,
+    /// The slug of the track a track's own page is about (its list, map or
+    /// print page), for the sidebar to open that track.
+    track: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Hash)]
@@ -60,6 +63,8 @@ struct LinkView<'a> {
 struct Card<'a> {
     title: &'a str,
     url: String,
+    /// Shown on a tag's rows, which mix tracks (and titles recur across them).
+    track: &'a str,
     level: Option<&'a str>,
     /// The author's summary, or for a playbook with no story to tease
     /// either, its opening words: a card is never an empty box.
@@ -351,6 +356,8 @@ struct Framing {
     lead: String,
     crumbs: Vec<Crumb>,
     tracks: Vec<TrackLink>,
+    /// The slug of the track of a track's own page.
+    track: Option<String>,
 }
 
 /// The list of the tracks' pages, the one at `own` marked as the current page.
@@ -596,6 +603,7 @@ impl<'a> Site<'a> {
         Card {
             title: &p.title,
             url: self.url(&paths::playbook(&p.slug)),
+            track: &p.track.name,
             level: p.level.as_deref(),
             summary: match (&p.summary, &p.story) {
                 (Some(summary), _) => Some(summary.into()),
@@ -613,6 +621,7 @@ impl<'a> Site<'a> {
             description: self.view.description.clone(),
             crumbs,
             has_code: false,
+            track: None,
         }
     }
 
@@ -965,7 +974,8 @@ impl<'a> Site<'a> {
             .map(|n| {
                 let site_path = paginate::site_path(first, n);
                 let mut crumbs = vec![self.home_crumb(), Crumb { name: title.into(), url: None }];
-                let page_title = if pagination.pages == 1 {
+                // The first page is the catalog's own address and title.
+                let page_title = if n == 1 {
                     title.to_string()
                 } else {
                     crumbs[1].url = Some(url(1));
@@ -1069,15 +1079,21 @@ impl<'a> Site<'a> {
             .into_par_iter()
             .map(|((title, name, first, members, landing, compact), n, pagination)| {
                 let site_path = paginate::site_path(&first, n);
-                let mut crumbs = vec![self.home_crumb(), Crumb { name, url: None }];
+                // Home, then the index of all tracks or tags, then this one.
+                let (index_name, index) =
+                    if first.starts_with(paths::TAGS) { ("Tags", paths::TAGS) } else { ("Tracks", paths::TRACKS) };
+                let index_crumb = Crumb { name: index_name.into(), url: Some(self.url(index)) };
+                let mut crumbs = vec![self.home_crumb(), index_crumb, Crumb { name, url: None }];
                 let page_title = if n == 1 {
                     title.clone()
                 } else {
-                    crumbs[1].url = Some(self.url(&first));
+                    crumbs[2].url = Some(self.url(&first));
                     crumbs.push(Crumb { name: format!("Page {n}"), url: None });
                     format!("{title}, page {n} of {}", pagination.pages)
                 };
-                let page = self.page(&page_title, &site_path, crumbs);
+                let mut page = self.page(&page_title, &site_path, crumbs);
+                let track = first.strip_prefix(paths::TRACKS).map(|t| t.trim_end_matches('/'));
+                page.track = track.map(str::to_string);
                 // The folder's introduction opens the list, on its first page.
                 let intro = landing.filter(|_| n == 1).map(intro);
                 let cards: Vec<Card<'_>> = members[pagination.range(n, members.len())]
@@ -1089,7 +1105,6 @@ impl<'a> Site<'a> {
                 self.render_from("listing.html", &site_path, &inputs, |lists| {
                     let partial = if compact { "partials/row.html" } else { "partials/card.html" };
                     let playbooks = lists.list(self.renderer, partial, &self.view, &cards)?;
-                    let track = first.strip_prefix(paths::TRACKS).map(|t| t.trim_end_matches('/'));
                     let print_url = track.filter(|_| !members.is_empty()).map(|slug| {
                         if self.handbook.by_track() {
                             self.url(&paths::print_of_track(slug))
@@ -1157,6 +1172,7 @@ impl<'a> Site<'a> {
             .collect();
         let mut page = self.page(&view.title, &view.site_path, view.crumbs.clone());
         page.has_code = has_code;
+        page.track = view.track.clone();
         let inputs = (&self.view, &page, &chapters, (&view.heading, &view.lead, &view.tracks));
         self.render_from("print.html", &view.site_path, &inputs, |lists| {
             let contents = chapters.iter().map(|c| ContentsLine { anchor: &c.anchor, title: c.title }).collect();
@@ -1184,6 +1200,7 @@ impl<'a> Site<'a> {
             lead: site.description.clone(),
             crumbs,
             tracks: Vec::new(),
+            track: None,
         };
         let print_crumb = |url| Crumb { name: "Print".into(), url };
         if !handbook.by_track() {
@@ -1221,6 +1238,7 @@ impl<'a> Site<'a> {
                 crumbs,
             );
             view.tracks = tracks;
+            view.track = Some(g.track.slug.clone());
             self.print(view, &g.members, has_code)
         })
     }
@@ -1272,6 +1290,7 @@ impl<'a> Site<'a> {
                 lead: "Every playbook, grouped by track, and the links between them.".into(),
                 crumbs,
                 tracks: Vec::new(),
+                track: None,
             };
             return vec![self.map_page(view, "#map", &key, &columns, &members, None)];
         }
@@ -1289,6 +1308,7 @@ impl<'a> Site<'a> {
                 ),
                 crumbs: vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }],
                 tracks: tracks.clone(),
+                track: None,
             },
             "#map",
             &key,
@@ -1305,6 +1325,7 @@ impl<'a> Site<'a> {
                 lead: format!("The playbooks of {name} and the links between them."),
                 crumbs: vec![self.home_crumb(), map_crumb.clone(), Crumb { name: name.clone(), url: None }],
                 tracks,
+                track: Some(g.track.slug.clone()),
             };
             let columns = map::track_columns(name, &g.members);
             self.map_page(view, &format!("#map/{}", g.track.slug), &key, &columns, &g.members, Some(name))
@@ -1334,7 +1355,10 @@ impl<'a> Site<'a> {
                 current: false,
                 links_to: (0..tracks.len())
                     .filter(|&o| o != t && counts[t][o] > 0)
-                    .map(|o| format!("{} ({})", tracks[o].track.name, counts[t][o]))
+                    .map(|o| {
+                        let n = counts[t][o];
+                        format!("{} ({n} link{})", tracks[o].track.name, if n == 1 { "" } else { "s" })
+                    })
                     .collect(),
             })
             .collect()
@@ -1368,7 +1392,9 @@ impl<'a> Site<'a> {
             .map(|(k, &id)| {
                 at[id] = k;
                 let p = &playbooks[id];
-                MapNode { title: &p.title, url: url(id), track: &p.track.name, links_to: Vec::new() }
+                // On a track's own map every node is of that track: said once, in the heading.
+                let track_shown = if track.is_some() { "" } else { p.track.name.as_str() };
+                MapNode { title: &p.title, url: url(id), track: track_shown, links_to: Vec::new() }
             })
             .collect();
         if !members.is_empty() {
@@ -1382,7 +1408,8 @@ impl<'a> Site<'a> {
                 }
             }
         }
-        let page = self.page(&view.title, &view.site_path, view.crumbs.clone());
+        let mut page = self.page(&view.title, &view.site_path, view.crumbs.clone());
+        page.track = view.track.clone();
         let inputs = (&self.view, &page, &svg, &nodes, (&view.heading, &view.lead, &view.tracks));
         self.render_from("map.html", &view.site_path, &inputs, |lists| {
             let nodes = lists.list(self.renderer, "partials/map_node.html", &self.view, &nodes)?;

@@ -196,6 +196,10 @@ fn tables_footnotes_and_task_lists_render() {
     let site = build_fixture(None);
     let main = site.main("ops/incident-review/index.html");
     assert!(main.contains("<th>Step</th>"));
+    // A wide table scrolls in its own box, not the page, on a phone.
+    let table = main.find("<table>").expect("a table");
+    assert!(main[..table].ends_with("<div class=\"table-wrap\">\n"), "{main}");
+    assert!(main[table..].contains("</table>\n</div>"), "{main}");
     assert!(main.contains("class=\"footnote-definition\""));
     assert!(main.contains("<input type=\"checkbox\" disabled checked aria-label=\"Done\"> Timeline written"), "{main}");
     assert!(main.contains("<input type=\"checkbox\" disabled aria-label=\"Not done\"> Owners assigned"));
@@ -918,6 +922,7 @@ fn a_long_catalog_is_split_into_pages_filed_without_leading_articles() {
     assert_eq!(names(&mains[2]), ["The Zeta Curve"]);
     assert!(mains[1].contains("5 in all, by name. Page 2 of 3."), "{}", mains[1]);
     assert!(site.page(pages[1]).contains("<title>Frameworks, page 2 of 3 · "), "the tab tells the pages apart");
+    assert!(site.page(pages[0]).contains("<title>Frameworks · "), "the first page is the catalog's own");
     // Every page jumps to every initial: on its own page by anchor, on
     // another by that page's address and the anchor, which is there.
     let jump = |main: &str| -> Vec<(String, String)> {
@@ -953,7 +958,10 @@ fn a_long_catalog_is_split_into_pages_filed_without_leading_articles() {
     let pager = &mains[1][mains[1].find("<nav class=\"pages\"").expect("a pager")..];
     assert!(pager.contains("<a rel=\"prev\" href=\"/frameworks/\">"), "{pager}");
     assert!(pager.contains("<a rel=\"next\" href=\"/frameworks/page/3/\">"), "{pager}");
-    assert!(pager.contains("<a aria-current=\"page\" href=\"/frameworks/page/2/\">2</a>"), "{pager}");
+    assert!(
+        pager.contains("<a aria-current=\"page\" aria-label=\"Page 2\" href=\"/frameworks/page/2/\">2</a>"),
+        "{pager}"
+    );
     assert!(!mains[0].contains("rel=\"prev\"") && !mains[2].contains("rel=\"next\""));
     // The sitemap lists every page; the exit games catalog, with nothing in
     // it, is one page with no pager.
@@ -981,7 +989,7 @@ fn a_big_handbook_is_mapped_and_printed_track_by_track() {
     assert!(!overview.contains("<svg"), "no picture of the whole handbook");
     assert!(
         overview.contains(
-            "<li><a href=\"/map/ops/\">Ops</a> <span class=\"count\">151 playbooks</span>: links to People (2)</li>"
+            "<li><a href=\"/map/ops/\">Ops</a> <span class=\"count\">151 playbooks</span>: links to People (2 links)</li>"
         ),
         "{overview}"
     );
@@ -1004,6 +1012,10 @@ fn a_big_handbook_is_mapped_and_printed_track_by_track() {
         |main: &str| main.split("width=\"").nth(1).and_then(|h| h.split('"').next()).unwrap().parse::<usize>().unwrap();
     // 151 boxes of 56 px a row would be 8,456 px in one column.
     assert!(height(&ops) < 3_000 && width(&ops) >= 3 * 240, "in columns: {} by {}", width(&ops), height(&ops));
+    for p in ["map/ops/index.html", "print/ops/index.html"] {
+        assert!(site.page(p).contains("data-track=\"ops\">"), "{p} says its track for the sidebar");
+    }
+    assert!(!ops.contains("map-outline-track"), "a track's map does not name its own track on every line");
     let people = site.main("map/people/index.html");
     assert!(people.contains("<svg") && !people.contains("map-edge"), "no links within people");
     let print = site.main("print/index.html");
@@ -1030,6 +1042,7 @@ fn a_long_track_or_tag_list_is_split_into_pages() {
         .map(|i| (format!("playbooks/ops/p{i}.md"), format!("---\ntags: [oncall]\n---\n# Ops {i}\n\nText.\n")))
         .collect();
     files.push(("playbooks/ops/README.md".into(), "# Operations\n\nHow we run things.\n".into()));
+    files.push(("playbooks/people/a.md".into(), "---\ntags: [oncall]\n---\n# Alpha Person\n\nText.\n".into()));
     files.push(("playbook.toml".into(), "list_page_size = 3\n".into()));
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let site = build_project(project(&refs).path(), Some("https://example.org/"));
@@ -1046,13 +1059,30 @@ fn a_long_track_or_tag_list_is_split_into_pages() {
     assert_eq!(titles(&second), ["Ops 4", "Ops 5", "Ops 6"]);
     assert!(!second.contains("How we run things."), "the introduction is on the first page only");
     assert!(second.contains("<li><a href=\"/tracks/ops/\">Ops</a></li>"), "back to the first page: {second}");
+    assert!(second.contains("<li><a href=\"/tracks/\">Tracks</a></li>"), "the crumbs pass by all tracks: {second}");
+    // The sidebar opens the track on all of its pages, told which it is.
+    assert!(site.page("tracks/ops/page/2/index.html").contains("<body data-base=\"/\" data-track=\"ops\">"));
     assert!(second.contains("<a rel=\"next\" href=\"/tracks/ops/page/3/\">") && second.contains("Print this track"));
     assert_eq!(titles(&site.main("tracks/ops/page/3/index.html")), ["Ops 7"]);
     assert!(!site.path("tracks/ops/page/4").exists());
     // A tag lists its playbooks one per line, three to a page too.
+    // A tag's rows go by title across tracks, each with its track.
+    let first_tag = site.main("tags/oncall/index.html");
+    assert!(first_tag.contains("<li><a href=\"/tags/\">Tags</a></li>"), "{first_tag}");
+    let rows: Vec<&str> = first_tag.split("<li><a href=\"/").skip(3).map(|r| &r[..r.find("</li>").unwrap()]).collect();
+    assert_eq!(
+        rows,
+        [
+            "people/a/\">Alpha Person</a> <span class=\"row-track\">People</span>",
+            "ops/p1/\">Ops 1</a> <span class=\"row-track\">Ops</span>",
+            "ops/p2/\">Ops 2</a> <span class=\"row-track\">Ops</span>"
+        ],
+        "{first_tag}"
+    );
     let tag = site.main("tags/oncall/page/3/index.html");
     assert!(
-        tag.contains(">Ops 7</a>") && tag.contains("<a aria-current=\"page\" href=\"/tags/oncall/page/3/\">3</a>"),
+        tag.contains(">Ops 7</a>")
+            && tag.contains("<a aria-current=\"page\" aria-label=\"Page 3\" href=\"/tags/oncall/page/3/\">3</a>"),
         "{tag}"
     );
     let sitemap = site.page("sitemap.xml");

@@ -27,6 +27,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
     var sidebar = document.getElementById("pb-sidebar");
     if (!nav || !sidebar) return;
     var here = location.pathname;
+    var pageTrack = body.getAttribute("data-track");
     /* Whether site path `u` is this page (a folder, or its index.html from disk). */
     function isHere(u) {
       var at = new URL(base + u, location.href).pathname;
@@ -61,7 +62,10 @@ window.PLAYBOOK_LINK = function (sitePath) {
       ta.href = link(track.u); ta.textContent = track.n;
       list.appendChild(head);
       if (fold) {
-        var open = isHere(track.u) || track.p.some(function (p) { return isHere(p.u); });
+        /* Open on the track's own pages (its list, map and print pages say
+           which track they are about) and on its playbooks'. */
+        var open = (pageTrack && track.u === "tracks/" + pageTrack + "/") || isHere(track.u) ||
+          track.p.some(function (p) { return isHere(p.u); });
         var button = document.createElement("button");
         button.type = "button";
         button.className = "nav-fold";
@@ -116,8 +120,12 @@ window.PLAYBOOK_LINK = function (sitePath) {
      and where the open menu starts. It changes as the header wraps. */
   function measureHeader() {
     var header = document.querySelector(".site-header");
+    var jump = document.querySelector(".jump");
     if (!header) return function () {};
-    function measure() { root.style.setProperty("--header-h", header.getBoundingClientRect().height + "px"); }
+    function measure() {
+      root.style.setProperty("--header-h", header.getBoundingClientRect().height + "px");
+      if (jump) root.style.setProperty("--jump-h", jump.getBoundingClientRect().height + "px");
+    }
     measure();
     window.addEventListener("resize", measure);
     return measure;

@@ -580,6 +580,27 @@ await step("404: a missing page gets the site's 404 page", () => withPage({ expe
   return "styled 404 page";
 }));
 
+await step("k. catalog: what the keyboard reaches is never under the sticky letters", () => withPage({ viewport: { width: 1280, height: 360 } }, async (page) => {
+  await goto(page, "frameworks/");
+  // From the last entry's last link upward, as a reader tabbing back does.
+  await page.evaluate(() => { const links = document.querySelectorAll(".catalog a"); links[links.length - 1].focus(); });
+  let checked = 0;
+  for (let k = 0; k < 25; k++) {
+    await page.keyboard.press("Shift+Tab");
+    const hidden = await page.evaluate(() => {
+      const a = document.activeElement, jump = document.querySelector(".jump");
+      if (!a || !a.closest(".catalog")) return null;
+      const r = a.getBoundingClientRect(), j = jump.getBoundingClientRect();
+      return r.top < j.bottom - 1 ? `${a.textContent} at ${r.top}..${r.bottom}, letters end at ${j.bottom}` : "";
+    });
+    if (hidden === null) continue;
+    checked++;
+    check(hidden === "", `focus hidden: ${hidden}`);
+  }
+  check(checked >= 5, `only ${checked} catalog links reached`);
+  return `${checked} links tabbed to, each below the letters`;
+}));
+
 for (const [name, p, opts] of [
   ["home", "", {}],
   ["playbook page", "career-strategy/", {}],
