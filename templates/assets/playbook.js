@@ -460,8 +460,24 @@ document.addEventListener("playbook:theme", function () {
     });
   }
 
+  /* A Story Mode card is a region named by its title, and two chapters'
+     stories can share one ("Story Mode: The Staff"): each is named with
+     its chapter too, so no two regions of the page sound alike. */
+  function nameStories() {
+    document.querySelectorAll("article.print-chapter").forEach(function (article) {
+      var chapter = article.querySelector(".print-title");
+      article.querySelectorAll(".story-card").forEach(function (card) {
+        var title = card.querySelector(".story-title");
+        if (!chapter || !title) return;
+        card.setAttribute("aria-label", title.textContent.replace(/\s+/g, " ").trim() + ", in " + chapter.textContent.trim());
+        card.removeAttribute("aria-labelledby");
+      });
+    });
+  }
+
   function finish() {
     linkChapters();
+    nameStories();
     if (status) {
       status.textContent = failed
         ? (total - failed) + " of " + total + " playbooks gathered; the others could not be loaded and are linked in place."
@@ -490,6 +506,6 @@ document.addEventListener("playbook:theme", function () {
       });
   }
 
-  if (!total) { document.body.setAttribute("data-print-ready", ""); return; }
+  if (!total) { nameStories(); document.body.setAttribute("data-print-ready", ""); return; }
   for (var i = 0; i < 6; i++) fetchNext();
 })();

@@ -374,6 +374,9 @@ await step("f. print page: every playbook in order, PDF", () => withPage({}, asy
       toChapterPages: [...document.querySelectorAll("article.print-chapter a[href]")]
         .map((a) => a.getAttribute("href"))
         .filter((h) => [...document.querySelectorAll("article.print-chapter[data-src]")].some((c) => h.split("#")[0] === c.getAttribute("data-src"))),
+      // Each story card is named with its chapter: titles recur across chapters.
+      stories: [...document.querySelectorAll("article.print-chapter")].flatMap((a) =>
+        [...a.querySelectorAll(".story-card")].map((c) => [c.getAttribute("aria-label") || "", a.querySelector(".print-title").textContent])),
       dangling: [...document.querySelectorAll('article.print-chapter a[href^="#"]')]
         .map((a) => decodeURIComponent(a.getAttribute("href").slice(1)))
         .filter((id) => id && !document.getElementById(id)),
@@ -385,6 +388,8 @@ await step("f. print page: every playbook in order, PDF", () => withPage({}, asy
   check(gathered.pending === 0 && gathered.bodies === gathered.chapters, `chapters not gathered: ${JSON.stringify(gathered)}`);
   check(gathered.duplicates.length === 0, `duplicate ids on the print page: ${gathered.duplicates.slice(0, 5)}`);
   check(gathered.framework, "the Buy vs Build framework is not on the print page under its prefixed id");
+  check(gathered.stories.length > 0 && gathered.stories.every(([name, chapter]) => name.includes("Story Mode") && name.endsWith(`, in ${chapter}`)),
+    `story cards not named with their chapters: ${JSON.stringify(gathered.stories.slice(0, 3))}`);
   const headings = await page.$$eval("main h1, main h2, main h3", (hs) => hs.map((h) => h.textContent.replace(/\s+/g, " ").trim()));
   let at = 0;
   for (const t of expected) {
