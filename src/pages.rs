@@ -21,7 +21,7 @@ use crate::model::{Blocks, Pattern, Playbook, SectionKind, StoryMode, StoryText}
 use crate::output::{Emitted, OutputFile, Sink, StaticFiles};
 use crate::paginate::{self, PagerView, Pagination};
 use crate::paths;
-use crate::render::{ListMarker, Lists, Renderer};
+use crate::render::{ListMarker, Lists, Renderer, thousands};
 use crate::theme::Theme;
 
 #[derive(Debug, Serialize, Hash)]
@@ -1221,8 +1221,10 @@ impl<'a> Site<'a> {
             .collect();
         let mut list =
             framing(paths::PRINT.into(), "Print", site.title.clone(), vec![self.home_crumb(), print_crumb(None)]);
-        list.lead =
-            format!("{} playbooks, too many to print at once: print a track at a time.", handbook.playbooks.len());
+        list.lead = format!(
+            "{} playbooks, too many to print at once: print a track at a time.",
+            thousands(handbook.playbooks.len() as i64)
+        );
         list.tracks = tracks.clone();
         self.track_by_track(self.print(list, &[], has_code), &tracks, |g, tracks| {
             let name = &g.track.name;
@@ -1236,6 +1238,12 @@ impl<'a> Site<'a> {
                 &format!("Print: {name}"),
                 format!("{}: {name}", site.title),
                 crumbs,
+            );
+            let count = g.members.len();
+            view.lead = format!(
+                "The {} playbook{} of {name}, to print or save as PDF.",
+                thousands(count as i64),
+                if count == 1 { "" } else { "s" }
             );
             view.tracks = tracks;
             view.track = Some(g.track.slug.clone());
@@ -1302,8 +1310,9 @@ impl<'a> Site<'a> {
                 title: "Map".into(),
                 heading: "Map of the handbook".into(),
                 lead: format!(
-                    "{n} playbooks in {} tracks, too many for one picture: each track has a map of its own, \
+                    "{} playbooks in {} tracks, too many for one picture: each track has a map of its own, \
                      listed here with how often its playbooks link to each other track.",
+                    thousands(n as i64),
                     tracks.len()
                 ),
                 crumbs: vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }],
@@ -1357,7 +1366,12 @@ impl<'a> Site<'a> {
                     .filter(|&o| o != t && counts[t][o] > 0)
                     .map(|o| {
                         let n = counts[t][o];
-                        format!("{} ({n} link{})", tracks[o].track.name, if n == 1 { "" } else { "s" })
+                        format!(
+                            "{} ({} link{})",
+                            tracks[o].track.name,
+                            thousands(n as i64),
+                            if n == 1 { "" } else { "s" }
+                        )
                     })
                     .collect(),
             })

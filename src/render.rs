@@ -104,7 +104,25 @@ impl Renderer {
 fn compile<'t>(templates: impl IntoIterator<Item = (&'t str, &'t str)>) -> tera::TeraResult<Tera> {
     let mut tera = Tera::new();
     tera.set_escape_fn(escape_html);
+    tera.register_filter("thousands", |n: i64, _: tera::Kwargs, _: &tera::State| thousands(n));
     tera.add_raw_templates(templates).map(|()| tera)
+}
+
+/// `2,469`: a count as a reader reads it (the handbooks are written in
+/// English; `language` does not change it).
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (k, d) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// Tera's own escaper, to the byte, but it writes each run of plain text at
@@ -352,6 +370,19 @@ fn template_errors(e: &tera::Error, theme: &Theme) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_written_with_thousands_separators() {
+        let cases =
+            [(0, "0"), (999, "999"), (1000, "1,000"), (2469, "2,469"), (1_234_567, "1,234,567"), (-1000, "-1,000")];
+        for (n, text) in cases {
+            assert_eq!(thousands(n), text);
+        }
+        let tera = compile([("t", "{{ n | thousands }} in all")]).unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("n", &10_000);
+        assert_eq!(tera.render("t", &ctx).unwrap(), "10,000 in all");
+    }
 
     #[test]
     fn lists_go_where_their_markers_are() {

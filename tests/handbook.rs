@@ -1023,6 +1023,7 @@ fn a_big_handbook_is_mapped_and_printed_track_by_track() {
     assert!(print.contains("301 playbooks, too many to print at once"), "{print}");
     assert!(print.contains("<li><a href=\"/print/ops/\">Ops</a> <span class=\"count\">151 playbooks</span></li>"));
     let ops = site.main("print/ops/index.html");
+    assert!(ops.contains("<p class=\"lead\">The 151 playbooks of Ops, to print or save as PDF.</p>"), "{ops}");
     assert_eq!(ops.matches("<article class=\"print-chapter").count(), 151, "its own playbooks alone");
     assert!(ops.contains("data-src=\"/ops/o150/\"") && !ops.contains("data-src=\"/people/"), "{ops}");
     assert!(ops.contains("<a href=\"/print/ops/\" aria-current=\"page\">Ops</a>"), "{ops}");
