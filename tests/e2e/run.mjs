@@ -500,6 +500,22 @@ await step("g4. a long sidebar folds to the reader's track, and the others open 
   return "41 of 121 shown (and made), 81 after opening Alpha, in order; no axe violations";
 }));
 
+await step("g5. a track's own pages (a later list page, its map, its print page) open its track in the sidebar", () => withPage({}, async (page) => {
+  const fake = (t) => Array.from({ length: 40 }, (_, k) => ({ t: `${t} ${k}`, u: `${t}-${k}/` }));
+  const nav = { tracks: ["alpha", "people", "omega"].map((t) => ({ n: t, u: `tracks/${t}/`, p: fake(t) })) };
+  await page.route("**/assets/nav.js", (route) =>
+    route.fulfill({ contentType: "text/javascript", body: `window.PLAYBOOK_NAV=${JSON.stringify(nav)};` }));
+  // A page of no track's, told it is about "people" as such pages are.
+  await page.route("**/tags/hiring/", async (route) => {
+    const html = await (await route.fetch()).text();
+    route.fulfill({ contentType: "text/html", body: html.replace("<body data-base=", "<body data-track=\"people\" data-base=") });
+  });
+  await goto(page, "tags/hiring/");
+  const open = await page.$$eval("#pb-sidebar button.nav-fold", (bs) => bs.map((b) => `${b.getAttribute("aria-label")}=${b.getAttribute("aria-expanded")}`));
+  check(JSON.stringify(open) === JSON.stringify(["alpha: 40 playbooks=false", "people: 40 playbooks=true", "omega: 40 playbooks=false"]), `folds: ${open}`);
+  return "people open, the others folded";
+}));
+
 await step("d2. search by keyboard: arrows into the results, Escape and a click elsewhere close them", () => withPage({}, async (page) => {
   await goto(page, "");
   const input = page.locator("input#pb-search-input");
