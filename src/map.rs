@@ -32,6 +32,11 @@ pub struct Column<'a> {
     pub members: &'a [PageId],
 }
 
+/// The whole handbook: a column per track, under its name.
+pub fn track_per_column(handbook: &Handbook) -> Vec<Column<'_>> {
+    handbook.tracks.iter().map(|g| Column { label: Some(&g.track.name), members: &g.members }).collect()
+}
+
 /// One track's playbooks as columns of equal height: square-ish, since a
 /// column is about four rows wide.
 pub fn track_columns<'a>(name: &'a str, members: &'a [PageId]) -> Vec<Column<'a>> {
@@ -151,9 +156,7 @@ mod tests {
         let playbooks = vec![crate::parse::playbook(&src).unwrap()];
         let handbook =
             Handbook::assemble(playbooks, Default::default(), false, &mut crate::diagnostic::Diagnostics::default());
-        let columns: Vec<Column> =
-            handbook.tracks.iter().map(|g| Column { label: Some(&g.track.name), members: &g.members }).collect();
-        let svg = svg(&handbook, &columns, &[], &|_| String::new());
+        let svg = svg(&handbook, &track_per_column(&handbook), &[], &|_| String::new());
         let height = TOP + BOX_H + MARGIN;
         assert!(svg.contains(&format!("height=\"{height}\"")), "{svg}");
         assert!(svg.contains(&format!("y=\"{TOP}\" width=\"{BOX_W}\" height=\"{BOX_H}\"")), "{svg}");

@@ -973,16 +973,8 @@ impl<'a> Site<'a> {
             .into_par_iter()
             .map(|n| {
                 let site_path = paginate::site_path(first, n);
-                let mut crumbs = vec![self.home_crumb(), Crumb { name: title.into(), url: None }];
-                // The first page is the catalog's own address and title.
-                let page_title = if n == 1 {
-                    title.to_string()
-                } else {
-                    crumbs[1].url = Some(url(1));
-                    crumbs.push(Crumb { name: format!("Page {n}"), url: None });
-                    format!("{title}, page {n} of {}", pagination.pages)
-                };
-                let page = self.page(&page_title, &site_path, crumbs);
+                let crumbs = vec![self.home_crumb(), Crumb { name: title.into(), url: None }];
+                let page = self.list_page(title, first, n, pagination, crumbs);
                 let key = CatalogPage { whole: &whole, inputs: &inputs, page: n, pagination };
                 self.render_from("catalog.html", &site_path, &key, |lists| {
                     let (entries, initials) = entries.get_or_init(|| {
@@ -1008,6 +1000,28 @@ impl<'a> Site<'a> {
                 })
             })
             .collect()
+    }
+
+    /// Page `n` of the list at `first`, titled `title`, its last crumb the
+    /// list's. The first page is the list's own address and title; a later
+    /// one says which it is, and its crumbs lead back to the first.
+    fn list_page(
+        &self,
+        title: &str,
+        first: &str,
+        n: usize,
+        pagination: Pagination,
+        mut crumbs: Vec<Crumb>,
+    ) -> PageView {
+        if n == 1 {
+            return self.page(title, first, crumbs);
+        }
+        if let Some(list) = crumbs.last_mut() {
+            list.url = Some(self.url(first));
+        }
+        crumbs.push(Crumb { name: format!("Page {n}"), url: None });
+        let title = format!("{title}, page {n} of {}", pagination.pages);
+        self.page(&title, &paginate::site_path(first, n), crumbs)
     }
 
     /// How a catalog splits into pages, from its count alone.
@@ -1083,15 +1097,8 @@ impl<'a> Site<'a> {
                 let (index_name, index) =
                     if first.starts_with(paths::TAGS) { ("Tags", paths::TAGS) } else { ("Tracks", paths::TRACKS) };
                 let index_crumb = Crumb { name: index_name.into(), url: Some(self.url(index)) };
-                let mut crumbs = vec![self.home_crumb(), index_crumb, Crumb { name, url: None }];
-                let page_title = if n == 1 {
-                    title.clone()
-                } else {
-                    crumbs[2].url = Some(self.url(&first));
-                    crumbs.push(Crumb { name: format!("Page {n}"), url: None });
-                    format!("{title}, page {n} of {}", pagination.pages)
-                };
-                let mut page = self.page(&page_title, &site_path, crumbs);
+                let crumbs = vec![self.home_crumb(), index_crumb, Crumb { name, url: None }];
+                let mut page = self.list_page(&title, &first, n, pagination, crumbs);
                 let track = first.strip_prefix(paths::TRACKS).map(|t| t.trim_end_matches('/'));
                 page.track = track.map(str::to_string);
                 // The folder's introduction opens the list, on its first page.
@@ -1208,17 +1215,7 @@ impl<'a> Site<'a> {
             let crumbs = vec![self.home_crumb(), print_crumb(None)];
             return vec![self.print(framing(paths::PRINT.into(), "Print", site.title.clone(), crumbs), &all, has_code)];
         }
-        let tracks: Vec<TrackLink> = handbook
-            .tracks
-            .iter()
-            .map(|g| TrackLink {
-                name: g.track.name.clone(),
-                url: self.url(&paths::print_of_track(&g.track.slug)),
-                count: g.members.len(),
-                current: false,
-                links_to: Vec::new(),
-            })
-            .collect();
+        let tracks = self.track_links(paths::print_of_track);
         let mut list =
             framing(paths::PRINT.into(), "Print", site.title.clone(), vec![self.home_crumb(), print_crumb(None)]);
         list.lead = format!(
@@ -1287,8 +1284,7 @@ impl<'a> Site<'a> {
         };
         let n = handbook.playbooks.len();
         if !handbook.by_track() {
-            let columns: Vec<_> =
-                handbook.tracks.iter().map(|g| Column { label: Some(&g.track.name), members: &g.members }).collect();
+            let columns = map::track_per_column(handbook);
             let members: Vec<PageId> = (0..n).collect();
             let crumbs = vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }];
             let view = Framing {
@@ -1354,26 +1350,31 @@ impl<'a> Site<'a> {
         for &(from, to) in &self.links.edges {
             counts[track_of[from]][track_of[to]] += 1;
         }
-        tracks
+        let mut links = self.track_links(paths::map_of_track);
+        for (t, link) in links.iter_mut().enumerate() {
+            link.links_to = (0..tracks.len())
+                .filter(|&o| o != t && counts[t][o] > 0)
+                .map(|o| {
+                    let n = counts[t][o];
+                    format!("{} ({} link{})", tracks[o].track.name, thousands(n as i64), if n == 1 { "" } else { "s" })
+                })
+                .collect();
+        }
+        links
+    }
+
+    /// Every track, each linking to its own page at `page_of` (its map or
+    /// its print page).
+    fn track_links(&self, page_of: fn(&str) -> String) -> Vec<TrackLink> {
+        self.handbook
+            .tracks
             .iter()
-            .enumerate()
-            .map(|(t, g)| TrackLink {
+            .map(|g| TrackLink {
                 name: g.track.name.clone(),
-                url: self.url(&paths::map_of_track(&g.track.slug)),
+                url: self.url(&page_of(&g.track.slug)),
                 count: g.members.len(),
                 current: false,
-                links_to: (0..tracks.len())
-                    .filter(|&o| o != t && counts[t][o] > 0)
-                    .map(|o| {
-                        let n = counts[t][o];
-                        format!(
-                            "{} ({} link{})",
-                            tracks[o].track.name,
-                            thousands(n as i64),
-                            if n == 1 { "" } else { "s" }
-                        )
-                    })
-                    .collect(),
+                links_to: Vec::new(),
             })
             .collect()
     }
@@ -1399,7 +1400,8 @@ impl<'a> Site<'a> {
             })
         };
         let playbooks = &self.handbook.playbooks;
-        let mut at = vec![usize::MAX; if members.is_empty() { 0 } else { playbooks.len() }];
+        // Each playbook's node, for the playbooks drawn.
+        let mut at = vec![usize::MAX; playbooks.len()];
         let mut nodes: Vec<MapNode> = members
             .iter()
             .enumerate()
@@ -1411,15 +1413,13 @@ impl<'a> Site<'a> {
                 MapNode { title: &p.title, url: url(id), track: track_shown, links_to: Vec::new() }
             })
             .collect();
-        if !members.is_empty() {
-            for &(from, to) in &self.links.edges {
-                if let Some(node) = nodes.get_mut(at[from]) {
-                    let target = &playbooks[to];
-                    node.links_to.push(match track {
-                        Some(t) if target.track.name != t => format!("{} ({})", target.title, target.track.name).into(),
-                        _ => target.title.as_str().into(),
-                    });
-                }
+        for &(from, to) in &self.links.edges {
+            if let Some(node) = nodes.get_mut(at[from]) {
+                let target = &playbooks[to];
+                node.links_to.push(match track {
+                    Some(t) if target.track.name != t => format!("{} ({})", target.title, target.track.name).into(),
+                    _ => target.title.as_str().into(),
+                });
             }
         }
         let mut page = self.page(&view.title, &view.site_path, view.crumbs.clone());
