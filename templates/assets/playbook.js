@@ -26,12 +26,18 @@ window.PLAYBOOK_LINK = function (sitePath) {
     var nav = window.PLAYBOOK_NAV;
     var sidebar = document.getElementById("pb-sidebar");
     if (!nav || !sidebar) return;
-    var here = location.pathname;
     var pageTrack = body.getAttribute("data-track");
+    /* This page's site path (`people/feedback/`), found once: resolving
+       every playbook's URL to compare it with this page's was 10,000 URL
+       parses on every page of a big handbook. */
+    var root = new URL(base, location.href).pathname;
+    var here = null;
+    if (location.pathname.indexOf(root) === 0) {
+      try { here = decodeURIComponent(location.pathname.slice(root.length)); } catch (e) { here = null; }
+    }
     /* Whether site path `u` is this page (a folder, or its index.html from disk). */
     function isHere(u) {
-      var at = new URL(base + u, location.href).pathname;
-      return here === at || here === at + "index.html";
+      return here !== null && (here === u || here === u + "index.html");
     }
     var list = document.createElement("ul");
     var total = nav.tracks.reduce(function (n, t) { return n + t.p.length; }, 0);
