@@ -302,6 +302,8 @@ struct PrintView<'a> {
     contents: Vec<ContentsLine<'a>>,
     /// Each chapter through `partials/print_chapter.html`.
     chapters: ListMarker,
+    /// The other pages of a track's print page, when it has more.
+    pager: PagerView,
 }
 
 #[derive(Serialize)]
@@ -332,6 +334,8 @@ struct MapView {
     nodes: ListMarker,
     /// The maps of the tracks, when the handbook is mapped track by track.
     tracks: Vec<TrackLink>,
+    /// The other pages of a track's map, when it has more.
+    pager: PagerView,
 }
 
 /// A track's own map or print page, in a handbook that has them.
@@ -340,8 +344,9 @@ struct TrackLink {
     name: String,
     url: String,
     count: usize,
-    /// Whether this is the page's own track.
-    current: bool,
+    /// On the track's own pages, its `aria-current`: "page" on the page it
+    /// links to, "true" on the track's further pages.
+    current: Option<&'static str>,
     /// On the map: "People (12)", each other track its playbooks link to,
     /// and how often.
     links_to: Vec<String>,
@@ -358,11 +363,15 @@ struct Framing {
     tracks: Vec<TrackLink>,
     /// The slug of the track of a track's own page.
     track: Option<String>,
+    /// The other pages of a track too long for one (`list_page_size`).
+    pager: PagerView,
 }
 
-/// The list of the tracks' pages, the one at `own` marked as the current page.
-fn tracks_marking(tracks: &[TrackLink], own: &str) -> Vec<TrackLink> {
-    tracks.iter().map(|t| TrackLink { current: t.url == own, ..t.clone() }).collect()
+/// The list of the tracks' pages, the one at `own` marked as current: the
+/// page itself on `own`'s first page, its track on the others.
+fn tracks_marking(tracks: &[TrackLink], own: &str, first_page: bool) -> Vec<TrackLink> {
+    let mark = if first_page { "page" } else { "true" };
+    tracks.iter().map(|t| TrackLink { current: (t.url == own).then_some(mark), ..t.clone() }).collect()
 }
 
 #[derive(Serialize)]
@@ -715,7 +724,16 @@ impl<'a> Site<'a> {
             put(OutputFile::new("CNAME", format!("{cname}\n")));
         }
         if self.base.origin.is_some() {
-            put(OutputFile::new("sitemap.xml", self.sitemap()));
+            // Every page written, whatever made it: a list of the site's
+            // pages kept apart from the code that makes them missed some.
+            let mut pages: Vec<String> = crate::cache::lock(&emitted)
+                .iter()
+                .filter_map(|e| e.path.strip_suffix("index.html"))
+                .filter(|folder| folder.is_empty() || folder.ends_with('/'))
+                .map(str::to_string)
+                .collect();
+            pages.sort_unstable();
+            put(OutputFile::new("sitemap.xml", self.sitemap(&pages)));
         }
         let mut emitted = emitted.into_inner().unwrap_or_else(|e| e.into_inner());
         // Files arrive in whatever order the threads finish them.
@@ -1003,25 +1021,44 @@ impl<'a> Site<'a> {
     }
 
     /// Page `n` of the list at `first`, titled `title`, its last crumb the
-    /// list's. The first page is the list's own address and title; a later
-    /// one says which it is, and its crumbs lead back to the first.
-    fn list_page(
+    /// list's.
+    fn list_page(&self, title: &str, first: &str, n: usize, pagination: Pagination, crumbs: Vec<Crumb>) -> PageView {
+        let (title, site_path, crumbs) = self.nth_page(title, first, n, pagination, crumbs);
+        self.page(&title, &site_path, crumbs)
+    }
+
+    /// The title, site path and crumbs of page `n` of a list. The first page
+    /// is the list's own address and title; a later one says which it is,
+    /// and its crumbs lead back to the first.
+    fn nth_page(
         &self,
         title: &str,
         first: &str,
         n: usize,
         pagination: Pagination,
         mut crumbs: Vec<Crumb>,
-    ) -> PageView {
+    ) -> (String, String, Vec<Crumb>) {
         if n == 1 {
-            return self.page(title, first, crumbs);
+            return (title.to_string(), first.to_string(), crumbs);
         }
         if let Some(list) = crumbs.last_mut() {
             list.url = Some(self.url(first));
         }
         crumbs.push(Crumb { name: format!("Page {n}"), url: None });
-        let title = format!("{title}, page {n} of {}", pagination.pages);
-        self.page(&title, &paginate::site_path(first, n), crumbs)
+        (format!("{title}, page {n} of {}", pagination.pages), paginate::site_path(first, n), crumbs)
+    }
+
+    /// Page `n` of a track's map or print page framed as `first` (the
+    /// track's first page), with its pager.
+    fn framing_page(&self, first: Framing, n: usize, pagination: Pagination) -> Framing {
+        let pager = pagination.view(n, |k| self.url(&paginate::site_path(&first.site_path, k)));
+        let (title, site_path, crumbs) = self.nth_page(&first.title, &first.site_path, n, pagination, first.crumbs);
+        let lead = if pagination.pages > 1 {
+            format!("{} Page {} of {}.", first.lead, thousands(n as i64), thousands(pagination.pages as i64))
+        } else {
+            first.lead
+        };
+        Framing { site_path, title, lead, crumbs, pager, ..first }
     }
 
     /// How a catalog splits into pages, from its count alone.
@@ -1180,7 +1217,7 @@ impl<'a> Site<'a> {
         let mut page = self.page(&view.title, &view.site_path, view.crumbs.clone());
         page.has_code = has_code;
         page.track = view.track.clone();
-        let inputs = (&self.view, &page, &chapters, (&view.heading, &view.lead, &view.tracks));
+        let inputs = (&self.view, &page, &chapters, (&view.heading, &view.lead, &view.tracks, &view.pager));
         self.render_from("print.html", &view.site_path, &inputs, |lists| {
             let contents = chapters.iter().map(|c| ContentsLine { anchor: &c.anchor, title: c.title }).collect();
             let print = PrintView {
@@ -1190,6 +1227,7 @@ impl<'a> Site<'a> {
                 gathered: !inline,
                 contents,
                 chapters: lists.list(self.renderer, "partials/print_chapter.html", &self.view, &chapters)?,
+                pager: view.pager.clone(),
             };
             Ok(PrintContext { site: &self.view, page: page.clone(), print })
         })
@@ -1208,6 +1246,7 @@ impl<'a> Site<'a> {
             crumbs,
             tracks: Vec::new(),
             track: None,
+            pager: PagerView::single(),
         };
         let print_crumb = |url| Crumb { name: "Print".into(), url };
         if !handbook.by_track() {
@@ -1223,7 +1262,7 @@ impl<'a> Site<'a> {
             thousands(handbook.playbooks.len() as i64)
         );
         list.tracks = tracks.clone();
-        self.track_by_track(self.print(list, &[], has_code), &tracks, |g, tracks| {
+        let frame = |g: &TrackGroup, tracks| {
             let name = &g.track.name;
             let crumbs = vec![
                 self.home_crumb(),
@@ -1244,29 +1283,42 @@ impl<'a> Site<'a> {
             );
             view.tracks = tracks;
             view.track = Some(g.track.slug.clone());
-            self.print(view, &g.members, has_code)
+            view
+        };
+        self.track_by_track(self.print(list, &[], has_code), &tracks, frame, |_, view, members| {
+            self.print(view, members, has_code)
         })
     }
 
     /// A big handbook's map or print pages: the list of the tracks'
-    /// (`overview`), then each track's, made by `of_track` from its group
-    /// and the list with its own page marked.
+    /// (`overview`), then each track's, `list_page_size` playbooks to a
+    /// page. `frame` says what a track's first page says around its
+    /// playbooks, given the list of the tracks with its own marked;
+    /// `of_track` makes a page of its playbooks `members`.
     fn track_by_track(
         &self,
         overview: Result<OutputFile, Diagnostic>,
         tracks: &[TrackLink],
-        of_track: impl Fn(&TrackGroup, Vec<TrackLink>) -> Result<OutputFile, Diagnostic> + Sync,
+        frame: impl Fn(&TrackGroup, Vec<TrackLink>) -> Framing + Sync,
+        of_track: impl Fn(&TrackGroup, Framing, &[PageId]) -> Result<OutputFile, Diagnostic> + Sync,
     ) -> Vec<Result<OutputFile, Diagnostic>> {
-        let mut pages = vec![overview];
-        let per_track: Vec<_> = self
+        let pages: Vec<_> = self
             .handbook
             .tracks
-            .par_iter()
+            .iter()
             .zip(tracks)
-            .map(|(g, this)| of_track(g, tracks_marking(tracks, &this.url)))
+            .flat_map(|(g, this)| {
+                let pagination = Pagination::new(g.members.len(), self.config.list_page_size);
+                (1..=pagination.pages).map(move |n| (g, this, n, pagination))
+            })
             .collect();
-        pages.extend(per_track);
-        pages
+        let mut out = vec![overview];
+        out.par_extend(pages.into_par_iter().map(|(g, this, n, pagination)| {
+            let first = frame(g, tracks_marking(tracks, &this.url, n == 1));
+            let members = &g.members[pagination.range(n, g.members.len())];
+            of_track(g, self.framing_page(first, n, pagination), members)
+        }));
+        out
     }
 
     /// The map: the whole handbook in one picture, or in a big one
@@ -1295,8 +1347,9 @@ impl<'a> Site<'a> {
                 crumbs,
                 tracks: Vec::new(),
                 track: None,
+                pager: PagerView::single(),
             };
-            return vec![self.map_page(view, "#map", &key, &columns, &members, None)];
+            return vec![self.map_page(view, &key, &columns, &members, None)];
         }
         let tracks = self.track_maps();
         let map_crumb = Crumb { name: "Map".into(), url: Some(self.url(paths::MAP)) };
@@ -1314,16 +1367,16 @@ impl<'a> Site<'a> {
                 crumbs: vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }],
                 tracks: tracks.clone(),
                 track: None,
+                pager: PagerView::single(),
             },
-            "#map",
             &key,
             &[],
             &[],
             None,
         );
-        self.track_by_track(overview, &tracks, |g, tracks| {
+        let frame = |g: &TrackGroup, tracks| {
             let name = &g.track.name;
-            let view = Framing {
+            Framing {
                 site_path: paths::map_of_track(&g.track.slug),
                 title: format!("Map: {name}"),
                 heading: format!("Map: {name}"),
@@ -1331,9 +1384,12 @@ impl<'a> Site<'a> {
                 crumbs: vec![self.home_crumb(), map_crumb.clone(), Crumb { name: name.clone(), url: None }],
                 tracks,
                 track: Some(g.track.slug.clone()),
-            };
-            let columns = map::track_columns(name, &g.members);
-            self.map_page(view, &format!("#map/{}", g.track.slug), &key, &columns, &g.members, Some(name))
+                pager: PagerView::single(),
+            }
+        };
+        self.track_by_track(overview, &tracks, frame, |g, view, members| {
+            let columns = map::track_columns(&g.track.name, members);
+            self.map_page(view, &key, &columns, members, Some(&g.track.name))
         })
     }
 
@@ -1373,19 +1429,18 @@ impl<'a> Site<'a> {
                 name: g.track.name.clone(),
                 url: self.url(&page_of(&g.track.slug)),
                 count: g.members.len(),
-                current: false,
+                current: None,
                 links_to: Vec::new(),
             })
             .collect()
     }
 
-    /// A map page: its picture of `columns` (kept in the cache under
-    /// `cache_name`) and the outline of `members`; on a track's map
-    /// (`track`), links to other tracks' playbooks name their track.
+    /// A map page: its picture of `columns` and the outline of `members`;
+    /// on a track's map (`track`), links to other tracks' playbooks name
+    /// their track.
     fn map_page(
         &self,
         view: Framing,
-        cache_name: &str,
         key: &(dyn Fn() -> u64 + Sync),
         columns: &[Column<'_>],
         members: &[PageId],
@@ -1395,7 +1450,9 @@ impl<'a> Site<'a> {
         let svg = if columns.is_empty() {
             Html { key: 0, html: Arc::default() }
         } else {
-            self.cache.body(std::path::Path::new(cache_name), key, || {
+            // Kept in the cache under the page's address.
+            let cache_name = format!("#{}", view.site_path);
+            self.cache.body(std::path::Path::new(&cache_name), key, || {
                 map::svg(self.handbook, columns, &self.links.edges, &url)
             })
         };
@@ -1424,12 +1481,13 @@ impl<'a> Site<'a> {
         }
         let mut page = self.page(&view.title, &view.site_path, view.crumbs.clone());
         page.track = view.track.clone();
-        let inputs = (&self.view, &page, &svg, &nodes, (&view.heading, &view.lead, &view.tracks));
+        let inputs = (&self.view, &page, &svg, &nodes, (&view.heading, &view.lead, &view.tracks, &view.pager));
         self.render_from("map.html", &view.site_path, &inputs, |lists| {
             let nodes = lists.list(self.renderer, "partials/map_node.html", &self.view, &nodes)?;
             let svg = lists.fragment(svg.clone());
             let (heading, lead, tracks) = (view.heading.clone(), view.lead.clone(), view.tracks.clone());
-            Ok(MapContext { site: &self.view, page: page.clone(), map: MapView { heading, lead, svg, nodes, tracks } })
+            let map = MapView { heading, lead, svg, nodes, tracks, pager: view.pager.clone() };
+            Ok(MapContext { site: &self.view, page: page.clone(), map })
         })
     }
 
@@ -1555,33 +1613,13 @@ impl<'a> Site<'a> {
         script
     }
 
-    fn sitemap(&self) -> String {
-        let mut paths_list: Vec<String> = ["", paths::MAP, paths::PRINT].iter().map(|s| s.to_string()).collect();
-        // Every page of a list that goes over several.
-        let mut paged = |first: &str, pagination: Pagination| {
-            paths_list.extend((1..=pagination.pages).map(|n| paginate::site_path(first, n)));
-        };
-        for (kind, first) in [(SectionKind::Framework, paths::FRAMEWORKS), (SectionKind::ExitGame, paths::EXIT_GAMES)] {
-            paged(first, self.catalog_pagination(kind));
-        }
-        let size = self.config.list_page_size;
-        for g in &self.handbook.tracks {
-            paged(&paths::track(&g.track.slug), Pagination::new(g.members.len(), size));
-        }
-        for g in &self.handbook.tags {
-            paged(&paths::tag(&g.slug), Pagination::new(g.members.len(), size));
-        }
-        paths_list.extend(self.handbook.playbooks.iter().map(|p| paths::playbook(&p.slug)));
-        if self.handbook.by_track() {
-            for g in &self.handbook.tracks {
-                paths_list.extend([paths::map_of_track(&g.track.slug), paths::print_of_track(&g.track.slug)]);
-            }
-        }
+    /// The sitemap of the pages at these site paths.
+    fn sitemap(&self, pages: &[String]) -> String {
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
-        for p in paths_list {
-            if let Some(abs) = self.base.absolute(&p) {
+        for p in pages {
+            if let Some(abs) = self.base.absolute(p) {
                 xml.push_str(&format!("  <url><loc>{}</loc></url>\n", markdown::escape_html(&abs)));
             }
         }

@@ -23,7 +23,7 @@ const AROUND: usize = 2;
 /// A pager as templates see it (`partials/pager.html`): this page's number
 /// of `pages`, the pages to link to (none for a list of one page), and the
 /// previous and next.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct PagerView {
     pub page: usize,
     pub pages: usize,
@@ -33,12 +33,19 @@ pub struct PagerView {
 }
 
 /// One link of a pager: a page number, or a gap (`…`) where pages are left out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Hash)]
 pub struct PagerItem {
     /// `None` for a gap.
     pub number: Option<usize>,
     pub url: String,
     pub current: bool,
+}
+
+impl PagerView {
+    /// The pager of a list that fits on one page: it shows nothing.
+    pub fn single() -> Self {
+        Pagination::new(0, 0).view(1, |_| String::new())
+    }
 }
 
 impl Pagination {

@@ -1035,6 +1035,56 @@ fn a_big_handbook_is_mapped_and_printed_track_by_track() {
     }
 }
 
+/// A track of more playbooks than `list_page_size` has its map and its
+/// print page over numbered pages too: no page of the site grows with the
+/// handbook (a track's map of 1,250 playbooks was a 1.1 MB page).
+#[test]
+fn a_long_tracks_map_and_print_page_go_over_numbered_pages() {
+    let mut files: Vec<(String, String)> = (0..251)
+        .map(|i| (format!("playbooks/ops/o{i:03}.md"), format!("# Ops {i:03}\n\nText.\n")))
+        .chain((0..50).map(|i| (format!("playbooks/people/p{i:03}.md"), format!("# People {i:03}\n\nText.\n"))))
+        .collect();
+    files[0].1 = "# Ops 000\n\nSee [[o001]] and [[o150]].\n".into();
+    files[150].1 = "# Ops 150\n\nSee [[o151]].\n".into();
+    files.push(("playbook.toml".into(), "list_page_size = 100\n".into()));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let site = build_project(project(&refs).path(), Some("https://example.org/"));
+    let boxes = |main: &str| main.matches("<rect class=\"map-node\"").count();
+    let edges = |main: &str| {
+        main.split("class=\"map-edge\" d=\"").nth(1).and_then(|d| d.split('"').next()).map_or(0, |d| d.matches('M').count())
+    };
+    let first = site.main("map/ops/index.html");
+    let second = site.main("map/ops/page/2/index.html");
+    let third = site.main("map/ops/page/3/index.html");
+    assert_eq!([boxes(&first), boxes(&second), boxes(&third)], [100, 100, 51]);
+    assert!(first.contains("Ops 099") && !first.contains("Ops 100<") && third.contains("Ops 250"), "in order");
+    // A link is drawn where both ends are on the page, and named in the
+    // outline wherever its target is.
+    assert_eq!([edges(&first), edges(&second), edges(&third)], [1, 1, 0]);
+    assert!(first.contains(": links to Ops 001, Ops 150</li>"), "{first}");
+    assert!(first.contains("The playbooks of Ops and the links between them. Page 1 of 3.</p>"), "{first}");
+    assert!(first.contains("<a href=\"/map/ops/\" aria-current=\"page\">Ops</a>"), "{first}");
+    let page = site.page("map/ops/page/2/index.html");
+    assert!(page.contains("<title>Map: Ops, page 2 of 3 · "), "{page}");
+    assert!(second.contains("<a href=\"/map/ops/\" aria-current=\"true\">Ops</a>"), "still its track: {second}");
+    assert!(second.contains("<li><a href=\"/map/ops/\">Ops</a></li>\n<li><span aria-current=\"page\">Page 2</span>"), "{second}");
+    assert!(second.contains("<a rel=\"prev\" href=\"/map/ops/\">") && second.contains("<a rel=\"next\" href=\"/map/ops/page/3/\">"));
+    assert!(page.contains("data-track=\"ops\">"), "the sidebar opens its track");
+    let people = site.main("map/people/index.html");
+    assert!(boxes(&people) == 50 && !people.contains("class=\"pages\""), "a short track is one page: {people}");
+    let chapters = |main: &str| main.matches("<article class=\"print-chapter").count();
+    let print = [site.main("print/ops/index.html"), site.main("print/ops/page/2/index.html"), site.main("print/ops/page/3/index.html")];
+    assert_eq!(print.each_ref().map(|p| chapters(p)), [100, 100, 51]);
+    assert!(print[0].contains("The 251 playbooks of Ops, to print or save as PDF. Page 1 of 3."), "{}", print[0]);
+    assert!(print[2].contains("data-src=\"/ops/o250/\"") && !print[2].contains("data-src=\"/ops/o199/\""));
+    assert!(print[1].contains("Gathering 100 playbooks for printing"), "{}", print[1]);
+    let sitemap = site.page("sitemap.xml");
+    for p in ["map/ops/page/3/", "print/ops/page/2/", "map/people/"] {
+        assert!(sitemap.contains(&format!("<loc>https://example.org/{p}</loc>")), "{p}");
+    }
+    assert!(!sitemap.contains("map/people/page/"), "{sitemap}");
+}
+
 /// A track's or a tag's list of more playbooks than `list_page_size` goes
 /// over numbered pages; the folder's introduction opens the first.
 #[test]
