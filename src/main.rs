@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use playbook::render::count;
 use playbook::serve::ServeOptions;
 use playbook::term::Term;
 use playbook::{BuildError, BuildOptions, Diagnostics};
@@ -248,11 +249,6 @@ const NOTHING_WRITTEN: &str = "nothing was written";
 fn fail(term: Term, diags: &Diagnostics, code: u8, outcome: &str) -> ExitCode {
     term.diagnostics(diags);
     let n = diags.error_count();
-    term.error(&format!("{n} problem{} found; {outcome}", if n == 1 { "" } else { "s" }));
+    term.error(&format!("{} found; {outcome}", count(n, "problem")));
     ExitCode::from(code)
-}
-
-/// `1 playbook`, `2 playbooks`.
-fn count(n: usize, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }

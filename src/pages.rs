@@ -21,7 +21,7 @@ use crate::model::{Blocks, Pattern, Playbook, SectionKind, StoryMode, StoryText}
 use crate::output::{Emitted, OutputFile, Sink, StaticFiles};
 use crate::paginate::{self, PagerView, Pagination};
 use crate::paths;
-use crate::render::{ListMarker, Lists, Renderer, thousands};
+use crate::render::{ListMarker, Lists, Renderer, count, thousands};
 use crate::theme::Theme;
 
 #[derive(Debug, Serialize, Hash)]
@@ -1275,12 +1275,7 @@ impl<'a> Site<'a> {
                 format!("{}: {name}", site.title),
                 crumbs,
             );
-            let count = g.members.len();
-            view.lead = format!(
-                "The {} playbook{} of {name}, to print or save as PDF.",
-                thousands(count as i64),
-                if count == 1 { "" } else { "s" }
-            );
+            view.lead = format!("The {} of {name}, to print or save as PDF.", count(g.members.len(), "playbook"));
             view.tracks = tracks;
             view.track = Some(g.track.slug.clone());
             view
@@ -1349,7 +1344,7 @@ impl<'a> Site<'a> {
                 track: None,
                 pager: PagerView::single(),
             };
-            return vec![self.map_page(view, &key, &columns, &members, None)];
+            return vec![self.map_page(view, &key, &columns, &members)];
         }
         let tracks = self.track_maps();
         let map_crumb = Crumb { name: "Map".into(), url: Some(self.url(paths::MAP)) };
@@ -1359,10 +1354,10 @@ impl<'a> Site<'a> {
                 title: "Map".into(),
                 heading: "Map of the handbook".into(),
                 lead: format!(
-                    "{} playbooks in {} tracks, too many for one picture: each track has a map of its own, \
+                    "{} in {}, too many for one picture: each track has a map of its own, \
                      listed here with how often its playbooks link to each other track.",
-                    thousands(n as i64),
-                    tracks.len()
+                    count(n, "playbook"),
+                    count(tracks.len(), "track")
                 ),
                 crumbs: vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }],
                 tracks: tracks.clone(),
@@ -1372,7 +1367,6 @@ impl<'a> Site<'a> {
             &key,
             &[],
             &[],
-            None,
         );
         let frame = |g: &TrackGroup, tracks| {
             let name = &g.track.name;
@@ -1389,7 +1383,7 @@ impl<'a> Site<'a> {
         };
         self.track_by_track(overview, &tracks, frame, |g, view, members| {
             let columns = map::track_columns(&g.track.name, members);
-            self.map_page(view, &key, &columns, members, Some(&g.track.name))
+            self.map_page(view, &key, &columns, members)
         })
     }
 
@@ -1410,10 +1404,7 @@ impl<'a> Site<'a> {
         for (t, link) in links.iter_mut().enumerate() {
             link.links_to = (0..tracks.len())
                 .filter(|&o| o != t && counts[t][o] > 0)
-                .map(|o| {
-                    let n = counts[t][o];
-                    format!("{} ({} link{})", tracks[o].track.name, thousands(n as i64), if n == 1 { "" } else { "s" })
-                })
+                .map(|o| format!("{} ({})", tracks[o].track.name, count(counts[t][o], "link")))
                 .collect();
         }
         links
@@ -1436,15 +1427,14 @@ impl<'a> Site<'a> {
     }
 
     /// A map page: its picture of `columns` and the outline of `members`;
-    /// on a track's map (`track`), links to other tracks' playbooks name
-    /// their track.
+    /// on a track's map (`view.track`), links to other tracks' playbooks
+    /// name their track.
     fn map_page(
         &self,
         view: Framing,
         key: &(dyn Fn() -> u64 + Sync),
         columns: &[Column<'_>],
         members: &[PageId],
-        track: Option<&str>,
     ) -> Result<OutputFile, Diagnostic> {
         let url = |id: PageId| self.url(&self.handbook.site_path(id));
         let svg = if columns.is_empty() {
@@ -1466,15 +1456,15 @@ impl<'a> Site<'a> {
                 at[id] = k;
                 let p = &playbooks[id];
                 // On a track's own map every node is of that track: said once, in the heading.
-                let track_shown = if track.is_some() { "" } else { p.track.name.as_str() };
+                let track_shown = if view.track.is_some() { "" } else { p.track.name.as_str() };
                 MapNode { title: &p.title, url: url(id), track: track_shown, links_to: Vec::new() }
             })
             .collect();
         for &(from, to) in &self.links.edges {
             if let Some(node) = nodes.get_mut(at[from]) {
                 let target = &playbooks[to];
-                node.links_to.push(match track {
-                    Some(t) if target.track.name != t => format!("{} ({})", target.title, target.track.name).into(),
+                node.links_to.push(match view.track.as_deref() {
+                    Some(own) if target.track.slug != own => format!("{} ({})", target.title, target.track.name).into(),
                     _ => target.title.as_str().into(),
                 });
             }

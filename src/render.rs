@@ -105,6 +105,9 @@ fn compile<'t>(templates: impl IntoIterator<Item = (&'t str, &'t str)>) -> tera:
     let mut tera = Tera::new();
     tera.set_escape_fn(escape_html);
     tera.register_filter("thousands", |n: i64, _: tera::Kwargs, _: &tera::State| thousands(n));
+    tera.register_filter("count", |n: i64, kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+        Ok(count(usize::try_from(n).unwrap_or(0), kwargs.must_get("noun")?))
+    });
     tera.add_raw_templates(templates).map(|()| tera)
 }
 
@@ -123,6 +126,13 @@ pub fn thousands(n: i64) -> String {
         out.push(d);
     }
     out
+}
+
+/// `1 playbook`, `2,469 playbooks`: how many of `noun` (made plural with
+/// an `s`, which the nouns used here all take).
+pub fn count(n: usize, noun: &str) -> String {
+    let n = thousands(n as i64);
+    if n == "1" { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 /// Tera's own escaper, to the byte, but it writes each run of plain text at
@@ -382,6 +392,21 @@ mod tests {
         let mut ctx = tera::Context::new();
         ctx.insert("n", &10_000);
         assert_eq!(tera.render("t", &ctx).unwrap(), "10,000 in all");
+    }
+
+    #[test]
+    fn a_count_names_one_thing_or_many() {
+        assert_eq!(
+            [count(0, "track"), count(1, "track"), count(2469, "exit game")],
+            ["0 tracks", "1 track", "2,469 exit games"]
+        );
+        let tera = compile([("t", "{{ n | count(noun=\"playbook\") }}")]).unwrap();
+        let render = |n: i64| {
+            let mut ctx = tera::Context::new();
+            ctx.insert("n", &n);
+            tera.render("t", &ctx).unwrap()
+        };
+        assert_eq!([render(1), render(1500)], ["1 playbook", "1,500 playbooks"]);
     }
 
     #[test]

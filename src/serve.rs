@@ -23,6 +23,7 @@ use notify::{EventKind, RecursiveMode, Watcher as _};
 use crate::config::{BaseUrl, BuildOptions, CONFIG_FILE};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::load::PLAYBOOKS_DIR;
+use crate::render::count;
 use crate::term::Term;
 
 /// Where open pages listen for "a new build is ready".
@@ -205,8 +206,8 @@ fn rebuild(builder: &crate::Builder, shared: &Shared, term: Term, changed: Optio
                 "the last good build is still served"
             };
             term.error(&format!(
-                "the build failed with {n} error{}; the browser shows {}, and {served}",
-                if n == 1 { "" } else { "s" },
+                "the build failed with {}; the browser shows {}, and {served}",
+                count(n, "error"),
                 if n == 1 { "it" } else { "them" }
             ));
             shared.publish(None, Some(diags.to_string()));
@@ -224,7 +225,7 @@ fn describe(root: &Path, paths: &[PathBuf]) -> String {
         paths.first().map_or_else(String::new, |p| crate::diagnostic::display_path(p.strip_prefix(root).unwrap_or(p)));
     match paths.len() {
         0 | 1 => first,
-        n => format!("{first} and {} more file{}", n - 1, if n == 2 { "" } else { "s" }),
+        n => format!("{first} and {} more", count(n - 1, "file")),
     }
 }
 

@@ -1051,7 +1051,10 @@ fn a_long_tracks_map_and_print_page_go_over_numbered_pages() {
     let site = build_project(project(&refs).path(), Some("https://example.org/"));
     let boxes = |main: &str| main.matches("<rect class=\"map-node\"").count();
     let edges = |main: &str| {
-        main.split("class=\"map-edge\" d=\"").nth(1).and_then(|d| d.split('"').next()).map_or(0, |d| d.matches('M').count())
+        main.split("class=\"map-edge\" d=\"")
+            .nth(1)
+            .and_then(|d| d.split('"').next())
+            .map_or(0, |d| d.matches('M').count())
     };
     let first = site.main("map/ops/index.html");
     let second = site.main("map/ops/page/2/index.html");
@@ -1067,13 +1070,23 @@ fn a_long_tracks_map_and_print_page_go_over_numbered_pages() {
     let page = site.page("map/ops/page/2/index.html");
     assert!(page.contains("<title>Map: Ops, page 2 of 3 · "), "{page}");
     assert!(second.contains("<a href=\"/map/ops/\" aria-current=\"true\">Ops</a>"), "still its track: {second}");
-    assert!(second.contains("<li><a href=\"/map/ops/\">Ops</a></li>\n<li><span aria-current=\"page\">Page 2</span>"), "{second}");
-    assert!(second.contains("<a rel=\"prev\" href=\"/map/ops/\">") && second.contains("<a rel=\"next\" href=\"/map/ops/page/3/\">"));
+    assert!(
+        second.contains("<li><a href=\"/map/ops/\">Ops</a></li>\n<li><span aria-current=\"page\">Page 2</span>"),
+        "{second}"
+    );
+    assert!(
+        second.contains("<a rel=\"prev\" href=\"/map/ops/\">")
+            && second.contains("<a rel=\"next\" href=\"/map/ops/page/3/\">")
+    );
     assert!(page.contains("data-track=\"ops\">"), "the sidebar opens its track");
     let people = site.main("map/people/index.html");
     assert!(boxes(&people) == 50 && !people.contains("class=\"pages\""), "a short track is one page: {people}");
     let chapters = |main: &str| main.matches("<article class=\"print-chapter").count();
-    let print = [site.main("print/ops/index.html"), site.main("print/ops/page/2/index.html"), site.main("print/ops/page/3/index.html")];
+    let print = [
+        site.main("print/ops/index.html"),
+        site.main("print/ops/page/2/index.html"),
+        site.main("print/ops/page/3/index.html"),
+    ];
     assert_eq!(print.each_ref().map(|p| chapters(p)), [100, 100, 51]);
     assert!(print[0].contains("The 251 playbooks of Ops, to print or save as PDF. Page 1 of 3."), "{}", print[0]);
     assert!(print[2].contains("data-src=\"/ops/o250/\"") && !print[2].contains("data-src=\"/ops/o199/\""));
