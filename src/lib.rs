@@ -184,8 +184,20 @@ fn render_into(
     clock.lap("link");
     release_freed_memory();
     let theme = theme::Theme::load(&opts.root, &mut diags);
-    let Some(renderer) = render::Renderer::new(&theme, &mut diags) else {
-        return Err(diags.sorted());
+    // Templates that do not compile cannot make the site, but it is still
+    // made, with the default theme's and into nothing, so that the build's
+    // other problems (a static file in a generated page's place) are
+    // reported with theirs.
+    let fallback_cache;
+    let (renderer, sink, cache) = match render::Renderer::new(&theme, &mut diags) {
+        Some(renderer) => (renderer, sink, cache),
+        None => {
+            let Some(renderer) = render::Renderer::new(&theme::Theme::embedded(), &mut diags) else {
+                return Err(diags.sorted());
+            };
+            fallback_cache = cache::Cache::default();
+            (renderer, &output::Discard as &dyn output::Sink, &fallback_cache)
+        }
     };
     cache.start_epoch(cache::hash_of(&(theme.fingerprint, format!("{config:?}"), &base.path, &base.origin)));
     let site = pages::Site::new(&handbook, &graph, &config, &base, &renderer, cache);

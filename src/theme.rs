@@ -92,12 +92,20 @@ pub(crate) fn is_template(name: &str) -> bool {
 }
 
 impl Theme {
+    /// The default theme alone.
+    pub fn embedded() -> Theme {
+        let mut theme = Theme::default();
+        // Its files are checked by the tests: none has anything to report.
+        let mut none = Diagnostics::default();
+        for (name, bytes) in DEFAULT_THEME {
+            theme.add(name, Cow::Borrowed(bytes), Path::new("templates"), &mut none);
+        }
+        theme
+    }
+
     /// Defaults, then every file of `root/templates/` over them.
     pub fn load(root: &Path, diags: &mut Diagnostics) -> Theme {
-        let mut theme = Theme::default();
-        for (name, bytes) in DEFAULT_THEME {
-            theme.add(name, Cow::Borrowed(bytes), Path::new("templates"), diags);
-        }
+        let mut theme = Theme::embedded();
         let mut overrides: Vec<(String, Vec<u8>)> = Vec::new();
         let dir = root.join("templates");
         if dir.is_dir() {

@@ -564,6 +564,23 @@ fn every_broken_template_is_named_at_its_line_not_just_the_first() {
     assert!(stderr.contains("4 problems found"), "{stderr}");
 }
 
+/// A broken template stops the site being made, but not the build's other
+/// checks: every problem is reported in one go.
+#[test]
+fn a_broken_template_is_reported_with_the_builds_other_problems() {
+    let dir = project(&[
+        ("playbooks/a.md", "# A\n\nSee [[nowhere]].\n"),
+        ("templates/base.html", "<html>\n{% if %}\n"),
+        ("static/frameworks/index.html", "<p>mine</p>\n"),
+    ]);
+    let stderr = failing_build(dir.path());
+    assert!(stderr.contains("templates/base.html:2:7: error: template error: Found `%}`"), "{stderr}");
+    assert!(stderr.contains("static/frameworks/index.html: error: would replace `frameworks/index.html`"), "{stderr}");
+    assert!(stderr.contains("playbooks/a.md:3:5: error: no playbook \"nowhere\""), "{stderr}");
+    assert!(stderr.contains("3 problems found"), "{stderr}");
+    assert!(!dir.path().join("public").exists(), "nothing was written");
+}
+
 #[test]
 fn a_template_that_fails_on_one_page_names_the_page_and_suggests_a_default() {
     let page = std::fs::read_to_string(env!("CARGO_MANIFEST_DIR").to_string() + "/templates/playbook.html").unwrap();
