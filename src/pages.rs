@@ -704,7 +704,9 @@ impl<'a> Site<'a> {
                 errors.extend(put_all(self.listings(&intro)));
                 errors.extend(put_all(self.group_indexes().into()));
                 errors.extend(put_all(self.prints(needs("assets/syntax.css"))));
-                put(OutputFile::new("assets/nav.js", self.nav_script()));
+                for file in self.nav_scripts() {
+                    put(file);
+                }
                 put(OutputFile::shared(SEARCH_INDEX, self.search_index()));
                 errors
             },
@@ -872,6 +874,9 @@ impl<'a> Site<'a> {
             ],
         );
         page.has_code = p.blocks.code;
+        // The sidebar opens the page's track; in a big handbook it knows
+        // the track's playbooks only once it has loaded their list.
+        page.track = Some(p.track.slug.clone());
         let problem = p.story.as_ref().and_then(|s| s.problem.as_deref());
         if let Some(d) = p.summary.clone().or_else(|| problem.map(str::to_string)).or_else(|| p.excerpt()) {
             page.description = d;
@@ -1560,9 +1565,13 @@ impl<'a> Site<'a> {
         self.render("404.html", "404.html", &BareContext { site: &self.view, page })
     }
 
-    /// The sidebar's data, shared by every page instead of copied into each.
-    /// URLs are site paths; the script puts the page's base in front.
-    fn nav_script(&self) -> Vec<u8> {
+    /// The sidebar's data, shared by every page instead of copied into each
+    /// (`assets/nav.js`). URLs are site paths; the script puts the page's
+    /// base in front. A big handbook ([`Handbook::by_track`]) lists each
+    /// track's playbooks in a file of its own (`assets/nav/<track>.js`),
+    /// loaded when the track is first shown: one list of 10,000 playbooks
+    /// was 0.75 MB that every page loaded.
+    fn nav_scripts(&self) -> Vec<OutputFile> {
         #[derive(Serialize)]
         struct NavPage<'a> {
             t: &'a str,
@@ -1572,35 +1581,54 @@ impl<'a> Site<'a> {
         struct NavTrack<'a> {
             n: &'a str,
             u: String,
-            p: Vec<NavPage<'a>>,
+            /// How many playbooks it has.
+            c: usize,
+            /// Its playbooks, or where they are listed.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            p: Option<Vec<NavPage<'a>>>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            f: Option<String>,
         }
         #[derive(Serialize)]
         struct Nav<'a> {
             tracks: Vec<NavTrack<'a>>,
         }
-        let nav = Nav {
-            tracks: self
-                .handbook
-                .tracks
+        /// `prefix`, `value` as JSON, `suffix`: a script that hands data to the page's.
+        fn script(prefix: &str, value: &impl Serialize, suffix: &str) -> Vec<u8> {
+            let mut script = prefix.as_bytes().to_vec();
+            // Writing JSON into memory cannot fail.
+            let _ = serde_json::to_writer(crate::search::NoTagOpen(&mut script), value);
+            script.extend_from_slice(suffix.as_bytes());
+            script
+        }
+        let split = self.handbook.by_track();
+        let mut files = Vec::new();
+        let mut tracks = Vec::with_capacity(self.handbook.tracks.len());
+        for g in &self.handbook.tracks {
+            let u = paths::track(&g.track.slug);
+            let entries: Vec<NavPage<'_>> = g
+                .members
                 .iter()
-                .map(|g| NavTrack {
-                    n: &g.track.name,
-                    u: paths::track(&g.track.slug),
-                    p: g.members
-                        .iter()
-                        .map(|&m| {
-                            let p = &self.handbook.playbooks[m];
-                            NavPage { t: &p.title, u: paths::playbook(&p.slug) }
-                        })
-                        .collect(),
+                .map(|&m| {
+                    let p = &self.handbook.playbooks[m];
+                    NavPage { t: &p.title, u: paths::playbook(&p.slug) }
                 })
-                .collect(),
-        };
-        let mut script = b"window.PLAYBOOK_NAV=".to_vec();
-        // Writing JSON into memory cannot fail.
-        let _ = serde_json::to_writer(crate::search::NoTagOpen(&mut script), &nav);
-        script.extend_from_slice(b";\n");
-        script
+                .collect();
+            let (p, f) = if split {
+                let file = format!("assets/nav/{}.js", g.track.slug);
+                let track_url = serde_json::to_string(&u).unwrap_or_default();
+                files.push(OutputFile::new(
+                    &file,
+                    script(&format!("window.PLAYBOOK_NAV_TRACK({track_url},"), &entries, ");\n"),
+                ));
+                (None, Some(file))
+            } else {
+                (Some(entries), None)
+            };
+            tracks.push(NavTrack { n: &g.track.name, u, c: g.members.len(), p, f });
+        }
+        files.push(OutputFile::new("assets/nav.js", script("window.PLAYBOOK_NAV=", &Nav { tracks }, ";\n")));
+        files
     }
 
     /// The sitemap of the pages at these site paths.

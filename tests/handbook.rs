@@ -217,6 +217,9 @@ fn every_page_has_breadcrumbs_and_the_sidebar_loads_from_one_script() {
     }
     // pages do not carry the list of all playbooks themselves
     assert!(!site.page("index.html").contains("PLAYBOOK_NAV"));
+    // A handbook this small lists its playbooks in nav.js itself.
+    assert!(nav.contains("\"u\":\"tracks/people/\",\"c\":3,\"p\":[{\"t\":"), "{nav}");
+    assert!(!nav.contains("\"f\":") && !site.dir.path().join("assets/nav").exists());
 }
 
 #[test]
@@ -1050,6 +1053,21 @@ fn a_big_handbook_is_mapped_and_printed_track_by_track() {
     for p in ["map/people/", "print/people/"] {
         assert!(sitemap.contains(&format!("<loc>https://example.org/{p}</loc>")), "{p}");
     }
+    // The sidebar's list: the tracks in the script every page loads, each
+    // track's playbooks in a file of its own, loaded when the track opens.
+    let nav = site.page("assets/nav.js");
+    assert!(nav.contains("{\"n\":\"Ops\",\"u\":\"tracks/ops/\",\"c\":151,\"f\":\"assets/nav/ops.js\"}"), "{nav}");
+    assert!(!nav.contains("Ops 000") && !nav.contains("\"p\":"), "no playbook listed in nav.js: {nav}");
+    let ops = site.page("assets/nav/ops.js");
+    assert!(
+        ops.starts_with("window.PLAYBOOK_NAV_TRACK(\"tracks/ops/\",[{\"t\":\"Ops 000\",\"u\":\"ops/o000/\"},"),
+        "{ops}"
+    );
+    assert_eq!(ops.matches("\"t\":").count(), 151);
+    assert!(
+        site.page("ops/o000/index.html").contains("<body data-base=\"/\" data-track=\"ops\">"),
+        "its track, for the sidebar"
+    );
 }
 
 /// A track of more playbooks than `list_page_size` has its map and its

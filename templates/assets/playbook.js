@@ -21,6 +21,26 @@ window.PLAYBOOK_LINK = function (sitePath) {
   /* Playbooks past which the sidebar shows the reader's track alone. */
   var FOLD_AFTER = 60;
 
+  /* A big handbook lists each track's playbooks in a file of its own
+     (`f`), a script that hands them to PLAYBOOK_NAV_TRACK: loaded when the
+     track is first shown, then `then` runs (at once if they are in). A
+     script, not a fetch, so it loads from disk too. */
+  var waiting = {};
+  window.PLAYBOOK_NAV_TRACK = function (u, entries) {
+    var nav = window.PLAYBOOK_NAV;
+    (nav ? nav.tracks : []).forEach(function (t) { if (t.u === u) t.p = entries; });
+    (waiting[u] || []).forEach(function (then) { then(); });
+    delete waiting[u];
+  };
+  function entriesOf(track, then) {
+    if (track.p) { then(); return; }
+    if (waiting[track.u]) { waiting[track.u].push(then); return; }
+    waiting[track.u] = [then];
+    var script = document.createElement("script");
+    script.src = base + track.f;
+    document.head.appendChild(script);
+  }
+
   function buildSidebar() {
     var link = window.PLAYBOOK_LINK;
     var nav = window.PLAYBOOK_NAV;
@@ -40,7 +60,9 @@ window.PLAYBOOK_LINK = function (sitePath) {
       return here !== null && (here === u || here === u + "index.html");
     }
     var list = document.createElement("ul");
-    var total = nav.tracks.reduce(function (n, t) { return n + t.p.length; }, 0);
+    /* How many playbooks a track has, listed yet or not. */
+    function countOf(t) { return t.p ? t.p.length : t.c; }
+    var total = nav.tracks.reduce(function (n, t) { return n + countOf(t); }, 0);
     /* A long list folds to the reader's track: the others open with their
        button. A short one stays open, as there is nothing to gain. */
     var fold = nav.tracks.length > 1 && total > FOLD_AFTER;
@@ -68,25 +90,33 @@ window.PLAYBOOK_LINK = function (sitePath) {
       ta.href = link(track.u); ta.textContent = track.n;
       list.appendChild(head);
       if (fold) {
-        /* Open on the track's own pages (its list, map and print pages say
-           which track they are about) and on its playbooks'. */
+        /* Open on the track's own pages (its playbooks, its list, map and
+           print pages say which track they are about). */
         var open = (pageTrack && track.u === "tracks/" + pageTrack + "/") || isHere(track.u) ||
-          track.p.some(function (p) { return isHere(p.u); });
+          (track.p || []).some(function (p) { return isHere(p.u); });
         var button = document.createElement("button");
         button.type = "button";
         button.className = "nav-fold";
-        button.setAttribute("aria-label", track.n + ": " + track.p.length + " playbooks");
-        var show = function (on) {
+        var n = countOf(track);
+        button.setAttribute("aria-label", track.n + ": " + n + " playbook" + (n === 1 ? "" : "s"));
+        /* `first`: opened with the page, on the reader's own track. */
+        var show = function (on, first) {
           button.setAttribute("aria-expanded", on ? "true" : "false");
-          if (on || items) make().forEach(function (li) { li.hidden = !on; });
+          if (!on && !items) return;
+          entriesOf(track, function () {
+            /* As the button says by the time the list is in. */
+            var now = button.getAttribute("aria-expanded") === "true";
+            make().forEach(function (li) { li.hidden = !now; });
+            if (first && now) revealCurrent();
+          });
         };
-        button.addEventListener("click", function () { show(button.getAttribute("aria-expanded") !== "true"); });
+        button.addEventListener("click", function () { show(button.getAttribute("aria-expanded") !== "true", false); });
         head.appendChild(button);
         head.appendChild(ta);
-        show(open);
+        show(open, true);
       } else {
         head.appendChild(ta);
-        make();
+        entriesOf(track, function () { make(); revealCurrent(); });
       }
     });
     var old = sidebar.querySelector("ul");

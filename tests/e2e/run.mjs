@@ -516,6 +516,39 @@ await step("g5. a track's own pages (a later list page, its map, its print page)
   return "people open, the others folded";
 }));
 
+await step("g6. a big handbook's sidebar loads a track's list of playbooks when the track opens", () => withPage({}, async (page) => {
+  // nav.js names the tracks; each track's playbooks are in a file of their own.
+  const fake = (t, n) => Array.from({ length: n }, (_, k) => ({ t: `${t} ${k}`, u: `${t}-${k}/` }));
+  const lists = { alpha: fake("alpha", 40), people: [...fake("people", 39), { t: "The Hiring Loop", u: "people/hiring-loop/" }], omega: fake("omega", 40) };
+  const nav = { tracks: Object.keys(lists).map((t) => ({ n: t, u: `tracks/${t}/`, c: 40, f: `assets/nav/${t}.js` })) };
+  const asked = [];
+  await page.route("**/assets/nav.js", (route) =>
+    route.fulfill({ contentType: "text/javascript", body: `window.PLAYBOOK_NAV=${JSON.stringify(nav)};` }));
+  await page.route("**/assets/nav/*.js", (route) => {
+    const t = route.request().url().match(/nav\/([a-z]+)\.js$/)[1];
+    asked.push(t);
+    route.fulfill({ contentType: "text/javascript", body: `window.PLAYBOOK_NAV_TRACK("tracks/${t}/",${JSON.stringify(lists[t])});` });
+  });
+  await goto(page, "people/hiring-loop/");
+  const current = page.locator('#pb-sidebar a[aria-current="page"]');
+  await current.waitFor({ timeout: 5000 });
+  check(await current.textContent() === "The Hiring Loop", "this page is marked in its track's list");
+  check(asked.join() === "people", `lists loaded with the page: ${asked}`);
+  const alpha = page.getByRole("button", { name: "alpha: 40 playbooks" });
+  check(await alpha.getAttribute("aria-expanded") === "false", "alpha is not folded");
+  await alpha.click();
+  await page.locator("#pb-sidebar a", { hasText: "alpha 39" }).waitFor({ timeout: 5000 });
+  check(asked.join() === "people,alpha", `after opening alpha: ${asked}`);
+  const order = await page.$$eval("#pb-sidebar li", (lis) => lis.map((li) => li.textContent));
+  check(order.indexOf("alpha 39") + 1 === order.findIndex((t) => t.includes("people") && !t.includes(" ")), "alpha's entries sit under alpha");
+  await alpha.click();
+  await alpha.click();
+  const shown = await page.$$eval("#pb-sidebar li:not(.nav-track)", (lis) => lis.filter((li) => !li.hidden).length);
+  check(shown === 80 && asked.length === 2, `closed and opened again: ${shown} shown, ${asked.length} lists loaded`);
+  await axe(page);
+  return "the page's track listed with the page, alpha's list loaded once when opened; no axe violations";
+}));
+
 await step("d2. search by keyboard: arrows into the results, Escape and a click elsewhere close them", () => withPage({}, async (page) => {
   await goto(page, "");
   const input = page.locator("input#pb-search-input");
