@@ -299,6 +299,9 @@ struct PrintView<'a> {
     tracks: Vec<TrackLink>,
     /// Whether the page's script gathers the chapters from their pages.
     gathered: bool,
+    /// The number of the first chapter (page 2 of a track's goes on where
+    /// page 1 stopped).
+    first: usize,
     contents: Vec<ContentsLine<'a>>,
     /// Each chapter through `partials/print_chapter.html`.
     chapters: ListMarker,
@@ -365,6 +368,8 @@ struct Framing {
     track: Option<String>,
     /// The other pages of a track too long for one (`list_page_size`).
     pager: PagerView,
+    /// The number of its first playbook in the whole list, from 1.
+    first: usize,
 }
 
 /// The list of the tracks' pages, the one at `own` marked as current: the
@@ -1222,7 +1227,7 @@ impl<'a> Site<'a> {
         let mut page = self.page(&view.title, &view.site_path, view.crumbs.clone());
         page.has_code = has_code;
         page.track = view.track.clone();
-        let inputs = (&self.view, &page, &chapters, (&view.heading, &view.lead, &view.tracks, &view.pager));
+        let inputs = (&self.view, &page, &chapters, (&view.heading, &view.lead, &view.tracks, &view.pager, view.first));
         self.render_from("print.html", &view.site_path, &inputs, |lists| {
             let contents = chapters.iter().map(|c| ContentsLine { anchor: &c.anchor, title: c.title }).collect();
             let print = PrintView {
@@ -1230,6 +1235,7 @@ impl<'a> Site<'a> {
                 lead: view.lead.clone(),
                 tracks: view.tracks.clone(),
                 gathered: !inline,
+                first: view.first,
                 contents,
                 chapters: lists.list(self.renderer, "partials/print_chapter.html", &self.view, &chapters)?,
                 pager: view.pager.clone(),
@@ -1252,6 +1258,7 @@ impl<'a> Site<'a> {
             tracks: Vec::new(),
             track: None,
             pager: PagerView::single(),
+            first: 1,
         };
         let print_crumb = |url| Crumb { name: "Print".into(), url };
         if !handbook.by_track() {
@@ -1280,7 +1287,10 @@ impl<'a> Site<'a> {
                 format!("{}: {name}", site.title),
                 crumbs,
             );
-            view.lead = format!("The {} of {name}, to print or save as PDF.", count(g.members.len(), "playbook"));
+            view.lead = match g.members.len() {
+                1 => format!("The playbook of {name}, to print or save as PDF."),
+                n => format!("The {} of {name}, to print or save as PDF.", count(n, "playbook")),
+            };
             view.tracks = tracks;
             view.track = Some(g.track.slug.clone());
             view
@@ -1314,9 +1324,10 @@ impl<'a> Site<'a> {
             .collect();
         let mut out = vec![overview];
         out.par_extend(pages.into_par_iter().map(|(g, this, n, pagination)| {
-            let first = frame(g, tracks_marking(tracks, &this.url, n == 1));
-            let members = &g.members[pagination.range(n, g.members.len())];
-            of_track(g, self.framing_page(first, n, pagination), members)
+            let range = pagination.range(n, g.members.len());
+            let mut view = self.framing_page(frame(g, tracks_marking(tracks, &this.url, n == 1)), n, pagination);
+            view.first = range.start + 1;
+            of_track(g, view, &g.members[range])
         }));
         out
     }
@@ -1348,6 +1359,7 @@ impl<'a> Site<'a> {
                 tracks: Vec::new(),
                 track: None,
                 pager: PagerView::single(),
+                first: 1,
             };
             return vec![self.map_page(view, &key, &columns, &members)];
         }
@@ -1368,6 +1380,7 @@ impl<'a> Site<'a> {
                 tracks: tracks.clone(),
                 track: None,
                 pager: PagerView::single(),
+                first: 1,
             },
             &key,
             &[],
@@ -1384,6 +1397,7 @@ impl<'a> Site<'a> {
                 tracks,
                 track: Some(g.track.slug.clone()),
                 pager: PagerView::single(),
+                first: 1,
             }
         };
         self.track_by_track(overview, &tracks, frame, |g, view, members| {

@@ -700,6 +700,8 @@ fn a_briefing_written_with_the_colon_inside_the_bold_fills_the_card() {
     let card = &main[main.find("class=\"story-card\"").unwrap()..];
     let card = &card[..card.find("</section>").unwrap()];
     assert!(card.contains("Story Mode</span> The Layoff</h2>"), "{card}");
+    // The icon is decoration: screen readers would read it out as "scroll".
+    assert!(card.contains("<span class=\"story-icon\" aria-hidden=\"true\">📜</span> Story Mode"), "{card}");
     assert!(card.contains("<dt>Mission Date</dt><dd>2050.04.01</dd>"), "{card}");
     assert!(card.contains("<h3>The Problem</h3><p>Fires.</p>"), "{card}");
     assert!(card.contains("<p>Repeat the mission. — Our CEO</p>"), "{card}");
@@ -1126,6 +1128,8 @@ fn a_long_tracks_map_and_print_page_go_over_numbered_pages() {
     assert!(print[0].contains("The 251 playbooks of Ops, to print or save as PDF. Page 1 of 3."), "{}", print[0]);
     assert!(print[2].contains("data-src=\"/ops/o250/\"") && !print[2].contains("data-src=\"/ops/o199/\""));
     assert!(print[1].contains("Gathering 100 playbooks for printing"), "{}", print[1]);
+    // Its contents are numbered on from the page before.
+    assert!(print[1].contains("<h2>Contents</h2><ol start=\"101\">") && print[0].contains("<h2>Contents</h2><ol>"));
     let sitemap = site.page("sitemap.xml");
     for p in ["map/ops/page/3/", "print/ops/page/2/", "map/people/"] {
         assert!(sitemap.contains(&format!("<loc>https://example.org/{p}</loc>")), "{p}");

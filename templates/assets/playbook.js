@@ -98,7 +98,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
         button.type = "button";
         button.className = "nav-fold";
         var n = countOf(track);
-        button.setAttribute("aria-label", track.n + ": " + n + " playbook" + (n === 1 ? "" : "s"));
+        button.setAttribute("aria-label", track.n + ": " + n.toLocaleString("en-US") + " playbook" + (n === 1 ? "" : "s"));
         /* `first`: opened with the page, on the reader's own track. */
         var show = function (on, first) {
           button.setAttribute("aria-expanded", on ? "true" : "false");
@@ -172,10 +172,14 @@ window.PLAYBOOK_LINK = function (sitePath) {
     var sidebar = document.getElementById("pb-sidebar");
     var header = document.querySelector(".site-header");
     if (!button || !sidebar) return;
+    /* The open menu covers the page: what it covers is out of the tab
+       order and of screen readers' reach until it closes. */
+    var covered = [document.getElementById("pb-main"), document.querySelector(".site-footer")];
     function show(open) {
       sidebar.classList.toggle("open", open);
       if (header) header.classList.toggle("menu-open", open);
       button.setAttribute("aria-expanded", open ? "true" : "false");
+      covered.forEach(function (el) { if (el) el.inert = open; });
       measure();
       if (open) revealCurrent();
     }
@@ -183,17 +187,60 @@ window.PLAYBOOK_LINK = function (sitePath) {
     document.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && sidebar.classList.contains("open")) { show(false); button.focus(); }
     });
+    /* Widened past the phone layout, the menu is a sidebar again. */
+    window.addEventListener("resize", function () {
+      if (sidebar.classList.contains("open") && getComputedStyle(button).display === "none") show(false);
+    });
+  }
+
+  /* Whether `el` or a box around it scrolls sideways (a wide code block,
+     table or map): arrow keys there scroll it. */
+  function inSidewaysScroller(el) {
+    for (; el && el.nodeType === 1 && el !== body; el = el.parentElement) {
+      if (el.scrollWidth > el.clientWidth + 1 && /auto|scroll/.test(getComputedStyle(el).overflowX)) return true;
+    }
+    return false;
   }
 
   function setupKeys() {
+    /* The browser scrolls the box last clicked in with the arrows, even
+       when the focus stays on the page. */
+    var clicked = null;
+    document.addEventListener("pointerdown", function (e) { clicked = e.target; });
     document.addEventListener("keydown", function (e) {
-      if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.defaultPrevented) return;
       var t = e.target;
-      if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable)) return;
+      if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
       var rel = e.key === "ArrowLeft" ? "prev" : e.key === "ArrowRight" ? "next" : null;
-      if (!rel) return;
+      if (!rel || inSidewaysScroller(t) || inSidewaysScroller(clicked)) return;
       var link = document.querySelector('a[rel="' + rel + '"]');
       if (link) { location.href = link.href; }
+    });
+  }
+
+  /* A box that scrolls (a wide code block or table, the map) is a tab
+     stop, so that it can be scrolled from the keyboard (WCAG 2.1.1); one
+     that fits is not, so the reader does not tab through every code
+     block. Checked again as the window changes width, and by the print
+     page in each chapter it gathers. */
+  window.PLAYBOOK_SCROLLERS = function (root) {
+    (root || document).querySelectorAll("pre, .table-wrap, .map-frame").forEach(function (el) {
+      var wide = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      if (wide && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        el.setAttribute("data-scroller", "");
+      } else if (!wide && el.hasAttribute("data-scroller")) {
+        el.removeAttribute("tabindex");
+        el.removeAttribute("data-scroller");
+      }
+    });
+  };
+  function setupScrollers() {
+    window.PLAYBOOK_SCROLLERS();
+    var timer = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(timer);
+      timer = setTimeout(window.PLAYBOOK_SCROLLERS, 150);
     });
   }
 
@@ -217,6 +264,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
   setupPrint();
   setupMenu(measureHeader());
   setupKeys();
+  setupScrollers();
   window.PLAYBOOK_BASE = base;
 })();
 
@@ -389,6 +437,9 @@ window.PLAYBOOK_LINK = function (sitePath) {
   document.addEventListener("click", function (e) {
     if (!list.parentNode.contains(e.target)) close();
   });
+  list.parentNode.addEventListener("focusout", function (e) {
+    if (!e.relatedTarget || !list.parentNode.contains(e.relatedTarget)) close();
+  });
   input.addEventListener("click", function () { if (input.value.trim() && docs) show(); });
   document.addEventListener("keydown", function (e) {
     var t = e.target;
@@ -478,6 +529,7 @@ document.addEventListener("playbook:theme", function () {
     var pending = article.querySelector(".print-pending");
     while (holder.firstChild) article.insertBefore(holder.firstChild, pending);
     if (pending) pending.remove();
+    if (window.PLAYBOOK_SCROLLERS) window.PLAYBOOK_SCROLLERS(article);
   }
 
   /* A link to another chapter, or to a section of one, goes there on this
@@ -500,12 +552,16 @@ document.addEventListener("playbook:theme", function () {
      stories can share one ("Story Mode: The Staff"): each is named with
      its chapter too, so no two regions of the page sound alike. */
   function nameStories() {
-    document.querySelectorAll("article.print-chapter").forEach(function (article) {
+    /* Chapters are numbered as the contents number them; two chapters can
+       share a title too. */
+    var toc = document.querySelector(".print-toc ol");
+    var first = (toc && parseInt(toc.getAttribute("start"), 10)) || 1;
+    document.querySelectorAll("article.print-chapter").forEach(function (article, k) {
       var chapter = article.querySelector(".print-title");
       article.querySelectorAll(".story-card").forEach(function (card) {
         var title = card.querySelector(".story-title");
         if (!chapter || !title) return;
-        card.setAttribute("aria-label", title.textContent.replace(/\s+/g, " ").trim() + ", in " + chapter.textContent.trim());
+        card.setAttribute("aria-label", title.textContent.replace(/\s+/g, " ").trim() + ", in chapter " + (first + k) + ", " + chapter.textContent.trim());
         card.removeAttribute("aria-labelledby");
       });
     });

@@ -388,7 +388,7 @@ await step("f. print page: every playbook in order, PDF", () => withPage({}, asy
   check(gathered.pending === 0 && gathered.bodies === gathered.chapters, `chapters not gathered: ${JSON.stringify(gathered)}`);
   check(gathered.duplicates.length === 0, `duplicate ids on the print page: ${gathered.duplicates.slice(0, 5)}`);
   check(gathered.framework, "the Buy vs Build framework is not on the print page under its prefixed id");
-  check(gathered.stories.length > 0 && gathered.stories.every(([name, chapter]) => name.includes("Story Mode") && name.endsWith(`, in ${chapter}`)),
+  check(gathered.stories.length > 0 && gathered.stories.every(([name, chapter]) => name.includes("Story Mode") && / in chapter \d+, /.test(name) && name.endsWith(`, ${chapter}`)),
     `story cards not named with their chapters: ${JSON.stringify(gathered.stories.slice(0, 3))}`);
   const headings = await page.$$eval("main h1, main h2, main h3", (hs) => hs.map((h) => h.textContent.replace(/\s+/g, " ").trim()));
   let at = 0;
@@ -436,15 +436,23 @@ await step("g. mobile: menu button opens the sidebar", () => withPage({ viewport
   for (const name of ["Frameworks", "Exit games", "Map", "Print"]) {
     check(await page.locator(".site-header").getByRole("link", { name, exact: true }).isVisible(), `no visible "${name}" link in the open menu`);
   }
+  // The page under the open menu is out of reach: Tab stays in the header and the menu.
+  let under = 0;
+  for (let k = 0; k < 30; k++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(() => !!document.activeElement.closest("#pb-main, .site-footer"))) under++;
+  }
+  check(under === 0, `Tab reached the page under the open menu ${under} times`);
   await page.keyboard.press("Escape");
   check(!(await sidebar.isVisible()), "Escape does not close the menu");
+  check(await page.evaluate(() => !document.getElementById("pb-main").inert), "the page stays out of reach after the menu closed");
   // Opened far down a long page, the menu is on screen, not at the top of the page.
   await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
   await button.click();
   const box = await sidebar.boundingBox();
   const header = await page.locator(".site-header").boundingBox();
   check(box && box.y >= header.y + header.height - 1 && box.y < 740, `the menu opened scrolled away at top ${box && box.y}px`);
-  return "sidebar and site links shown, on screen when scrolled, closed by Escape";
+  return "sidebar and site links shown, the page under it out of Tab's reach, on screen when scrolled, closed by Escape";
 }));
 
 await step("g2. mobile without scripts: the site links stay in the header", () => withPage({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false }, async (page) => {
@@ -570,7 +578,12 @@ await step("d2. search by keyboard: arrows into the results, Escape and a click 
   await page.locator("#pb-search-results a").first().waitFor({ state: "visible", timeout: 3000 });
   await page.mouse.click(640, 500);
   check(await page.locator("#pb-search-results a").count() === 0, "a click elsewhere leaves the results over the page");
-  return "arrows, Escape and an outside click behave";
+  // Tabbing on out of the box and its results closes them too.
+  await input.click();
+  await page.locator("#pb-search-results a").first().waitFor({ state: "visible", timeout: 3000 });
+  await page.locator(".theme-toggle").focus();
+  check(await page.locator("#pb-search-results a").count() === 0, "the results stay over the page when the focus has left them");
+  return "arrows, Escape, an outside click and the focus leaving behave";
 }));
 
 await step("d3. search ranks words by their starts and reads past punctuation", () => withPage({}, async (page) => {
@@ -604,6 +617,24 @@ await step("m. the map scrolls inside a frame that fits the window", () => withP
   check(sizes.svg > 160, `the fixture's map (${sizes.svg}px) is too small to tell`);
   check(sizes.frame <= 160, `the frame is ${sizes.frame}px tall in a 160px window`);
   return `frame ${sizes.frame}px for a ${sizes.svg}px map`;
+}));
+
+await step("n. a box that scrolls is a tab stop and takes the arrow keys; elsewhere they turn the page", () => withPage({ viewport: { width: 360, height: 740 } }, async (page) => {
+  await goto(page, "ops/incident-review/");
+  const boxes = await page.$$eval("pre, .table-wrap", (els) => els.map((e) => [e.scrollWidth > e.clientWidth + 1, e.getAttribute("tabindex")]));
+  check(boxes.some(([wide]) => wide), `no box scrolls sideways at 360 px to tell: ${JSON.stringify(boxes)}`);
+  check(boxes.every(([wide, tab]) => (wide ? tab === "0" : tab === null)), `tab stops: ${JSON.stringify(boxes)}`);
+  const here = page.url();
+  const box = page.locator("[data-scroller]").first();
+  await box.click();
+  await page.keyboard.press("ArrowRight");
+  await page.waitForTimeout(400);
+  check(page.url() === here, `→ in a box that scrolls sideways left the page for ${page.url()}`);
+  check(await box.evaluate((e) => e.scrollLeft) > 0, "→ did not scroll the box");
+  await axe(page);
+  await page.locator("h1").click();
+  await Promise.all([page.waitForURL((u) => u.toString() !== here, { timeout: 5000 }), page.keyboard.press("ArrowRight")]);
+  return `${boxes.filter(([wide]) => wide).length} of ${boxes.length} boxes scroll and are tab stops; → scrolled one, then turned the page from the text`;
 }));
 
 await step("h. mermaid diagrams render", async () => {
@@ -667,6 +698,8 @@ for (const [name, p, opts] of [
 ]) {
   await step(`j. axe: ${name} (/${p})`, () => withPage(opts, async (page) => {
     await goto(page, p);
+    // The print page as it is printed: with every chapter gathered.
+    if (p === "print/") await page.waitForSelector("body[data-print-ready]", { timeout: 10000 });
     return axe(page);
   }));
 }
