@@ -405,7 +405,11 @@ window.PLAYBOOK_LINK = function (sitePath) {
 
   function results() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
 
-  input.addEventListener("focus", function () { ready(function () {}); });
+  /* The index starts loading when the reader means to search (a click
+     or tap on the box, or "/"), not when Tab passes through the box: at
+     10,000 playbooks it is 25 MB. */
+  function prefetch() { ready(function () {}); }
+  input.addEventListener("pointerdown", prefetch);
   input.addEventListener("input", function () { ready(show); });
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter") {
@@ -446,6 +450,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
     if (e.key !== "/" || (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable))) return;
     e.preventDefault();
     input.focus();
+    prefetch();
   });
 })();
 
@@ -504,6 +509,18 @@ document.addEventListener("playbook:theme", function () {
       article.remove();
     });
   }
+  /* A chapter's title is its h2: the headings of its story and body go
+     a level down, so that they nest under it for a reader going by
+     headings (and in the PDF's outline). */
+  function nest(root) {
+    root.querySelectorAll("h1, h2, h3, h4, h5").forEach(function (h) {
+      var lower = document.createElement("h" + (Number(h.tagName.charAt(1)) + 1));
+      Array.prototype.forEach.call(h.attributes, function (a) { lower.setAttribute(a.name, a.value); });
+      while (h.firstChild) lower.appendChild(h.firstChild);
+      h.replaceWith(lower);
+    });
+  }
+  document.querySelectorAll("article.print-chapter:not([data-src]) > .story-card, article.print-chapter:not([data-src]) > .playbook-body").forEach(nest);
   var chapters = document.querySelectorAll("article.print-chapter[data-src]");
   var status = document.getElementById("pb-print-status");
   var total = chapters.length, left = total, failed = 0, next = 0;
@@ -526,6 +543,7 @@ document.addEventListener("playbook:theme", function () {
     var holder = document.createElement("div");
     parts.forEach(function (part) { holder.appendChild(document.importNode(part, true)); });
     prefixIds(holder, article.getAttribute("data-prefix"));
+    nest(holder);
     var pending = article.querySelector(".print-pending");
     while (holder.firstChild) article.insertBefore(holder.firstChild, pending);
     if (pending) pending.remove();

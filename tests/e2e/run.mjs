@@ -296,6 +296,12 @@ await step("d. search: '/' focuses, results, Enter opens the first", () => withP
     new MutationObserver(() => { if (list.querySelector("a")) lat.muts.push(performance.now()); })
       .observe(list, { childList: true, subtree: true, characterData: true });
   });
+  // Tab passing through the box does not load the index (25 MB at 10,000 playbooks).
+  await input.focus();
+  await page.waitForTimeout(300);
+  const loaded = () => page.evaluate(() => performance.getEntriesByType("resource").some((r) => r.name.includes("search-index")));
+  check(!(await loaded()), "focusing the box loaded the search index");
+  await input.blur();
   await page.locator("body").press("/");
   check(await page.evaluate(() => document.activeElement && document.activeElement.id) === "pb-search-input",
     "pressing / did not focus #pb-search-input");
@@ -369,6 +375,9 @@ await step("f. print page: every playbook in order, PDF", () => withPage({}, asy
       duplicates: ids.filter((id, i) => ids.indexOf(id) !== i),
       framework: !!document.getElementById("career-strategy--buy-vs-build"),
       status: document.getElementById("pb-print-status").textContent,
+      // A chapter's title is its h2; what it gathers nests under it.
+      flat: document.querySelectorAll("article.print-chapter :is(.story-card, .playbook-body) :is(h1, h2)").length,
+      nested: document.querySelectorAll("article.print-chapter .playbook-body h3").length,
       // Links between chapters stay on the page, each to an element that is there.
       toBuyVsBuild: document.querySelectorAll('article.print-chapter a[href="#career-strategy--buy-vs-build"]').length,
       toChapterPages: [...document.querySelectorAll("article.print-chapter a[href]")]
@@ -388,6 +397,7 @@ await step("f. print page: every playbook in order, PDF", () => withPage({}, asy
   check(gathered.pending === 0 && gathered.bodies === gathered.chapters, `chapters not gathered: ${JSON.stringify(gathered)}`);
   check(gathered.duplicates.length === 0, `duplicate ids on the print page: ${gathered.duplicates.slice(0, 5)}`);
   check(gathered.framework, "the Buy vs Build framework is not on the print page under its prefixed id");
+  check(gathered.flat === 0 && gathered.nested > 0, `headings not nested under their chapters: ${gathered.flat} h1/h2 left, ${gathered.nested} h3`);
   check(gathered.stories.length > 0 && gathered.stories.every(([name, chapter]) => name.includes("Story Mode") && / in chapter \d+, /.test(name) && name.endsWith(`, ${chapter}`)),
     `story cards not named with their chapters: ${JSON.stringify(gathered.stories.slice(0, 3))}`);
   const headings = await page.$$eval("main h1, main h2, main h3", (hs) => hs.map((h) => h.textContent.replace(/\s+/g, " ").trim()));
