@@ -222,9 +222,9 @@ window.PLAYBOOK_LINK = function (sitePath) {
      stop, so that it can be scrolled from the keyboard (WCAG 2.1.1); one
      that fits is not, so the reader does not tab through every code
      block. Checked again as the window changes width, and by the print
-     page in each chapter it gathers. */
-  window.PLAYBOOK_SCROLLERS = function (root) {
-    (root || document).querySelectorAll("pre, .table-wrap, .map-frame").forEach(function (el) {
+     page once it has gathered its chapters. */
+  window.PLAYBOOK_SCROLLERS = function () {
+    document.querySelectorAll("pre, .table-wrap, .map-frame").forEach(function (el) {
       var wide = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
       if (wide && !el.hasAttribute("tabindex")) {
         el.setAttribute("tabindex", "0");
@@ -547,7 +547,6 @@ document.addEventListener("playbook:theme", function () {
     var pending = article.querySelector(".print-pending");
     while (holder.firstChild) article.insertBefore(holder.firstChild, pending);
     if (pending) pending.remove();
-    if (window.PLAYBOOK_SCROLLERS) window.PLAYBOOK_SCROLLERS(article);
   }
 
   /* A link to another chapter, or to a section of one, goes there on this
@@ -594,6 +593,9 @@ document.addEventListener("playbook:theme", function () {
         : (total === 1 ? "The playbook is" : "All " + total + " playbooks are") + " on this page: print it, or save it as PDF.";
     }
     window.PLAYBOOK_DIAGRAMS();
+    /* Once for all the chapters: a layout per chapter as it came in was
+       hundreds of layouts of a growing page. */
+    if (window.PLAYBOOK_SCROLLERS) window.PLAYBOOK_SCROLLERS();
     document.body.setAttribute("data-print-ready", "");
   }
 
