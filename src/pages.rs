@@ -1630,11 +1630,9 @@ impl<'a> Site<'a> {
                 .collect();
             let (p, f) = if split {
                 let file = format!("assets/nav/{}.js", g.track.slug);
-                let track_url = serde_json::to_string(&u).unwrap_or_default();
-                files.push(OutputFile::new(
-                    &file,
-                    script(&format!("window.PLAYBOOK_NAV_TRACK({track_url},"), &entries, ");\n"),
-                ));
+                let mut bytes = script("window.PLAYBOOK_NAV_TRACK(", &u, ",");
+                bytes.extend(script("", &entries, ");\n"));
+                files.push(OutputFile::new(&file, bytes));
                 (None, Some(file))
             } else {
                 (Some(entries), None)

@@ -1005,6 +1005,7 @@ fn a_big_handbook_is_mapped_and_printed_track_by_track() {
         .chain((0..150).map(|i| (format!("playbooks/people/p{i:03}.md"), format!("# People {i:03}\n\nText.\n"))))
         .collect();
     files[0].1 = "# Ops 000\n\nSee [[o001]] and [[p000]] and [[p001]].\n".into();
+    files[2].1 = "# Ops 002 </script>\n\nText.\n".into();
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let site = build_project(project(&refs).path(), Some("https://example.org/"));
     let overview = site.main("map/index.html");
@@ -1066,6 +1067,7 @@ fn a_big_handbook_is_mapped_and_printed_track_by_track() {
         "{ops}"
     );
     assert_eq!(ops.matches("\"t\":").count(), 151);
+    assert!(ops.contains("{\"t\":\"Ops 002 \\u003c/script>\",") && !ops.contains("</script>"), "{ops}");
     assert!(
         site.page("ops/o000/index.html").contains("<body data-base=\"/\" data-track=\"ops\">"),
         "its track, for the sidebar"
