@@ -38,6 +38,8 @@ window.PLAYBOOK_LINK = function (sitePath) {
     waiting[track.u] = [then];
     var script = document.createElement("script");
     script.src = base + track.f;
+    /* Offline, or the file gone: the next time the track is opened tries again. */
+    script.onerror = function () { delete waiting[track.u]; script.remove(); };
     document.head.appendChild(script);
   }
 
