@@ -731,8 +731,9 @@ impl<'a> Site<'a> {
             put(OutputFile::new("CNAME", format!("{cname}\n")));
         }
         if self.base.origin.is_some() {
-            // Every page written, whatever made it: a list of the site's
-            // pages kept apart from the code that makes them missed some.
+            // Every page the build made (not `static/`'s, copied later): a
+            // list of the pages kept apart from the code that makes them
+            // missed some.
             let mut pages: Vec<String> = crate::cache::lock(&emitted)
                 .iter()
                 .filter_map(|e| e.path.strip_suffix("index.html"))
@@ -1058,9 +1059,9 @@ impl<'a> Site<'a> {
         (format!("{title}, page {n} of {}", pagination.pages), paginate::site_path(first, n), crumbs)
     }
 
-    /// Page `n` of a track's map or print page framed as `first` (the
-    /// track's first page), with its pager.
-    fn framing_page(&self, first: Framing, n: usize, pagination: Pagination) -> Framing {
+    /// Page `n` of a track's map or print page of `items` playbooks, framed
+    /// as `first` (the track's first page), with its pager.
+    fn framing_page(&self, first: Framing, n: usize, pagination: Pagination, items: usize) -> Framing {
         let pager = pagination.view(n, |k| self.url(&paginate::site_path(&first.site_path, k)));
         let (title, site_path, crumbs) = self.nth_page(&first.title, &first.site_path, n, pagination, first.crumbs);
         let lead = if pagination.pages > 1 {
@@ -1068,7 +1069,8 @@ impl<'a> Site<'a> {
         } else {
             first.lead
         };
-        Framing { site_path, title, lead, crumbs, pager, ..first }
+        let first_item = pagination.range(n, items).start + 1;
+        Framing { site_path, title, lead, crumbs, pager, first: first_item, ..first }
     }
 
     /// How a catalog splits into pages, from its count alone.
@@ -1324,10 +1326,9 @@ impl<'a> Site<'a> {
             .collect();
         let mut out = vec![overview];
         out.par_extend(pages.into_par_iter().map(|(g, this, n, pagination)| {
-            let range = pagination.range(n, g.members.len());
-            let mut view = self.framing_page(frame(g, tracks_marking(tracks, &this.url, n == 1)), n, pagination);
-            view.first = range.start + 1;
-            of_track(g, view, &g.members[range])
+            let first = frame(g, tracks_marking(tracks, &this.url, n == 1));
+            let view = self.framing_page(first, n, pagination, g.members.len());
+            of_track(g, view, &g.members[pagination.range(n, g.members.len())])
         }));
         out
     }

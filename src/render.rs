@@ -106,7 +106,8 @@ fn compile<'t>(templates: impl IntoIterator<Item = (&'t str, &'t str)>) -> tera:
     tera.set_escape_fn(escape_html);
     tera.register_filter("thousands", |n: i64, _: tera::Kwargs, _: &tera::State| thousands(n));
     tera.register_filter("count", |n: i64, kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
-        Ok(count(usize::try_from(n).unwrap_or(0), kwargs.must_get("noun")?))
+        let n = usize::try_from(n).map_err(|_| tera::Error::message(format!("`count` needs a count, not {n}")))?;
+        Ok(count(n, kwargs.must_get("noun")?))
     });
     tera.add_raw_templates(templates).map(|()| tera)
 }
@@ -407,6 +408,9 @@ mod tests {
             tera.render("t", &ctx).unwrap()
         };
         assert_eq!([render(1), render(1500)], ["1 playbook", "1,500 playbooks"]);
+        let mut ctx = tera::Context::new();
+        ctx.insert("n", &-1);
+        assert!(tera.render("t", &ctx).is_err(), "no count is negative");
     }
 
     #[test]

@@ -1120,6 +1120,7 @@ fn a_long_tracks_map_and_print_page_go_over_numbered_pages() {
     assert!(page.contains("data-track=\"ops\">"), "the sidebar opens its track");
     let people = site.main("map/people/index.html");
     assert!(boxes(&people) == 50 && !people.contains("class=\"pages\""), "a short track is one page: {people}");
+    assert!(people.contains("links between them.</p>") && !people.contains("Page 1 of 1"), "{people}");
     let chapters = |main: &str| main.matches("<article class=\"print-chapter").count();
     let print = [
         site.main("print/ops/index.html"),
@@ -1133,7 +1134,7 @@ fn a_long_tracks_map_and_print_page_go_over_numbered_pages() {
     // Its contents are numbered on from the page before.
     assert!(print[1].contains("<h2>Contents</h2><ol start=\"101\">") && print[0].contains("<h2>Contents</h2><ol>"));
     let sitemap = site.page("sitemap.xml");
-    for p in ["map/ops/page/3/", "print/ops/page/2/", "map/people/"] {
+    for p in ["map/ops/page/3/", "print/ops/page/2/", "map/people/", "tracks/", "tags/", ""] {
         assert!(sitemap.contains(&format!("<loc>https://example.org/{p}</loc>")), "{p}");
     }
     assert!(!sitemap.contains("map/people/page/"), "{sitemap}");

@@ -32,14 +32,19 @@ window.PLAYBOOK_LINK = function (sitePath) {
     (waiting[u] || []).forEach(function (then) { then(); });
     delete waiting[u];
   };
-  function entriesOf(track, then) {
+  function entriesOf(track, then, failed) {
     if (track.p) { then(); return; }
     if (waiting[track.u]) { waiting[track.u].push(then); return; }
     waiting[track.u] = [then];
     var script = document.createElement("script");
     script.src = base + track.f;
-    /* Offline, or the file gone: the next time the track is opened tries again. */
-    script.onerror = function () { delete waiting[track.u]; script.remove(); };
+    /* Offline, or the file gone: the track shows closed, and opening it
+       again tries again. */
+    script.onerror = function () {
+      delete waiting[track.u];
+      script.remove();
+      if (failed) failed();
+    };
     document.head.appendChild(script);
   }
 
@@ -110,7 +115,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
             var now = button.getAttribute("aria-expanded") === "true";
             make().forEach(function (li) { li.hidden = !now; });
             if (first && now) revealCurrent();
-          });
+          }, function () { button.setAttribute("aria-expanded", "false"); });
         };
         button.addEventListener("click", function () { show(button.getAttribute("aria-expanded") !== "true", false); });
         head.appendChild(button);
@@ -195,11 +200,19 @@ window.PLAYBOOK_LINK = function (sitePath) {
     });
   }
 
-  /* Whether `el` or a box around it scrolls sideways (a wide code block,
+  /* Whether box `el` scrolls, sideways or (`down`) up and down: it has
+     more than it shows, and the stylesheet lets it scroll. */
+  function scrolls(el, down) {
+    var style = getComputedStyle(el);
+    var across = el.scrollWidth > el.clientWidth + 1 && /auto|scroll/.test(style.overflowX);
+    return across || (!!down && el.scrollHeight > el.clientHeight + 1 && /auto|scroll/.test(style.overflowY));
+  }
+
+  /* Whether `el` is in a box that scrolls sideways (a wide code block,
      table or map): arrow keys there scroll it. */
   function inSidewaysScroller(el) {
     for (; el && el.nodeType === 1 && el !== body; el = el.parentElement) {
-      if (el.scrollWidth > el.clientWidth + 1 && /auto|scroll/.test(getComputedStyle(el).overflowX)) return true;
+      if (scrolls(el, false)) return true;
     }
     return false;
   }
@@ -209,6 +222,8 @@ window.PLAYBOOK_LINK = function (sitePath) {
        when the focus stays on the page. */
     var clicked = null;
     document.addEventListener("pointerdown", function (e) { clicked = e.target; });
+    /* Until the focus moves: then the keys go where it went. */
+    document.addEventListener("focusin", function () { clicked = null; });
     document.addEventListener("keydown", function (e) {
       if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.defaultPrevented) return;
       var t = e.target;
@@ -227,11 +242,11 @@ window.PLAYBOOK_LINK = function (sitePath) {
      page once it has gathered its chapters. */
   window.PLAYBOOK_SCROLLERS = function () {
     document.querySelectorAll("pre, .table-wrap, .map-frame").forEach(function (el) {
-      var wide = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
-      if (wide && !el.hasAttribute("tabindex")) {
+      var scroller = scrolls(el, true);
+      if (scroller && !el.hasAttribute("tabindex")) {
         el.setAttribute("tabindex", "0");
         el.setAttribute("data-scroller", "");
-      } else if (!wide && el.hasAttribute("data-scroller")) {
+      } else if (!scroller && el.hasAttribute("data-scroller")) {
         el.removeAttribute("tabindex");
         el.removeAttribute("data-scroller");
       }
@@ -240,10 +255,13 @@ window.PLAYBOOK_LINK = function (sitePath) {
   function setupScrollers() {
     window.PLAYBOOK_SCROLLERS();
     var timer = null;
-    window.addEventListener("resize", function () {
+    function later() {
       clearTimeout(timer);
       timer = setTimeout(window.PLAYBOOK_SCROLLERS, 150);
-    });
+    }
+    window.addEventListener("resize", later);
+    /* A folded <details> has no size until it opens. */
+    document.addEventListener("toggle", later, true);
   }
 
   /* Folded <details> print open: paper cannot be clicked. */
@@ -446,6 +464,9 @@ window.PLAYBOOK_LINK = function (sitePath) {
   list.parentNode.addEventListener("focusout", function (e) {
     if (!e.relatedTarget || !list.parentNode.contains(e.relatedTarget)) close();
   });
+  /* Safari does not focus a link it is clicking: the box would lose the
+     focus to nothing, closing the results before the click lands. */
+  list.addEventListener("mousedown", function (e) { e.preventDefault(); });
   input.addEventListener("click", function () { if (input.value.trim() && docs) show(); });
   document.addEventListener("keydown", function (e) {
     var t = e.target;
@@ -513,7 +534,7 @@ document.addEventListener("playbook:theme", function () {
   }
   /* A chapter's title is its h2: the headings of its story and body go
      a level down, so that they nest under it for a reader going by
-     headings (and in the PDF's outline). */
+     headings (and in the PDF's outline). HTML has no h7: an h6 stays. */
   function nest(root) {
     root.querySelectorAll("h1, h2, h3, h4, h5").forEach(function (h) {
       var lower = document.createElement("h" + (Number(h.tagName.charAt(1)) + 1));
