@@ -187,19 +187,19 @@ fn render_into(
     // Templates that do not compile cannot make the site, but it is still
     // made, with the default theme's and into nothing, so that the build's
     // other problems (a static file in a generated page's place) are
-    // reported with theirs.
-    let fallback_cache;
-    let (renderer, sink, cache) = match render::Renderer::new(&theme, &mut diags) {
-        Some(renderer) => (renderer, sink, cache),
+    // reported with theirs. What it renders is cached in an epoch of its
+    // own: `serve` rebuilds on every save while a template is broken, and
+    // none of it is kept once the templates compile again.
+    let (renderer, sink, stand_in) = match render::Renderer::new(&theme, &mut diags) {
+        Some(renderer) => (renderer, sink, false),
         None => {
             let Some(renderer) = render::Renderer::new(&theme::Theme::embedded(), &mut diags) else {
                 return Err(diags.sorted());
             };
-            fallback_cache = cache::Cache::default();
-            (renderer, &output::Discard as &dyn output::Sink, &fallback_cache)
+            (renderer, &output::Discard as &dyn output::Sink, true)
         }
     };
-    cache.start_epoch(cache::hash_of(&(theme.fingerprint, format!("{config:?}"), &base.path, &base.origin)));
+    cache.start_epoch(cache::hash_of(&(stand_in, theme.fingerprint, format!("{config:?}"), &base.path, &base.origin)));
     let site = pages::Site::new(&handbook, &graph, &config, &base, &renderer, cache);
     let static_dir = opts.root.join("static");
     let statics = output::StaticFiles::find(&static_dir);
