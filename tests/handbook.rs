@@ -1140,6 +1140,33 @@ fn a_long_tracks_map_and_print_page_go_over_numbered_pages() {
     assert!(!sitemap.contains("map/people/page/"), "{sitemap}");
 }
 
+/// 300 playbooks are still one handbook: one map, one print page, one
+/// sidebar script; past that, `list_page_size = 0` keeps each track's map
+/// and print page whole.
+#[test]
+fn three_hundred_playbooks_are_one_map_and_page_size_zero_keeps_tracks_whole() {
+    let files = |n: usize| -> Vec<(String, String)> {
+        (0..n).map(|i| (format!("playbooks/ops/o{i:03}.md"), format!("# Ops {i:03}\n\nText.\n"))).collect()
+    };
+    let mut three_hundred = files(299);
+    three_hundred.push(("playbooks/people/p.md".into(), "# Person\n\nText.\n".into()));
+    let refs: Vec<(&str, &str)> = three_hundred.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let site = build_project(project(&refs).path(), None);
+    assert!(site.main("map/index.html").contains("<svg"), "one picture of all 300");
+    assert!(!site.dir.path().join("map/ops").exists() && !site.dir.path().join("assets/nav").exists());
+    assert!(site.page("assets/nav.js").contains("\"c\":299,\"p\":[{\"t\":\"Ops 000\""));
+
+    let mut whole = files(301);
+    whole.push(("playbook.toml".into(), "list_page_size = 0\n".into()));
+    let refs: Vec<(&str, &str)> = whole.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let site = build_project(project(&refs).path(), None);
+    let map = site.main("map/ops/index.html");
+    assert_eq!(map.matches("<rect class=\"map-node\"").count(), 301, "one page of the whole track");
+    assert!(!map.contains("class=\"pages\"") && !site.dir.path().join("map/ops/page").exists());
+    assert_eq!(site.main("print/ops/index.html").matches("<article class=\"print-chapter").count(), 301);
+    assert!(site.dir.path().join("assets/nav/ops.js").exists(), "the sidebar still goes track by track");
+}
+
 /// A track's or a tag's list of more playbooks than `list_page_size` goes
 /// over numbered pages; the folder's introduction opens the first.
 #[test]
