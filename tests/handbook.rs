@@ -1087,7 +1087,8 @@ fn a_long_tracks_map_and_print_page_go_over_numbered_pages() {
     files[150].1 = "# Ops 150\n\nSee [[o151]].\n".into();
     files.push(("playbook.toml".into(), "list_page_size = 100\n".into()));
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    let site = build_project(project(&refs).path(), Some("https://example.org/"));
+    let dir = project(&refs);
+    let site = build_project(dir.path(), Some("https://example.org/"));
     let boxes = |main: &str| main.matches("<rect class=\"map-node\"").count();
     let edges = |main: &str| {
         main.split("class=\"map-edge\" d=\"")
@@ -1138,6 +1139,14 @@ fn a_long_tracks_map_and_print_page_go_over_numbered_pages() {
         assert!(sitemap.contains(&format!("<loc>https://example.org/{p}</loc>")), "{p}");
     }
     assert!(!sitemap.contains("map/people/page/"), "{sitemap}");
+    // Read from disk, the print pages hold their chapters, and page 2's
+    // still go on from page 1's numbers.
+    let from_disk = build_project(dir.path(), Some("./"));
+    let second = from_disk.main("print/ops/page/2/index.html");
+    assert!(second.contains("<h2>Contents</h2><ol start=\"101\">"), "{second}");
+    assert_eq!(second.matches("<div class=\"playbook-body\">").count(), 100, "chapters inline");
+    assert!(second.contains("<li><a href=\"../../../../print/ops/index.html\">Ops</a></li>"), "{second}");
+    assert!(second.contains("<a rel=\"next\" href=\"../../../../print/ops/page/3/index.html\">"), "{second}");
 }
 
 /// 300 playbooks are still one handbook: one map, one print page, one
