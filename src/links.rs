@@ -65,6 +65,15 @@ impl SectionRefs {
     }
 }
 
+/// The edges from page `from`, out of `edges` sorted as
+/// [`LinkGraph::edges`] are: found by binary search, so a page of the map
+/// looks at its own playbooks' links, not at every link of the handbook.
+pub fn edges_from(edges: &[(PageId, PageId)], from: PageId) -> &[(PageId, PageId)] {
+    let start = edges.partition_point(|&(f, _)| f < from);
+    let len = edges[start..].partition_point(|&(f, _)| f == from);
+    &edges[start..start + len]
+}
+
 /// Everything the renderer needs to know about links, per page.
 #[derive(Debug, Default)]
 pub struct LinkGraph {
@@ -714,6 +723,14 @@ fn related(handbook: &Handbook, edges: &[(PageId, PageId)]) -> Vec<Vec<PageId>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pages_edges_are_the_run_of_its_own() {
+        let edges = [(0, 3), (2, 0), (2, 1), (2, 5), (4, 2)];
+        assert_eq!(edges_from(&edges, 2), [(2, 0), (2, 1), (2, 5)]);
+        assert_eq!(edges_from(&edges, 0), [(0, 3)]);
+        assert!(edges_from(&edges, 1).is_empty() && edges_from(&edges, 9).is_empty());
+    }
 
     fn handbook_of(files: &[(&str, &str)]) -> Handbook {
         let playbooks = files

@@ -44,23 +44,34 @@ pub fn track_columns<'a>(name: &'a str, members: &'a [PageId]) -> Vec<Column<'a>
     members.chunks(rows).enumerate().map(|(k, members)| Column { label: (k == 0).then_some(name), members }).collect()
 }
 
-/// The SVG of these columns and the links between their playbooks, given
-/// each playbook's URL; links to playbooks not drawn are left out.
+/// The SVG of these columns and the links between their playbooks (out of
+/// `edges`, sorted as [`crate::links::LinkGraph::edges`] are), given each
+/// playbook's URL; links to playbooks not drawn are left out.
 pub fn svg(
     handbook: &Handbook,
     columns: &[Column<'_>],
     edges: &[(PageId, PageId)],
     url: &dyn Fn(PageId) -> String,
 ) -> String {
-    // Each box's column, and its top left corner.
-    let mut pos = vec![None; handbook.playbooks.len()];
-    for (col, c) in columns.iter().enumerate() {
-        for (row, &m) in c.members.iter().enumerate() {
-            pos[m] = Some((col, MARGIN + col * COL_W, TOP + row * ROW_H));
-        }
-    }
-    let edges: Vec<_> = edges.iter().filter_map(|&(from, to)| Some((pos[from]?, pos[to]?))).collect();
-    let drawn = columns.iter().map(|c| c.members.len()).sum::<usize>();
+    // Each box's playbook, column and top left corner, by playbook: a page
+    // of a big track's map looks up its own boxes, not the whole handbook.
+    let mut boxes: Vec<(PageId, (usize, usize, usize))> = columns
+        .iter()
+        .enumerate()
+        .flat_map(|(col, c)| {
+            c.members.iter().enumerate().map(move |(row, &m)| (m, (col, MARGIN + col * COL_W, TOP + row * ROW_H)))
+        })
+        .collect();
+    boxes.sort_unstable_by_key(|&(id, _)| id);
+    let at = |id: PageId| boxes.binary_search_by_key(&id, |&(m, _)| m).ok().map(|k| boxes[k].1);
+    // The links between boxes drawn, in the order `edges` has them.
+    let edges: Vec<_> = boxes
+        .iter()
+        .flat_map(|&(from, pos)| {
+            crate::links::edges_from(edges, from).iter().filter_map(move |&(_, to)| Some((pos, at(to)?)))
+        })
+        .collect();
+    let drawn = boxes.len();
     let rows = columns.iter().map(|c| c.members.len()).max().unwrap_or(0);
     let width = MARGIN * 2 + columns.len().max(1) * COL_W;
     // The last row's box, not its gap to a next row, ends the picture.
@@ -95,7 +106,7 @@ pub fn svg(
         s.push_str(&arrows);
         s.push_str("\"/>\n");
     }
-    for (id, &(_, x, y)) in pos.iter().enumerate().filter_map(|(id, at)| Some((id, at.as_ref()?))) {
+    for &(id, (_, x, y)) in &boxes {
         let p = &handbook.playbooks[id];
         s.push_str("<a href=\"");
         push_escaped(&mut s, &url(id));

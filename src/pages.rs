@@ -1467,28 +1467,27 @@ impl<'a> Site<'a> {
             })
         };
         let playbooks = &self.handbook.playbooks;
-        // Each playbook's node, for the playbooks drawn.
-        let mut at = vec![usize::MAX; playbooks.len()];
-        let mut nodes: Vec<MapNode> = members
+        let nodes: Vec<MapNode> = members
             .iter()
-            .enumerate()
-            .map(|(k, &id)| {
-                at[id] = k;
+            .map(|&id| {
                 let p = &playbooks[id];
                 // On a track's own map every node is of that track: said once, in the heading.
                 let track_shown = if view.track.is_some() { "" } else { p.track.name.as_str() };
-                MapNode { title: &p.title, url: url(id), track: track_shown, links_to: Vec::new() }
+                let links_to = crate::links::edges_from(&self.links.edges, id)
+                    .iter()
+                    .map(|&(_, to)| {
+                        let target = &playbooks[to];
+                        match view.track.as_deref() {
+                            Some(own) if target.track.slug != own => {
+                                format!("{} ({})", target.title, target.track.name).into()
+                            }
+                            _ => target.title.as_str().into(),
+                        }
+                    })
+                    .collect();
+                MapNode { title: &p.title, url: url(id), track: track_shown, links_to }
             })
             .collect();
-        for &(from, to) in &self.links.edges {
-            if let Some(node) = nodes.get_mut(at[from]) {
-                let target = &playbooks[to];
-                node.links_to.push(match view.track.as_deref() {
-                    Some(own) if target.track.slug != own => format!("{} ({})", target.title, target.track.name).into(),
-                    _ => target.title.as_str().into(),
-                });
-            }
-        }
         let mut page = self.page(&view.title, &view.site_path, view.crumbs.clone());
         page.track = view.track.clone();
         let inputs = (&self.view, &page, &svg, &nodes, (&view.heading, &view.lead, &view.tracks, &view.pager));
