@@ -372,6 +372,15 @@ struct Framing {
     first: usize,
 }
 
+impl Framing {
+    /// A page of one part, with no list of the tracks and no other pages
+    /// (which a track's pages add).
+    fn new(site_path: String, title: String, heading: String, lead: String, crumbs: Vec<Crumb>) -> Framing {
+        let (tracks, track, pager, first) = (Vec::new(), None, PagerView::single(), 1);
+        Framing { site_path, title, heading, lead, crumbs, tracks, track, pager, first }
+    }
+}
+
 /// The list of the tracks' pages, the one at `own` marked as current: the
 /// page itself on `own`'s first page, its track on the others.
 fn tracks_marking(tracks: &[TrackLink], own: &str, first_page: bool) -> Vec<TrackLink> {
@@ -1251,31 +1260,23 @@ impl<'a> Site<'a> {
     fn prints(&self, has_code: bool) -> Vec<Result<OutputFile, Diagnostic>> {
         let handbook = self.handbook;
         let site = &self.view;
-        let framing = |site_path: String, title: &str, heading: String, crumbs: Vec<Crumb>| Framing {
-            site_path,
-            title: title.to_string(),
-            heading,
-            lead: site.description.clone(),
-            crumbs,
-            tracks: Vec::new(),
-            track: None,
-            pager: PagerView::single(),
-            first: 1,
-        };
         let print_crumb = |url| Crumb { name: "Print".into(), url };
+        let whole = |lead: String| {
+            let crumbs = vec![self.home_crumb(), print_crumb(None)];
+            Framing::new(paths::PRINT.into(), "Print".into(), site.title.clone(), lead, crumbs)
+        };
         if !handbook.by_track() {
             let all: Vec<PageId> = (0..handbook.playbooks.len()).collect();
-            let crumbs = vec![self.home_crumb(), print_crumb(None)];
-            return vec![self.print(framing(paths::PRINT.into(), "Print", site.title.clone(), crumbs), &all, has_code)];
+            return vec![self.print(whole(site.description.clone()), &all, has_code)];
         }
         let tracks = self.track_links(paths::print_of_track);
-        let mut list =
-            framing(paths::PRINT.into(), "Print", site.title.clone(), vec![self.home_crumb(), print_crumb(None)]);
-        list.lead = format!(
-            "{} playbooks, too many to print at once: print a track at a time.",
-            thousands(handbook.playbooks.len() as i64)
-        );
-        list.tracks = tracks.clone();
+        let list = Framing {
+            tracks: tracks.clone(),
+            ..whole(format!(
+                "{} playbooks, too many to print at once: print a track at a time.",
+                thousands(handbook.playbooks.len() as i64)
+            ))
+        };
         let frame = |g: &TrackGroup, tracks| {
             let name = &g.track.name;
             let crumbs = vec![
@@ -1283,19 +1284,16 @@ impl<'a> Site<'a> {
                 print_crumb(Some(self.url(paths::PRINT))),
                 Crumb { name: name.clone(), url: None },
             ];
-            let mut view = framing(
-                paths::print_of_track(&g.track.slug),
-                &format!("Print: {name}"),
-                format!("{}: {name}", site.title),
-                crumbs,
-            );
-            view.lead = match g.members.len() {
+            let lead = match g.members.len() {
                 1 => format!("The playbook of {name}, to print or save as PDF."),
                 n => format!("The {} of {name}, to print or save as PDF.", count(n, "playbook")),
             };
-            view.tracks = tracks;
-            view.track = Some(g.track.slug.clone());
-            view
+            let site_path = paths::print_of_track(&g.track.slug);
+            Framing {
+                tracks,
+                track: Some(g.track.slug.clone()),
+                ..Framing::new(site_path, format!("Print: {name}"), format!("{}: {name}", site.title), lead, crumbs)
+            }
         };
         self.track_by_track(self.print(list, &[], has_code), &tracks, frame, |_, view, members| {
             self.print(view, members, has_code)
@@ -1350,61 +1348,43 @@ impl<'a> Site<'a> {
         if !handbook.by_track() {
             let columns = map::track_per_column(handbook);
             let members: Vec<PageId> = (0..n).collect();
-            let crumbs = vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }];
-            let view = Framing {
-                site_path: paths::MAP.into(),
-                title: "Map".into(),
-                heading: "Map of the handbook".into(),
-                lead: "Every playbook, grouped by track, and the links between them.".into(),
-                crumbs,
-                tracks: Vec::new(),
-                track: None,
-                pager: PagerView::single(),
-                first: 1,
-            };
-            return vec![self.map_page(view, &key, &columns, &members)];
+            return vec![self.map_page(self.whole_map(n, Vec::new()), &key, &columns, &members)];
         }
         let tracks = self.track_maps();
         let map_crumb = Crumb { name: "Map".into(), url: Some(self.url(paths::MAP)) };
-        let overview = self.map_page(
-            Framing {
-                site_path: paths::MAP.into(),
-                title: "Map".into(),
-                heading: "Map of the handbook".into(),
-                lead: format!(
-                    "{} in {}, too many for one picture: each track has a map of its own, \
-                     listed here with how often its playbooks link to each other track.",
-                    count(n, "playbook"),
-                    count(tracks.len(), "track")
-                ),
-                crumbs: vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }],
-                tracks: tracks.clone(),
-                track: None,
-                pager: PagerView::single(),
-                first: 1,
-            },
-            &key,
-            &[],
-            &[],
-        );
+        let overview = self.map_page(self.whole_map(n, tracks.clone()), &key, &[], &[]);
         let frame = |g: &TrackGroup, tracks| {
             let name = &g.track.name;
+            let crumbs = vec![self.home_crumb(), map_crumb.clone(), Crumb { name: name.clone(), url: None }];
+            let lead = format!("The playbooks of {name} and the links between them.");
+            let site_path = paths::map_of_track(&g.track.slug);
             Framing {
-                site_path: paths::map_of_track(&g.track.slug),
-                title: format!("Map: {name}"),
-                heading: format!("Map: {name}"),
-                lead: format!("The playbooks of {name} and the links between them."),
-                crumbs: vec![self.home_crumb(), map_crumb.clone(), Crumb { name: name.clone(), url: None }],
                 tracks,
                 track: Some(g.track.slug.clone()),
-                pager: PagerView::single(),
-                first: 1,
+                ..Framing::new(site_path, format!("Map: {name}"), format!("Map: {name}"), lead, crumbs)
             }
         };
         self.track_by_track(overview, &tracks, frame, |g, view, members| {
             let columns = map::track_columns(&g.track.name, members);
             self.map_page(view, &key, &columns, members)
         })
+    }
+
+    /// `map/`: the picture of all `n` playbooks, or with `tracks` (a big
+    /// handbook's), the list of the tracks' maps.
+    fn whole_map(&self, n: usize, tracks: Vec<TrackLink>) -> Framing {
+        let lead = if tracks.is_empty() {
+            "Every playbook, grouped by track, and the links between them.".into()
+        } else {
+            format!(
+                "{} in {}, too many for one picture: each track has a map of its own, \
+                 listed here with how often its playbooks link to each other track.",
+                count(n, "playbook"),
+                count(tracks.len(), "track")
+            )
+        };
+        let crumbs = vec![self.home_crumb(), Crumb { name: "Map".into(), url: None }];
+        Framing { tracks, ..Framing::new(paths::MAP.into(), "Map".into(), "Map of the handbook".into(), lead, crumbs) }
     }
 
     /// Each track's map, and how often its playbooks link to each other track.
