@@ -1273,8 +1273,8 @@ impl<'a> Site<'a> {
         let list = Framing {
             tracks: tracks.clone(),
             ..whole(format!(
-                "{} playbooks, too many to print at once: print a track at a time.",
-                thousands(handbook.playbooks.len() as i64)
+                "{}, too many to print at once: print a track at a time.",
+                count(handbook.playbooks.len(), "playbook")
             ))
         };
         let frame = |g: &TrackGroup, tracks| {

@@ -132,8 +132,8 @@ pub fn thousands(n: i64) -> String {
 /// `1 playbook`, `2,469 playbooks`: how many of `noun` (made plural with
 /// an `s`, which the nouns used here all take).
 pub fn count(n: usize, noun: &str) -> String {
-    let n = thousands(n as i64);
-    if n == "1" { format!("1 {noun}") } else { format!("{n} {noun}s") }
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{plural}", thousands(n as i64))
 }
 
 /// Tera's own escaper, to the byte, but it writes each run of plain text at
