@@ -377,6 +377,11 @@ def bench(args):
                     row["largest_pages"] = largest_files(outs[t.name], 3, ".html")
                     row["key_files"] = {k: os.path.getsize(os.path.join(outs[t.name], k))
                                         for k in KEY_FILES if os.path.isfile(os.path.join(outs[t.name], k))}
+                    # What one search loads is a few of these parts, not all of them.
+                    parts_dir = os.path.join(outs[t.name], "assets", "search")
+                    if os.path.isdir(parts_dir):
+                        sizes = [os.path.getsize(os.path.join(parts_dir, f)) for f in os.listdir(parts_dir)]
+                        row["search_parts"] = {"count": len(sizes), "bytes": sum(sizes), "largest": max(sizes, default=0)}
                 # Warm no-change rebuild: the output of the last clean run is
                 # still there; build again `runs` times, median of those.
                 warm = [measure(t, site, md, outs[t.name], env) for _ in range(args.runs)]
@@ -430,6 +435,10 @@ def compare(name, pb, by, n, medium):
     if pb.get("key_files"):
         lines.append("    whole-handbook files: " + ", ".join(
             f"{k} {v / 1e6:.2f} MB" for k, v in pb["key_files"].items()))
+    if pb.get("search_parts"):
+        s = pb["search_parts"]
+        lines.append(f"    search index: {s['count']} parts in assets/search/, {s['bytes'] / 1e6:.2f} MB in all, "
+                     f"the largest {s['largest'] / 1e6:.2f} MB")
     if pb.get("largest_pages"):
         lines.append("    largest pages: " + ", ".join(
             f"{f['path']} {f['bytes'] / 1e6:.2f} MB" for f in pb["largest_pages"]))

@@ -76,9 +76,9 @@ pub struct Cache {
     bodies: Slots<PathBuf, u64, Arc<String>>,
     /// Output path -> bytes, keyed by the hash of the page's context.
     pages: Slots<String, u64, crate::output::Bytes>,
-    /// A playbook's rows of the search index, keyed by its text, URL, track
-    /// and place in the index: an edit writes the index again from them.
-    search_rows: Slots<PathBuf, u64, Arc<Vec<u8>>>,
+    /// A playbook's part of the search index, keyed by its text, URL and
+    /// track: an edit writes the index again from them.
+    search_entries: Slots<PathBuf, u64, Arc<crate::search::Entry>>,
     /// Other whole-handbook results, by name.
     memos: AnySlots<&'static str>,
     /// Other results per source file (such as its resolved links).
@@ -197,7 +197,7 @@ impl Cache {
             lock(&self.sources.0).retain(|p, _| found_set.contains(p.as_path()));
             lock(&self.parsed.0).retain(|p, _| sources.contains(p.as_path()));
             lock(&self.bodies.0).retain(|p, _| sources.contains(p.as_path()));
-            lock(&self.search_rows.0).retain(|p, _| sources.contains(p.as_path()));
+            lock(&self.search_entries.0).retain(|p, _| sources.contains(p.as_path()));
             lock(&self.per_file.0).retain(|(p, _), _| sources.contains(p.as_path()));
         }
         // Pages are fewer than the files emitted (assets are not kept here),
@@ -308,14 +308,19 @@ impl Cache {
         }
     }
 
-    /// A playbook's rows of the search index, reused while their inputs
-    /// hash the same.
-    pub fn search_rows(&self, path: &Path, key: impl FnOnce() -> u64, make: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
+    /// A playbook's part of the search index, reused while its inputs hash
+    /// the same.
+    pub fn search_entry(
+        &self,
+        path: &Path,
+        key: impl FnOnce() -> u64,
+        make: impl FnOnce() -> crate::search::Entry,
+    ) -> Arc<crate::search::Entry> {
         if !self.enabled {
             return Arc::new(make());
         }
-        let rows = self.search_rows.get_or(path.to_path_buf(), key(), || Ok::<_, Infallible>(Arc::new(make())));
-        rows.unwrap_or_else(|never| match never {})
+        let entry = self.search_entries.get_or(path.to_path_buf(), key(), || Ok::<_, Infallible>(Arc::new(make())));
+        entry.unwrap_or_else(|never| match never {})
     }
 
     /// A page's bytes, reused while its template context hashes the same.

@@ -434,8 +434,6 @@ impl std::hash::Hash for Extra<'_> {
     }
 }
 
-const SEARCH_INDEX: &str = "assets/search-index.js";
-
 /// Cards per track on the home page: enough to show what a track holds, and
 /// the home page stays the same size however many playbooks there are.
 const HOME_CARDS: usize = 12;
@@ -721,7 +719,9 @@ impl<'a> Site<'a> {
                 for file in self.nav_scripts() {
                     put(file);
                 }
-                put(OutputFile::shared(SEARCH_INDEX, self.search_index()));
+                for file in self.search_index().iter() {
+                    put(file.clone());
+                }
                 errors
             },
         );
@@ -1480,11 +1480,9 @@ impl<'a> Site<'a> {
         })
     }
 
-    /// The index script; writing megabytes of JSON is skipped when the
-    /// documents are the same as last build's.
-    fn search_index(&self) -> crate::output::Bytes {
-        /// Pages whose documents are made at once, in parallel.
-        const CHUNK: usize = 512;
+    /// The search index's files (see [`crate::search::files`]), made again
+    /// only when a playbook's part of it changed.
+    fn search_index(&self) -> Arc<Vec<OutputFile>> {
         let playbooks = &self.handbook.playbooks;
         let paths: Vec<String> = playbooks.iter().map(|p| paths::playbook(&p.slug)).collect();
         let keys: Vec<u64> = playbooks
@@ -1492,44 +1490,26 @@ impl<'a> Site<'a> {
             .zip(&paths)
             .map(|(p, path)| crate::cache::hash_of(&(p.text_hash, path, &p.track.name)))
             .collect();
-        let script = self.cache.page(
-            SEARCH_INDEX,
+        self.cache.memo(
+            "search index",
             || crate::cache::hash_of(&keys),
             || {
-                // The track tells apart results from playbooks of the same title.
-                let pages: Vec<(&str, &str, &str)> = playbooks
-                    .iter()
-                    .zip(&paths)
-                    .map(|(p, path)| (p.title.as_str(), path.as_str(), p.track.name.as_str()))
-                    .collect();
-                // Headings and their text are what the documents hold, each
-                // text clipped: counted whole, they reserved twice the index
-                // (50 MB at 10,000 playbooks).
-                let size: usize = playbooks
-                    .iter()
-                    .map(|p| {
-                        64 + p.texts.iter().map(|t| t.len().min(crate::search::TEXT_CHARS + 8)).sum::<usize>()
-                            + p.headings.iter().map(|h| 16 + h.text.len() + h.id.len()).sum::<usize>()
-                    })
-                    .sum();
-                let mut index = crate::search::IndexScript::new(&pages, size);
+                /// Playbooks whose parts are made at once, in parallel.
+                const CHUNK: usize = 512;
+                let mut index = crate::search::Index::default();
                 for start in (0..playbooks.len()).step_by(CHUNK) {
-                    let end = (start + CHUNK).min(playbooks.len());
-                    let rows: Vec<Arc<Vec<u8>>> = (start..end)
+                    let entries: Vec<Arc<crate::search::Entry>> = (start..(start + CHUNK).min(playbooks.len()))
                         .into_par_iter()
                         .map(|i| {
                             let p = &playbooks[i];
-                            let key = || crate::cache::hash_of(&(keys[i], i));
-                            self.cache
-                                .search_rows(&p.source, key, || crate::search::rows(i, &crate::search::documents(p)))
+                            self.cache.search_entry(&p.source, || keys[i], || crate::search::entry(p, &paths[i]))
                         })
                         .collect();
-                    rows.iter().for_each(|r| index.push(r));
+                    entries.iter().for_each(|e| index.add(e));
                 }
-                Ok::<_, std::convert::Infallible>(index.finish())
+                Arc::new(index.finish().into_iter().map(|(path, bytes)| OutputFile::new(&path, bytes)).collect())
             },
-        );
-        script.unwrap_or_else(|never| match never {})
+        )
     }
 
     /// `tracks/` and `tags/`: every track and every tag, so that going up

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use playbook::BuildOptions;
 
+mod common;
+
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/handbook")
 }
@@ -201,8 +203,10 @@ fn a_renamed_playbook_is_renamed_in_search_and_excerpts_that_link_it() {
     served.rebuild();
     served.write("beta.md", "# Beta Renamed\n");
     let site = served.rebuild();
-    assert!(page(&site, "assets/search-index.js").contains("Turn it with Beta Renamed weekly."));
-    assert!(page(&site, "assets/search-index.js").contains("see Beta Renamed."));
+    let found = |query| common::search(|f| page(&site, f), query);
+    assert_eq!(found("turn renamed weekly"), ["alpha/"]);
+    assert_eq!(found("see renamed"), ["alpha/#story-mode"]);
+    assert!(found("original").is_empty());
     assert!(page(&site, "alpha/index.html").contains("content=\"see Beta Renamed.\""));
 }
 

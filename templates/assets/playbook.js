@@ -306,78 +306,159 @@ window.PLAYBOOK_LINK = function (sitePath) {
   }
   input.setAttribute("aria-controls", list.id);
   var base = document.body.getAttribute("data-base") || "/";
-  var docs = null;
-  var requested = false;
-  var waiting = [];
 
-  function norm(s) {
-    return s.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+  /* The index comes in parts (made by src/search.rs): `index` says how the
+     rest is split, `w<key>` holds the words that start with `key` and the
+     documents each is in, `d<n>` what the results of a block of documents
+     show. A search loads only the parts of its words and of its best
+     results, however big the handbook. Each part is a script handing its
+     data to PLAYBOOK_SEARCH_PART, so search works from file:// too. */
+  var parts = {};
+  var loading = {};
+  window.PLAYBOOK_SEARCH_PART = function (name, data) { parts[name] = data; };
+
+  /* Calls done(true) once every part named is in, or done(false) if one
+     could not load; a part that failed is asked for again next time. */
+  function load(names, done) {
+    var left = names.length;
+    var ok = true;
+    if (!left) { done(true); return; }
+    names.forEach(function (name) {
+      var settle = function (loaded) { ok = ok && loaded; if (--left === 0) done(ok); };
+      if (name in parts) { settle(true); return; }
+      if (loading[name]) { loading[name].push(settle); return; }
+      loading[name] = [settle];
+      var script = document.createElement("script");
+      script.src = base + (name === "index" ? "assets/search-index.js" : "assets/search/" + name + ".js");
+      var finish = function () {
+        var waiting = loading[name];
+        delete loading[name];
+        script.remove();
+        waiting.forEach(function (f) { f(name in parts); });
+      };
+      script.onload = finish;
+      script.onerror = finish;
+      document.head.appendChild(script);
+    });
   }
 
-  function ready(fn) {
-    if (docs) { fn(); return; }
-    waiting.push(fn);
-    if (requested) return;
-    requested = true;
-    var script = document.createElement("script");
-    script.src = base + "assets/search-index.js";
-    script.onload = function () {
-      /* Pages are listed once; each document names its page by position. */
-      var index = window.PLAYBOOK_SEARCH || { pages: [], docs: [] };
-      docs = index.docs.map(function (r) {
-        var page = index.pages[r[0]];
-        var d = { t: r[1] || page[0], p: r[1] ? page[0] : "", g: page[2] || "", u: page[1] + (r[2] ? "#" + r[2] : ""), k: KIND[r[3]], x: r[4] };
-        return { d: d, t: norm(d.t), x: norm(d.p + " " + d.x) };
-      });
-      var fns = waiting; waiting = [];
-      fns.forEach(function (f) { f(); });
-    };
-    document.head.appendChild(script);
+  function unique(list) {
+    return list.filter(function (x, i) { return list.indexOf(x) === i; });
+  }
+
+  /* A query's words as the index has them (see `words` in src/search.rs):
+     lower case, without accents, split at anything but letters and digits,
+     and without words too short or too common to tell playbooks apart. */
+  var STOP = {};
+  ["an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on", "or", "that", "the",
+   "this", "to", "was", "we", "with"].forEach(function (w) { STOP[w] = true; });
+  function words(text) {
+    var folded = text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+    return unique(folded.split(/[^\p{Alphabetic}\p{N}]+/u).filter(function (w) {
+      return Array.from(w).length >= 2 && !STOP[w];
+    }));
+  }
+
+  function keyOf(word, k) {
+    return Array.from(word).slice(0, k).map(function (c) {
+      return /^[a-z0-9]$/.test(c) ? c : "_" + c.codePointAt(0).toString(16);
+    }).join("");
+  }
+
+  /* Each part's words in order, to find those a term starts. */
+  var sorted = {};
+  /* The documents with a word that starts with `term`: id -> what ranks
+     them (see META_BITS in src/search.rs), the best of their words. */
+  function found(term, name) {
+    var part = parts[name];
+    var list = sorted[name] || (sorted[name] = Object.keys(part).sort());
+    var lo = 0, hi = list.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (list[mid] < term) lo = mid + 1; else hi = mid; }
+    var docs = {};
+    for (var i = lo; i < list.length && list[i].indexOf(term) === 0; i++) {
+      var postings = part[list[i]];
+      var id = 0;
+      for (var j = 0; j < postings.length; j++) {
+        id += Math.floor(postings[j] / 512);
+        docs[id] = (docs[id] || 0) | postings[j] % 512;
+      }
+    }
+    return docs;
   }
 
   var KIND = { p: "page", s: "section", f: "framework", e: "exit-game", m: "story" };
-  var KIND_BONUS = { page: 40, framework: 30, "exit-game": 30, story: 20, section: 10 };
-
-  /* Whether `term` starts a word of `text`: "board" is in "onboarding",
-     but a reader searching for it means a board. */
-  function atWordStart(text, term) {
-    for (var at = text.indexOf(term); at >= 0; at = text.indexOf(term, at + 1)) {
-      if (at === 0 || !/[a-z0-9]/.test(text.charAt(at - 1))) return true;
-    }
-    return false;
-  }
-
+  /* By kind, in the order of KINDS in src/search.rs. */
+  var KIND_BONUS = [40, 10, 30, 30, 20];
   var SHOWN = 20;
 
-  function rank(query) {
-    /* Quotes and the punctuation between words ("Buy/Build", "RACI-map")
-       are not part of what is looked for. */
-    var q = norm(query).replace(/["\u201c\u201d\u2018\u2019]/g, "").replace(/[\/\-\u2013\u2014,;:!?()]+/g, " ").trim();
-    if (!q) return { hits: [], total: 0 };
-    var terms = q.split(/\s+/);
+  function rank(terms, names) {
+    var each = terms.map(function (term, i) { return found(term, names[i]); });
+    var ids = Object.keys(each.reduce(function (a, b) { return Object.keys(a).length <= Object.keys(b).length ? a : b; }));
     var hits = [];
-    for (var i = 0; i < docs.length; i++) {
-      var doc = docs[i];
+    ids.forEach(function (key) {
       var score = 0;
-      var all = true;
-      for (var j = 0; j < terms.length; j++) {
-        var term = terms[j];
-        if (atWordStart(doc.t, term)) score += 50;
-        else if (doc.t.indexOf(term) >= 0) score += 15;
-        else if (atWordStart(doc.x, term)) score += 5;
-        else if (doc.x.indexOf(term) >= 0) score += 1;
-        else { all = false; break; }
+      var inTitle = 0;
+      var meta = 0;
+      for (var i = 0; i < each.length; i++) {
+        meta = each[i][key];
+        if (meta === undefined) return;
+        if (meta & 1) { score += 50; inTitle++; } else score += 5;
       }
-      if (!all) continue;
-      /* An exact title match always ranks first. */
-      if (doc.t === q) score += 10000;
-      else if (doc.t.indexOf(q) === 0) score += 600;
-      else if (doc.t.indexOf(q) > 0) score += 300;
-      score += KIND_BONUS[doc.d.k] || 0;
-      hits.push({ s: score, d: doc.d, i: i });
-    }
-    hits.sort(function (a, b) { return b.s - a.s || a.i - b.i; });
+      /* A title that is the query ranks first, then one it starts. */
+      if (inTitle === terms.length) {
+        if (((meta >> 2) & 15) === terms.length) score += 10000;
+        else if (each[0][key] & 2) score += 600;
+        else score += 300;
+      }
+      score += KIND_BONUS[meta >> 6] || 0;
+      hits.push({ s: score, id: +key });
+    });
+    hits.sort(function (a, b) { return b.s - a.s || a.id - b.id; });
     return { hits: hits.slice(0, SHOWN), total: hits.length };
+  }
+
+  /* Block n's documents as results show them. */
+  var blocks = {};
+  function results(n) {
+    if (blocks[n]) return blocks[n];
+    var out = [];
+    parts["d" + n].forEach(function (page) {
+      page[3].forEach(function (r) {
+        out.push({ t: r[0] || page[0], p: r[0] ? page[0] : "", g: page[2] || "", u: page[1] + (r[1] ? "#" + r[1] : ""), k: KIND[r[2]] });
+      });
+    });
+    return (blocks[n] = out);
+  }
+
+  function blockOf(id, firsts) {
+    var n = 0;
+    while (n + 1 < firsts.length && firsts[n + 1] <= id) n++;
+    return n;
+  }
+
+  /* Calls done({hits, total}), or done({failed: true}) when a part of the
+     index could not load. */
+  function search(query, done) {
+    var terms = words(query);
+    if (!terms.length) { done({ hits: [], total: 0 }); return; }
+    load(["index"], function (ok) {
+      if (!ok) { done({ failed: true }); return; }
+      var index = parts.index;
+      var keys = terms.map(function (t) { return keyOf(t, index.k); });
+      /* A word whose key has no part is in no document. */
+      if (keys.some(function (k) { return index.w.indexOf(k) < 0; })) { done({ hits: [], total: 0 }); return; }
+      var names = keys.map(function (k) { return "w" + k; });
+      load(unique(names), function (ok) {
+        if (!ok) { done({ failed: true }); return; }
+        var best = rank(terms, names);
+        var ns = best.hits.map(function (h) { return blockOf(h.id, index.d); });
+        load(unique(ns).map(function (n) { return "d" + n; }), function (ok) {
+          if (!ok) { done({ failed: true }); return; }
+          best.hits = best.hits.map(function (h, i) { return { d: results(ns[i])[h.id - index.d[ns[i]]] }; });
+          done(best);
+        });
+      });
+    });
   }
 
   var KIND_LABEL = { page: "Playbook", framework: "Framework", "exit-game": "Exit game", story: "Story Mode", section: "Section" };
@@ -387,60 +468,73 @@ window.PLAYBOOK_LINK = function (sitePath) {
   status.setAttribute("role", "status");
   list.parentNode.appendChild(status);
 
+  /* Searches run as the reader types; only the latest one shows. */
+  var asked = 0;
+
   function close() {
+    asked++;
     list.textContent = "";
   }
 
-  function show() {
-    var found = rank(input.value);
-    var hits = found.hits;
-    list.textContent = "";
-    hits.forEach(function (h) {
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.href = window.PLAYBOOK_LINK(h.d.u);
-      a.textContent = h.d.t;
-      var where = document.createElement("span");
-      where.className = "result-where";
-      /* The track tells apart playbooks of the same title. */
-      where.textContent = [KIND_LABEL[h.d.k], h.d.p, h.d.g].filter(Boolean).join(" \u00b7 ");
-      a.appendChild(where);
-      li.appendChild(a);
-      list.appendChild(li);
-    });
+  function note(text) {
+    var li = document.createElement("li");
+    li.className = "search-empty";
+    li.textContent = text;
+    list.appendChild(li);
+  }
+
+  /* Shows the results of what is in the box, then calls then(). */
+  function show(then) {
     var query = input.value.trim();
-    if (found.total > hits.length) {
-      var more = document.createElement("li");
-      more.className = "search-empty";
-      more.textContent = "The best " + hits.length + " of " + found.total + " results: add a word to narrow them";
-      list.appendChild(more);
-    } else if (!hits.length && query) {
-      var none = document.createElement("li");
-      none.className = "search-empty";
-      none.textContent = "No results for \u201c" + query + "\u201d";
-      list.appendChild(none);
-    }
-    status.textContent = query ? (found.total ? found.total + (found.total === 1 ? " result" : " results") : "No results") : "";
+    var mine = ++asked;
+    search(query, function (found) {
+      if (mine !== asked) return;
+      list.textContent = "";
+      if (found.failed) {
+        note("Search could not load: check the connection and type again");
+        status.textContent = "Search could not load";
+        return;
+      }
+      var hits = found.hits;
+      hits.forEach(function (h) {
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = window.PLAYBOOK_LINK(h.d.u);
+        a.textContent = h.d.t;
+        var where = document.createElement("span");
+        where.className = "result-where";
+        /* The track tells apart playbooks of the same title. */
+        where.textContent = [KIND_LABEL[h.d.k], h.d.p, h.d.g].filter(Boolean).join(" \u00b7 ");
+        a.appendChild(where);
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      if (found.total > hits.length) {
+        note("The best " + hits.length + " of " + found.total + " results: add a word to narrow them");
+      } else if (!hits.length && query) {
+        note("No results for \u201c" + query + "\u201d");
+      }
+      status.textContent = query ? (found.total ? found.total + (found.total === 1 ? " result" : " results") : "No results") : "";
+      if (then) then();
+    });
   }
 
-  function results() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
+  function links() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
 
-  /* The index starts loading when the reader means to search (a click
-     or tap on the box, or "/"), not when Tab passes through the box: at
-     10,000 playbooks it is 25 MB. */
-  function prefetch() { ready(function () {}); }
+  /* The index's first part loads when the reader means to search (a
+     click or tap on the box, or "/"), not when Tab passes through it. */
+  function prefetch() { load(["index"], function () {}); }
   input.addEventListener("pointerdown", prefetch);
-  input.addEventListener("input", function () { ready(show); });
+  input.addEventListener("input", function () { show(); });
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter") {
-      ready(function () {
-        show();
+      show(function () {
         var first = list.querySelector("a");
         if (first) location.href = first.href;
       });
       e.preventDefault();
     } else if (e.key === "ArrowDown") {
-      var first = results()[0];
+      var first = links()[0];
       if (first) { first.focus(); e.preventDefault(); }
     } else if (e.key === "Escape") {
       input.value = "";
@@ -449,10 +543,10 @@ window.PLAYBOOK_LINK = function (sitePath) {
   });
   /* Arrows move through the results, Escape goes back to the box. */
   list.addEventListener("keydown", function (e) {
-    var links = results();
-    var at = links.indexOf(document.activeElement);
-    if (e.key === "ArrowDown" && at >= 0 && at < links.length - 1) { links[at + 1].focus(); e.preventDefault(); }
-    else if (e.key === "ArrowUp" && at > 0) { links[at - 1].focus(); e.preventDefault(); }
+    var shown = links();
+    var at = shown.indexOf(document.activeElement);
+    if (e.key === "ArrowDown" && at >= 0 && at < shown.length - 1) { shown[at + 1].focus(); e.preventDefault(); }
+    else if (e.key === "ArrowUp" && at > 0) { shown[at - 1].focus(); e.preventDefault(); }
     else if (e.key === "ArrowUp" && at === 0) { input.focus(); e.preventDefault(); }
     else if (e.key === "Escape") { close(); input.focus(); e.preventDefault(); }
   });
@@ -467,7 +561,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
   /* Safari does not focus a link it is clicking: the box would lose the
      focus to nothing, closing the results before the click lands. */
   list.addEventListener("mousedown", function (e) { e.preventDefault(); });
-  input.addEventListener("click", function () { if (input.value.trim() && docs) show(); });
+  input.addEventListener("click", function () { if (input.value.trim()) show(); });
   document.addEventListener("keydown", function (e) {
     var t = e.target;
     if (e.key !== "/" || (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable))) return;

@@ -163,3 +163,61 @@ pub fn strip_tags(html: &str) -> String {
     }
     out
 }
+
+/// What the site's search finds for `query`: the results (`path` or
+/// `path#anchor`) whose documents have, for each word of the query, a word
+/// that starts with it, in the index's order. It reads the index's parts as
+/// the page's script does, without the ranking (the browser tests rank).
+/// `read` gives a file of the site.
+pub fn search(read: impl Fn(&str) -> String, query: &str) -> Vec<String> {
+    let part = |name: &str| -> serde_json::Value {
+        let file =
+            if name == "index" { "assets/search-index.js".to_string() } else { format!("assets/search/{name}.js") };
+        let text = read(&file);
+        let json = text
+            .strip_prefix(&format!("window.PLAYBOOK_SEARCH_PART(\"{name}\","))
+            .and_then(|t| t.strip_suffix(");\n"))
+            .unwrap_or_else(|| panic!("{file} is not the part {name}: {text}"));
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("{file}: {e}"))
+    };
+    let index = part("index");
+    let k = index["k"].as_u64().unwrap() as usize;
+    let folded = playbook::search::fold(query);
+    let mut found: Option<std::collections::BTreeSet<u64>> = None;
+    for term in playbook::search::words(&folded) {
+        let key = playbook::search::key(term, k);
+        let mut docs = std::collections::BTreeSet::new();
+        if index["w"].as_array().unwrap().iter().any(|w| w == key.as_str()) {
+            for (word, postings) in part(&format!("w{key}")).as_object().unwrap() {
+                if word.starts_with(term) {
+                    let mut id = 0;
+                    for p in postings.as_array().unwrap() {
+                        id += p.as_u64().unwrap() >> 9;
+                        docs.insert(id);
+                    }
+                }
+            }
+        }
+        found = Some(match found {
+            Some(f) => f.intersection(&docs).copied().collect(),
+            None => docs,
+        });
+    }
+    let firsts: Vec<u64> = index["d"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap()).collect();
+    let mut results = Vec::new();
+    for id in found.unwrap_or_default() {
+        let n = firsts.iter().rposition(|&f| f <= id).unwrap();
+        let mut at = (id - firsts[n]) as usize;
+        for page in part(&format!("d{n}")).as_array().unwrap() {
+            let docs = page[3].as_array().unwrap();
+            if at < docs.len() {
+                let anchor = docs[at][1].as_str().unwrap();
+                let path = page[1].as_str().unwrap();
+                results.push(if anchor.is_empty() { path.to_string() } else { format!("{path}#{anchor}") });
+                break;
+            }
+            at -= docs.len();
+        }
+    }
+    results
+}

@@ -613,14 +613,26 @@ await step("d2. search by keyboard: arrows into the results, Escape and a click 
   return "arrows, Escape, an outside click and the focus leaving behave; a click on a result opens it";
 }));
 
-await step("d3. search ranks words by their starts and reads past punctuation", () => withPage({}, async (page) => {
-  // A made-up index, so the ranking is tested apart from the fixture.
-  const index = {
-    pages: [["Onboarding Talks", "a/", "People"], ["Talks with the Board", "b/", "Board"], ["Buy vs Build", "c/", "Ops"]],
-    docs: [[0, "", "", "p", ""], [1, "", "", "p", ""], [2, "", "", "p", "raci map"]],
+await step("d3. search finds words by their starts, ranks titles first and reads past punctuation", () => withPage({}, async (page) => {
+  // A made-up index, so the ranking is tested apart from the fixture: one
+  // part of words and one block of results (see src/search.rs). A posting
+  // is the step from the last document times 512, plus the document's kind
+  // (0 a playbook) times 64, its title's length in words times 4, 2 if the
+  // word starts the title and 1 if it is in it.
+  const post = (step, titleWords, flags) => step * 512 + titleWords * 4 + flags;
+  const parts = {
+    index: { k: 0, w: [""], d: [0] },
+    w: {
+      onboarding: [post(0, 2, 3)], talks: [post(0, 2, 1), post(1, 2, 3)], board: [post(1, 2, 1)],
+      buy: [post(2, 3, 3)], vs: [post(2, 3, 1)], build: [post(2, 3, 1)], raci: [post(2, 3, 0)], map: [post(2, 3, 0)],
+    },
+    d0: [["Onboarding Talks", "a/", "People", [["", "", "p"]]], ["Talks with the Board", "b/", "Board", [["", "", "p"]]],
+         ["Buy vs Build", "c/", "Ops", [["", "", "p"]]]],
   };
-  await page.route("**/assets/search-index.js", (route) =>
-    route.fulfill({ contentType: "text/javascript", body: `window.PLAYBOOK_SEARCH=${JSON.stringify(index)};` }));
+  await page.route(/assets\/search(-index|\/\w+)\.js$/, (route) => {
+    const name = route.request().url().endsWith("search-index.js") ? "index" : route.request().url().match(/(\w+)\.js$/)[1];
+    route.fulfill({ contentType: "text/javascript", body: `window.PLAYBOOK_SEARCH_PART(${JSON.stringify(name)},${JSON.stringify(parts[name])});` });
+  });
   await goto(page, "");
   const input = page.locator("input#pb-search-input");
   const results = async (query) => {
@@ -630,12 +642,40 @@ await step("d3. search ranks words by their starts and reads past punctuation", 
   };
   const board = await results("board talks");
   check(board[0] === "Talks with the Board", `"board talks" ranks ${JSON.stringify(board)}`);
+  // A word is found by its start: "board" is not in "Onboarding".
+  check(JSON.stringify(await results("board")) === '["Talks with the Board"]', "\"board\" finds Onboarding");
+  // A title that starts with the word ranks above one that has it later.
+  const talks = await results("talks");
+  check(talks[0] === "Talks with the Board" && talks[1] === "Onboarding Talks", `"talks" ranks ${JSON.stringify(talks)}`);
+  check((await results("Büy"))[0] === "Buy vs Build", "an accent in the query stops it finding the word");
   check((await results("Buy/Build"))[0] === "Buy vs Build", "\"Buy/Build\" does not find Buy vs Build");
   check((await results("\u201cbuy vs build\u201d"))[0] === "Buy vs Build", "a quoted query finds nothing");
   check((await results("RACI-map"))[0] === "Buy vs Build", "\"RACI-map\" does not find the text raci map");
   const where = await page.$eval("#pb-search-results .result-where", (e) => e.textContent);
   check(where.includes("Ops"), `a result does not name its track: "${where}"`);
   return `board talks → ${board.join(", ")}`;
+}));
+
+await step("d4. a part of the index that fails to load says so, and the next keystroke asks again", () => withPage({ expectFailed: ["assets/search/w.js"] }, async (page) => {
+  let failures = 1;
+  const asked = [];
+  // The fixture is small: its words are all in one part, w.js.
+  await page.route(/assets\/search\/w\w*\.js$/, (route) => {
+    asked.push(route.request().url().replace(/.*\//, ""));
+    if (failures-- > 0) route.abort(); else route.continue();
+  });
+  await goto(page, "");
+  const input = page.locator("input#pb-search-input");
+  await input.fill("buy");
+  const empty = page.locator("#pb-search-results .search-empty");
+  await empty.waitFor({ state: "visible", timeout: 5000 });
+  const said = await empty.textContent();
+  check(/could not load/.test(said), `a failed part says "${said}"`);
+  await input.fill("buy b");
+  await page.locator("#pb-search-results a").first().waitFor({ state: "visible", timeout: 5000 });
+  const first = await page.$eval("#pb-search-results a", (a) => a.getAttribute("href"));
+  check(asked.length === 2 && asked[0] === asked[1], `parts asked for: ${JSON.stringify(asked)}`);
+  return `"${said}", then ${first} after asking for ${asked[1]} again`;
 }));
 
 await step("m. the map scrolls inside a frame that fits the window", () => withPage({ viewport: { width: 1280, height: 160 } }, async (page) => {

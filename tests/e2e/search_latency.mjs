@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Measures search in the browser on a built site: the index's size, how long
-// it takes to load, and the time from the last keystroke to the results.
-// Not part of the test run; used for the figures in the closing notes.
+// Measures search in the browser on a built site: the index's size, and for
+// each query, from a fresh page, the time from typing it to its results and
+// the parts of the index it loaded. Not part of the test run; used for the
+// figures in the closing notes.
 //
 //   playbook build --root <project> --out <dir> --base-url ./
 //   node tests/e2e/search_latency.mjs <dir> [query ...]
@@ -13,36 +14,31 @@ import { chromium } from "playwright-core";
 
 const site = path.resolve(process.argv[2] || "");
 const queries = process.argv.slice(3).length ? process.argv.slice(3) : ["buy vs build", "board", "incident review", "roadmap alignment"];
-const index = path.join(site, "assets/search-index.js");
-console.log(`index: ${(fs.statSync(index).size / 1024).toFixed(0)} KiB (${index})`);
+const parts = fs.readdirSync(path.join(site, "assets/search")).map((f) => fs.statSync(path.join(site, "assets/search", f)).size);
+const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+console.log(`index: ${parts.length} parts, ${kib(parts.reduce((a, b) => a + b, 0))} in all, the largest ${kib(Math.max(...parts))}`);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run", "--disable-quic"],
 });
-const page = await browser.newPage();
-await page.goto(pathToFileURL(path.join(site, "index.html")).href);
-const load = await page.evaluate(() => new Promise((done) => {
-  const t0 = performance.now();
-  const input = document.getElementById("pb-search-input");
-  input.focus();
-  const poll = () => (window.PLAYBOOK_SEARCH ? done(performance.now() - t0) : setTimeout(poll, 1));
-  poll();
-}));
-console.log(`index loaded and parsed on first focus: ${load.toFixed(0)} ms`);
 for (const q of queries) {
+  const page = await browser.newPage();
+  const loaded = [];
+  page.on("request", (r) => { if (/search/.test(r.url())) loaded.push(r.url().replace(/.*\//, "")); });
+  await page.goto(pathToFileURL(path.join(site, "index.html")).href);
   const ms = await page.evaluate((q) => new Promise((done) => {
     const input = document.getElementById("pb-search-input");
     const list = document.getElementById("pb-search-results");
-    input.value = q.slice(0, -1);
-    input.dispatchEvent(new Event("input"));
-    const observer = new MutationObserver(() => { observer.disconnect(); done(performance.now() - t0); });
+    const observer = new MutationObserver(() => { if (list.childNodes.length) { observer.disconnect(); done(performance.now() - t0); } });
+    observer.observe(list, { childList: true });
     const t0 = performance.now();
     input.value = q;
-    observer.observe(list, { childList: true });
     input.dispatchEvent(new Event("input"));
   }), q);
-  const first = await page.locator("#pb-search-results a").first().textContent();
-  console.log(`"${q}": ${ms.toFixed(1)} ms from the last keystroke to results; first: ${first}`);
+  const bytes = loaded.reduce((sum, f) => sum + fs.statSync(path.join(site, f === "search-index.js" ? "assets" : "assets/search", f)).size, 0);
+  const first = await page.locator("#pb-search-results a").first().textContent().catch(() => "(none)");
+  console.log(`"${q}": ${ms.toFixed(1)} ms from typing to results, ${loaded.length} parts (${kib(bytes)}); first: ${first}`);
+  await page.close();
 }
 await browser.close();
