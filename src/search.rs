@@ -4,10 +4,7 @@
 //! search works offline and from `file://`, and a search in a handbook of
 //! any size loads a few of them.
 
-use std::collections::BTreeMap;
-
 use foldhash::HashMap;
-use serde::Serialize;
 
 use crate::model::{Heading, Playbook, SectionKind};
 
@@ -17,16 +14,39 @@ pub const TEXT_CHARS: usize = 400;
 
 /// One search result target. The page it belongs to is not repeated in
 /// each: the index lists pages once and documents point into that list.
-#[derive(Debug, Serialize, PartialEq, Hash)]
-pub struct SearchDoc {
+#[derive(Debug, PartialEq)]
+pub struct SearchDoc<'a> {
     /// Title shown for the result; empty for the playbook itself.
     pub t: String,
     /// The anchor on the playbook's page; empty for the playbook itself.
     pub a: String,
     /// Kind, one letter: see `KINDS`.
     pub k: char,
-    /// Searchable text.
-    pub x: String,
+    /// What it is found by besides its title, in pieces: the words in
+    /// their first [`TEXT_CHARS`] bytes.
+    pub x: Vec<&'a str>,
+}
+
+impl SearchDoc<'_> {
+    /// The text it is found by.
+    pub fn text(&self) -> impl Iterator<Item = &str> {
+        self.x.iter().scan(TEXT_CHARS, |budget, piece| {
+            if *budget == 0 {
+                return None;
+            }
+            if piece.len() <= *budget {
+                *budget -= piece.len();
+                return Some(*piece);
+            }
+            // Cut between words, and nothing after the cut.
+            let mut cut = *budget;
+            while !piece.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            *budget = 0;
+            Some(&piece[..piece[..cut].rfind(' ').unwrap_or(cut)])
+        })
+    }
 }
 
 /// Kind letters and what the page's script calls them.
@@ -38,12 +58,13 @@ fn kind(name: &str) -> char {
 }
 
 /// The documents of one playbook.
-pub fn documents(p: &Playbook) -> Vec<SearchDoc> {
-    let mut page_text = vec![p.track.name.clone()];
-    page_text.extend(p.level.clone());
-    page_text.extend(p.tags.iter().cloned());
-    page_text.extend(p.summary.clone());
-    let mut docs = vec![SearchDoc { t: String::new(), a: String::new(), k: kind("page"), x: page_text.join(" ") }];
+pub fn documents(p: &Playbook) -> Vec<SearchDoc<'_>> {
+    let mut page_text = vec![p.track.name.as_str()];
+    page_text.extend(p.level.as_deref());
+    page_text.extend(p.tags.iter().map(String::as_str));
+    page_text.extend(p.summary.as_deref());
+    page_text.extend(p.opening());
+    let mut docs = vec![SearchDoc { t: String::new(), a: String::new(), k: kind("page"), x: page_text }];
     if let Some(s) = &p.story {
         let mut text: Vec<&str> = s.title.as_deref().into_iter().collect();
         text.extend(s.texts().map(|t| &*t.text));
@@ -51,19 +72,12 @@ pub fn documents(p: &Playbook) -> Vec<SearchDoc> {
             t: format!("Story Mode: {}", s.title.as_deref().unwrap_or(&p.title)),
             a: s.anchor.clone(),
             k: kind("story"),
-            x: text.join(" "),
+            x: text,
         });
-    }
-    for text in p.opening() {
-        docs[0].x.push(' ');
-        docs[0].x.push_str(text);
-    }
-    for d in &mut docs {
-        d.x = clip(&d.x);
     }
     for (heading, text) in p.headings.iter().zip(p.texts.iter().skip(1)) {
         if let Some(mut doc) = section_doc(p, heading) {
-            doc.x = clip(text);
+            doc.x = vec![text];
             docs.push(doc);
         }
     }
@@ -71,7 +85,7 @@ pub fn documents(p: &Playbook) -> Vec<SearchDoc> {
 }
 
 /// A document for a heading, unless the page hides it.
-fn section_doc(p: &Playbook, h: &Heading) -> Option<SearchDoc> {
+fn section_doc<'a>(p: &Playbook, h: &Heading) -> Option<SearchDoc<'a>> {
     if p.is_hidden(h) {
         return None;
     }
@@ -80,11 +94,7 @@ fn section_doc(p: &Playbook, h: &Heading) -> Option<SearchDoc> {
         Some(s) => ("exit-game", &s.id, s.name.clone()),
         None => ("section", &h.id, h.text.clone()),
     };
-    Some(SearchDoc { t: title, a: anchor.clone(), k: kind(k), x: String::new() })
-}
-
-fn clip(text: &str) -> String {
-    crate::parts::clip_words(text, TEXT_CHARS)
+    Some(SearchDoc { t: title, a: anchor.clone(), k: kind(k), x: Vec::new() })
 }
 
 /// A playbook's part of the index: how its results show, and the words
@@ -97,7 +107,7 @@ pub struct Entry {
     /// its results show, for the block of pages it is listed in.
     row: Vec<u8>,
     docs: u32,
-    /// Every distinct word of every document, one after the other.
+    /// Every word of every document as it comes, one after the other.
     text: String,
     /// (end of the word in `text`, document, [`Meta`]), in document order.
     words: Vec<(u32, u32, u16)>,
@@ -115,7 +125,84 @@ const META_BITS: u32 = 9;
 /// `normalize("NFKD")`), split at anything but letters and digits, and
 /// without words too short or too common to tell documents apart.
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().nth(1).is_some() && !STOP_WORDS.contains(w))
+    let mut at = 0;
+    // Pieces of a word in a script without spaces, last first.
+    let mut pending: Vec<&str> = Vec::new();
+    std::iter::from_fn(move || {
+        loop {
+            if let Some(piece) = pending.pop() {
+                return Some(piece);
+            }
+            let start = skip(text, at, false);
+            if start == text.len() {
+                return None;
+            }
+            at = skip(text, start, true);
+            let word = &text[start..at];
+            if word.is_ascii() || !word.chars().any(unspaced) {
+                if kept(word) {
+                    return Some(word);
+                }
+            } else {
+                pending = pieces(word);
+                pending.reverse();
+            }
+        }
+    })
+}
+
+fn kept(word: &str) -> bool {
+    word.chars().nth(1).is_some() && !is_stop_word(word)
+}
+
+/// Whether `c` is of a script written without spaces between words
+/// (Chinese, Japanese, Thai, Lao), whose text is found by its pairs of
+/// characters: 私たちの採用 by 採用.
+fn unspaced(c: char) -> bool {
+    matches!(c, '\u{e00}'..='\u{eff}' | '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'
+        | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{2ffff}')
+}
+
+/// A word with characters of such a script, as it is found: each run of
+/// them as its pairs of characters, the rest as words.
+fn pieces(word: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let end = |i: usize| chars.get(i).map_or(word.len(), |&(at, _)| at);
+    let mut pieces = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let run = unspaced(chars[i].1);
+        let mut j = i;
+        while j < chars.len() && unspaced(chars[j].1) == run {
+            j += 1;
+        }
+        if run {
+            pieces.extend((i..j.saturating_sub(1)).map(|p| &word[chars[p].0..end(p + 2)]));
+        } else if kept(&word[chars[i].0..end(j)]) {
+            pieces.push(&word[chars[i].0..end(j)]);
+        }
+        i = j;
+    }
+    pieces
+}
+
+/// Where the run of letters and digits (or of anything else, if not
+/// `alphanumeric`) from `at` ends: a byte at a time where the text is
+/// ASCII, which most is.
+fn skip(text: &str, mut at: usize, alphanumeric: bool) -> usize {
+    let bytes = text.as_bytes();
+    while let Some(&b) = bytes.get(at) {
+        let (is, len) = if b.is_ascii() {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            text[at..].chars().next().map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
+        };
+        if is != alphanumeric {
+            break;
+        }
+        at += len;
+    }
+    at
 }
 
 /// `text` as [`words`] reads it: lower case and without accents.
@@ -124,8 +211,56 @@ pub fn fold(text: &str) -> String {
     if lower.is_ascii() {
         return lower;
     }
-    let nfkd = icu_normalizer::DecomposingNormalizerBorrowed::new_nfkd().normalize(&lower);
-    nfkd.chars().filter(|c| !('\u{300}'..='\u{36f}').contains(c)).collect()
+    let decomposed = match icu_normalizer::DecomposingNormalizerBorrowed::new_nfkd().normalize(&lower) {
+        std::borrow::Cow::Owned(changed) => Some(changed),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    let folded = decomposed.unwrap_or(lower);
+    // Letters drawn as capitals (𝐁, ℍ) come apart into capitals: lowered
+    // again, a character at a time (as the page's script does), and without
+    // the accents and the Japanese sound marks decomposing split off.
+    folded
+        .chars()
+        .filter(|c| !matches!(c, '\u{300}'..='\u{36f}' | '\u{3099}' | '\u{309a}'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Calls `each` with the [`words`] of `text` [`fold`]ed, in order,
+/// without folding all of it: folding never joins or splits text at an
+/// ASCII mark or space, so the stretches between them are folded apart,
+/// and those of ASCII letters and digits (most of any text) only lowered.
+pub fn each_word(text: &str, mut each: impl FnMut(&str)) {
+    // The exception: a capital sigma lowers by the letters around it,
+    // seen across an apostrophe or a full stop.
+    if text.contains('Σ') {
+        words(&fold(text)).for_each(each);
+        return;
+    }
+    let mut word = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = rest.bytes().position(|b| b.is_ascii() && !b.is_ascii_alphanumeric()).unwrap_or(rest.len());
+        let span = &rest[..end];
+        if span.is_ascii() {
+            if span.len() >= 2 {
+                word.clear();
+                word.push_str(span);
+                word.make_ascii_lowercase();
+                if !is_stop_word(&word) {
+                    each(&word);
+                }
+            }
+        } else {
+            words(&fold(span)).for_each(&mut each);
+        }
+        // The mark or space ending the stretch is one byte.
+        rest = &rest[(end + 1).min(rest.len())..];
+    }
+}
+
+fn is_stop_word(word: &str) -> bool {
+    word.len() <= 4 && STOP_WORDS.contains(&word)
 }
 
 /// Words in most documents, left out of the index and of queries (the
@@ -140,34 +275,34 @@ pub fn entry(p: &Playbook, path: &str) -> Entry {
     let docs = documents(p);
     let mut entry =
         Entry { row: row(&p.title, path, &p.track.name, &docs), docs: docs.len() as u32, ..Entry::default() };
-    let page_title = fold(&p.title);
+    let mut page_title = Vec::new();
+    each_word(&p.title, |w| page_title.push(w.to_string()));
+    let mut title = Vec::new();
     for (n, d) in docs.iter().enumerate() {
         // A section is found by its page's title too, ranked as text.
-        let title = if d.t.is_empty() { page_title.clone() } else { fold(&d.t) };
-        let text = if d.t.is_empty() { fold(&d.x) } else { fold(&format!("{} {}", p.title, d.x)) };
-        let in_title: Vec<&str> = words(&title).collect();
-        let kind = KINDS.iter().position(|(c, _)| *c == d.k).unwrap_or(1) as u16;
-        let base = kind << 6 | (in_title.len().min(15) as u16) << 2;
-        let mut seen: HashMap<&str, usize> = HashMap::default();
-        let mut mine: Vec<(&str, u16)> = Vec::new();
-        let all = in_title
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (*w, if i == 0 { 3 } else { 1 }))
-            .chain(words(&text).map(|w| (w, 0)));
-        for (w, flags) in all {
-            match seen.get(w) {
-                Some(&at) => mine[at].1 |= flags,
-                None => {
-                    seen.insert(w, mine.len());
-                    mine.push((w, flags));
-                }
-            }
+        title.clear();
+        if d.t.is_empty() {
+            title.extend(page_title.iter().cloned());
+        } else {
+            each_word(&d.t, |w| title.push(w.to_string()));
         }
-        for (w, flags) in mine {
+        let kind = KINDS.iter().position(|(c, _)| *c == d.k).unwrap_or(1) as u16;
+        // Its words, as a query's: each once.
+        let distinct = title.iter().enumerate().filter(|(i, w)| !title[..*i].contains(w)).count();
+        let base = kind << 6 | (distinct.min(15) as u16) << 2;
+        let mut push = |w: &str, flags: u16| {
             entry.text.push_str(w);
             entry.words.push((entry.text.len() as u32, n as u32, base | flags));
+        };
+        // A word may come more than once: the index keeps one posting per
+        // document, with every flag its words had.
+        for (i, w) in title.iter().enumerate() {
+            push(w, if i == 0 { 3 } else { 1 });
         }
+        if !d.t.is_empty() {
+            page_title.iter().for_each(|w| push(w, 0));
+        }
+        d.text().for_each(|piece| each_word(piece, |w| push(w, 0)));
     }
     entry
 }
@@ -224,8 +359,8 @@ pub const INDEX: &str = "assets/search-index.js";
 /// already written as text, grow with the handbook.
 #[derive(Default)]
 pub struct Index {
-    /// Each word's postings as the text of its list, and its last document.
-    postings: HashMap<Box<str>, (Vec<u8>, u32)>,
+    postings: HashMap<Box<str>, Postings>,
+    /// Postings written so far.
     count: usize,
     docs: u32,
     files: Vec<(String, Vec<u8>)>,
@@ -241,18 +376,18 @@ impl Index {
             let word = &e.text[start..end as usize];
             start = end as usize;
             let doc = self.docs + doc;
-            let (list, last) = match self.postings.get_mut(word) {
+            let postings = match self.postings.get_mut(word) {
                 Some(p) => p,
-                None => self.postings.entry(word.into()).or_insert((Vec::new(), 0)),
+                None => self.postings.entry(word.into()).or_default(),
             };
-            if !list.is_empty() {
-                list.push(b',');
+            match &mut postings.pending {
+                Some((d, m)) if *d == doc => *m |= meta,
+                _ => {
+                    self.count += postings.flush();
+                    postings.pending = Some((doc, meta));
+                }
             }
-            let packed = u64::from(doc - *last) << META_BITS | u64::from(meta);
-            list.extend_from_slice(itoa::Buffer::new().format(packed).as_bytes());
-            *last = doc;
         }
-        self.count += e.words.len();
         let first = self.docs;
         let firsts = &mut self.firsts;
         let block = self.block.get_or_insert_with(|| {
@@ -280,6 +415,9 @@ impl Index {
 
     pub fn finish(mut self) -> Vec<(String, Vec<u8>)> {
         self.finish_block();
+        for postings in self.postings.values_mut() {
+            self.count += postings.flush();
+        }
         // Keys long enough that a part stays about 100 KB or less in this
         // corpus's words (fewer, bigger parts for a small handbook).
         let k = match self.count {
@@ -287,36 +425,72 @@ impl Index {
             30_000..300_000 => 1,
             _ => 2,
         };
-        let mut by_key: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-        for word in self.postings.keys() {
-            by_key.entry(key(word, k)).or_default().push(word);
+        // Words that share their first `k` characters, and so their part,
+        // are neighbours in order. Each word's postings are let go as soon
+        // as its part has them: at 10,000 playbooks they are 15 MB.
+        let mut words: Vec<Box<str>> = self.postings.keys().cloned().collect();
+        words.sort_unstable();
+        let mut files = std::mem::take(&mut self.files);
+        let mut keys: Vec<String> = Vec::new();
+        let mut part = Vec::new();
+        for word in words {
+            let key = key(&word, k);
+            if keys.last() != Some(&key) {
+                finish_part(&mut files, keys.last(), std::mem::take(&mut part));
+                part = part_start(&format!("w{key}"));
+                part.push(b'{');
+                keys.push(key);
+            } else {
+                part.push(b',');
+            }
+            push_json_str(&mut part, &word);
+            part.extend_from_slice(b":[");
+            if let Some(postings) = self.postings.remove(&word) {
+                part.extend_from_slice(&postings.text);
+            }
+            part.push(b']');
         }
-        let keys: Vec<&String> = by_key.keys().collect();
+        finish_part(&mut files, keys.last(), part);
         let mut index = part_start("index");
         let manifest = serde_json::json!({ "k": k, "w": keys, "d": self.firsts });
         // Writing JSON into memory cannot fail.
         let _ = serde_json::to_writer(NoTagOpen(&mut index), &manifest);
         index.extend_from_slice(b");\n");
-        let mut files = std::mem::take(&mut self.files);
         files.push((INDEX.to_string(), index));
-        for (key, mut words) in by_key {
-            words.sort_unstable();
-            let name = format!("w{key}");
-            let mut part = part_start(&name);
-            part.push(b'{');
-            for (i, word) in words.into_iter().enumerate() {
-                if i > 0 {
-                    part.push(b',');
-                }
-                push_json_str(&mut part, word);
-                part.extend_from_slice(b":[");
-                part.extend_from_slice(&self.postings[word].0);
-                part.push(b']');
-            }
-            part.extend_from_slice(b"});\n");
-            files.push((format!("assets/search/{name}.js"), part));
-        }
         files
+    }
+}
+
+/// A word's postings: the text of its list so far, the last document
+/// in it, and the document it was last seen in, whose posting is written
+/// once the word is seen in another (or the index is finished), with the
+/// flags of each time the word came in it.
+#[derive(Default)]
+struct Postings {
+    text: Vec<u8>,
+    last: u32,
+    pending: Option<(u32, u16)>,
+}
+
+impl Postings {
+    /// Writes the pending posting; how many were written.
+    fn flush(&mut self) -> usize {
+        let Some((doc, meta)) = self.pending.take() else { return 0 };
+        if !self.text.is_empty() {
+            self.text.push(b',');
+        }
+        let packed = u64::from(doc - self.last) << META_BITS | u64::from(meta);
+        self.text.extend_from_slice(itoa::Buffer::new().format(packed).as_bytes());
+        self.last = doc;
+        1
+    }
+}
+
+/// Closes the words' part `key`, if one was started.
+fn finish_part(files: &mut Vec<(String, Vec<u8>)>, key: Option<&String>, mut part: Vec<u8>) {
+    if let Some(key) = key {
+        part.extend_from_slice(b"});\n");
+        files.push((format!("assets/search/w{key}.js"), part));
     }
 }
 
@@ -414,6 +588,7 @@ impl std::io::Write for NoTagOpen<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     proptest::proptest! {
         #[test]
@@ -421,8 +596,8 @@ mod tests {
             texts in proptest::collection::vec("(\\PC|[\\x00-\\x1f\"\\\\<>\\x7f\u{2028}])*", 5),
             kind in proptest::sample::select(&['p', 's', 'é'][..]),
         ) {
-            let doc = SearchDoc { t: texts[0].clone(), a: texts[1].clone(), k: kind, x: "not shipped".into() };
-            let empty = SearchDoc { t: String::new(), a: String::new(), k: 'p', x: String::new() };
+            let doc = SearchDoc { t: texts[0].clone(), a: texts[1].clone(), k: kind, x: vec!["not shipped"] };
+            let empty = SearchDoc { t: String::new(), a: String::new(), k: 'p', x: Vec::new() };
             let mut spec = Vec::new();
             let docs = [(&doc.t, &doc.a, doc.k), (&empty.t, &empty.a, empty.k)];
             serde_json::to_writer(NoTagOpen(&mut spec), &(&texts[2], &texts[3], &texts[4], docs)).unwrap();
@@ -431,10 +606,31 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn each_word_finds_the_words_of_the_folded_text(text in "([a-zA-Z0-9 .,'-]|[ΣΑé\u{301}]|\\PC)*") {
+            let mut found = Vec::new();
+            each_word(&text, |w| found.push(w.to_string()));
+            let folded = fold(&text);
+            proptest::prop_assert_eq!(found, words(&folded).collect::<Vec<_>>());
+        }
+    }
+
     #[test]
     fn words_are_folded_split_and_common_ones_left_out() {
-        let folded = fold("Café/RACI-map: the Buy vs Build — Ⅻ naïve a");
-        assert_eq!(words(&folded).collect::<Vec<_>>(), ["cafe", "raci", "map", "buy", "vs", "build", "xii", "naive"]);
+        let folded = fold("Café/RACI-map: the Buy vs Build — Ⅻ naïve a 𝐁𝐮𝐲");
+        assert_eq!(
+            words(&folded).collect::<Vec<_>>(),
+            ["cafe", "raci", "map", "buy", "vs", "build", "xii", "naive", "buy"]
+        );
+        // Text without spaces between words is found by pairs of characters;
+        // the sound marks that NFKD splits off katakana are dropped.
+        let folded = fold("私たちの採用プロセス v2 ガイド");
+        assert_eq!(
+            words(&folded).collect::<Vec<_>>(),
+            ["私た", "たち", "ちの", "の採", "採用", "用フ", "フロ", "ロセ", "セス", "v2", "カイ", "イト"]
+        );
+        assert_eq!(words(&fold("abc東京def")).collect::<Vec<_>>(), ["abc", "東京", "def"]);
         assert_eq!(key("budget", 2), "bu");
         assert_eq!(key(&fold("Ça"), 1), "c");
         assert_eq!(key("日本", 2), "_65e5_672c");
@@ -476,7 +672,7 @@ mod tests {
         let a = entry(&playbook("a", "# Buy vs Build\n\nWhen to buy.\n\n## Vendors\n\nCompare the vendors.\n"), "a/");
         let b = entry(&playbook("b", "# Hiring\n\nBuild the team.\n"), "b/");
         assert_eq!((a.docs, b.docs), (2, 1));
-        assert_eq!(a.text, "buyvsbuildgeneralwhenvendorsbuyvsbuildcompare", "each document's words, once each");
+        assert_eq!(a.text, "buyvsbuildgeneralwhenbuyvendorsbuyvsbuildcomparevendors", "every word as it comes");
         let files = files(&[a, b]);
         let parts = parts(&files);
         assert_eq!(parts["index"], serde_json::json!({"k": 0, "w": [""], "d": [0]}));
@@ -536,12 +732,24 @@ mod tests {
             "g".into(),
             "Before.\n\n# Growth Plans\n\nA promotion is earned.\n\n## Why plans fail\n\nVague goals.\n".into(),
         );
-        let docs = documents(&crate::parse::playbook(&src).unwrap());
-        let page = &docs[0];
-        assert!(page.x.contains("Before.") && page.x.contains("A promotion is earned."), "{page:?}");
+        let playbook = crate::parse::playbook(&src).unwrap();
+        let docs = documents(&playbook);
+        let page = docs[0].text().collect::<Vec<_>>().join(" ");
+        assert!(page.contains("Before.") && page.contains("A promotion is earned."), "{page:?}");
         let section = docs.iter().find(|d| d.t == "Why plans fail").expect("the section");
-        assert_eq!(section.x, "Vague goals.");
+        assert_eq!(section.text().collect::<Vec<_>>(), ["Vague goals."]);
         assert!(!docs.iter().any(|d| d.t == "Growth Plans"), "the title is the page, not a section");
+    }
+
+    #[test]
+    fn a_document_is_found_by_the_first_text_chars_of_its_text() {
+        let long = "word ".repeat(100);
+        let doc = SearchDoc { t: String::new(), a: String::new(), k: 'p', x: vec!["Ops", &long, "never"] };
+        let text: Vec<&str> = doc.text().collect();
+        assert_eq!(text, ["Ops", &long[..394]], "cut between words, and nothing after the cut");
+        let wide = "日本".repeat(100);
+        let doc = SearchDoc { x: vec![&wide], ..doc };
+        assert_eq!(doc.text().next().map(str::len), Some(TEXT_CHARS - 1), "cut between characters");
     }
 
     #[test]

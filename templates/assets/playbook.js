@@ -348,15 +348,50 @@ window.PLAYBOOK_LINK = function (sitePath) {
 
   /* A query's words as the index has them (see `words` in src/search.rs):
      lower case, without accents, split at anything but letters and digits,
-     and without words too short or too common to tell playbooks apart. */
-  var STOP = {};
+     without words too short or too common to tell playbooks apart, and
+     text in scripts written without spaces as its pairs of characters.
+     (A browser without Unicode classes in its regular expressions goes
+     without search, not without the rest of this script.) */
+  var SPLIT, UNSPACED;
+  try {
+    SPLIT = new RegExp("[^\\p{Alphabetic}\\p{N}]+", "u");
+    UNSPACED = new RegExp("[\\u0e00-\\u0eff\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{2ffff}]", "u");
+  } catch (e) {
+    return;
+  }
+  var STOP = Object.create(null);
   ["an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on", "or", "that", "the",
    "this", "to", "was", "we", "with"].forEach(function (w) { STOP[w] = true; });
+  function fold(text) {
+    var nfkd = text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f\u3099\u309a]/g, "");
+    return Array.from(nfkd).map(function (c) { return c.toLowerCase(); }).join("");
+  }
+  function kept(w) { return Array.from(w).length >= 2 && !STOP[w]; }
   function words(text) {
-    var folded = text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
-    return unique(folded.split(/[^\p{Alphabetic}\p{N}]+/u).filter(function (w) {
-      return Array.from(w).length >= 2 && !STOP[w];
-    }));
+    var out = [];
+    fold(text).split(SPLIT).forEach(function (word) {
+      var chars = Array.from(word);
+      for (var i = 0; i < chars.length;) {
+        var run = UNSPACED.test(chars[i]);
+        var j = i;
+        while (j < chars.length && UNSPACED.test(chars[j]) === run) j++;
+        if (run) {
+          for (var p = i; p + 1 < j; p++) out.push(chars[p] + chars[p + 1]);
+        } else if (kept(chars.slice(i, j).join(""))) {
+          out.push(chars.slice(i, j).join(""));
+        }
+        i = j;
+      }
+    });
+    return out;
+  }
+  /* The words to look for: the word still being typed counts even if it
+     is a common one ("in" on the way to "incident"), as the start of a word. */
+  function terms(query) {
+    var found = words(query);
+    var typing = fold(query).split(SPLIT).pop();
+    if (typing && STOP[typing]) found.push(typing);
+    return unique(found);
   }
 
   function keyOf(word, k) {
@@ -377,10 +412,12 @@ window.PLAYBOOK_LINK = function (sitePath) {
     var docs = {};
     for (var i = lo; i < list.length && list[i].indexOf(term) === 0; i++) {
       var postings = part[list[i]];
+      /* Above the index's bits: the word is the term, not only its start. */
+      var whole = list[i] === term ? 512 : 0;
       var id = 0;
       for (var j = 0; j < postings.length; j++) {
         id += Math.floor(postings[j] / 512);
-        docs[id] = (docs[id] || 0) | postings[j] % 512;
+        docs[id] = (docs[id] || 0) | postings[j] % 512 | whole;
       }
     }
     return docs;
@@ -398,19 +435,21 @@ window.PLAYBOOK_LINK = function (sitePath) {
     ids.forEach(function (key) {
       var score = 0;
       var inTitle = 0;
+      var whole = 0;
       var meta = 0;
       for (var i = 0; i < each.length; i++) {
         meta = each[i][key];
         if (meta === undefined) return;
         if (meta & 1) { score += 50; inTitle++; } else score += 5;
+        if (meta & 512) whole++;
       }
       /* A title that is the query ranks first, then one it starts. */
       if (inTitle === terms.length) {
-        if (((meta >> 2) & 15) === terms.length) score += 10000;
+        if (whole === terms.length && ((meta >> 2) & 15) === terms.length) score += 10000;
         else if (each[0][key] & 2) score += 600;
         else score += 300;
       }
-      score += KIND_BONUS[meta >> 6] || 0;
+      score += KIND_BONUS[(meta & 511) >> 6] || 0;
       hits.push({ s: score, id: +key });
     });
     hits.sort(function (a, b) { return b.s - a.s || a.id - b.id; });
@@ -439,22 +478,25 @@ window.PLAYBOOK_LINK = function (sitePath) {
   /* Calls done({hits, total}), or done({failed: true}) when a part of the
      index could not load. */
   function search(query, done) {
-    var terms = words(query);
-    if (!terms.length) { done({ hits: [], total: 0 }); return; }
+    var looked = terms(query);
+    /* One letter finds nothing yet: nothing to say either. */
+    if (!looked.length) { done({ hits: [], total: 0, early: true }); return; }
     load(["index"], function (ok) {
       if (!ok) { done({ failed: true }); return; }
       var index = parts.index;
-      var keys = terms.map(function (t) { return keyOf(t, index.k); });
+      var keys = looked.map(function (t) { return keyOf(t, index.k); });
       /* A word whose key has no part is in no document. */
       if (keys.some(function (k) { return index.w.indexOf(k) < 0; })) { done({ hits: [], total: 0 }); return; }
       var names = keys.map(function (k) { return "w" + k; });
       load(unique(names), function (ok) {
         if (!ok) { done({ failed: true }); return; }
-        var best = rank(terms, names);
+        var best = rank(looked, names);
         var ns = best.hits.map(function (h) { return blockOf(h.id, index.d); });
         load(unique(ns).map(function (n) { return "d" + n; }), function (ok) {
           if (!ok) { done({ failed: true }); return; }
-          best.hits = best.hits.map(function (h, i) { return { d: results(ns[i])[h.id - index.d[ns[i]]] }; });
+          /* A part cached from an older build may not have the document. */
+          best.hits = best.hits.map(function (h, i) { return { d: results(ns[i])[h.id - index.d[ns[i]]] }; })
+            .filter(function (h) { return h.d; });
           done(best);
         });
       });
@@ -511,10 +553,10 @@ window.PLAYBOOK_LINK = function (sitePath) {
       });
       if (found.total > hits.length) {
         note("The best " + hits.length + " of " + found.total + " results: add a word to narrow them");
-      } else if (!hits.length && query) {
+      } else if (!hits.length && query && !found.early) {
         note("No results for \u201c" + query + "\u201d");
       }
-      status.textContent = query ? (found.total ? found.total + (found.total === 1 ? " result" : " results") : "No results") : "";
+      status.textContent = query && !found.early ? (found.total ? found.total + (found.total === 1 ? " result" : " results") : "No results") : "";
       if (then) then();
     });
   }

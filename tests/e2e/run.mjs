@@ -678,6 +678,29 @@ await step("d4. a part of the index that fails to load says so, and the next key
   return `"${said}", then ${first} after asking for ${asked[1]} again`;
 }));
 
+await step("d5. search finds words written with accents and without spaces, as the build indexed them", () => withPage({}, async (page) => {
+  await goto(page, "");
+  const input = page.locator("input#pb-search-input");
+  const first = async (query) => {
+    await input.fill("");
+    await input.fill(query);
+    await page.waitForFunction(() => document.querySelector("#pb-search-results li"), null, { timeout: 5000 });
+    return page.$eval("#pb-search-results li", (li) => li.textContent);
+  };
+  // people/feedback.md: "The Tōkyō team calls it 採用フィードバック; the Zürich team, Rückmeldung."
+  for (const query of ["tokyo", "Tōkyō", "zurich rückmeldung", "採用", "フィードバック", "ruckmeld"]) {
+    const found = await first(query);
+    check(found.startsWith("Across Offices"), `"${query}" finds ${JSON.stringify(found)}`);
+  }
+  check(/No results/.test(await first("constructor")), "\"constructor\" is a word like any other");
+  // While the first letter is all there is, there is nothing to say yet.
+  await input.fill("b");
+  await page.waitForTimeout(200);
+  const said = await page.$$eval("#pb-search-results li", (lis) => lis.map((li) => li.textContent));
+  check(said.length === 0, `one letter says ${JSON.stringify(said)}`);
+  return "tokyo, Tōkyō, zurich rückmeldung, 採用, フィードバック and ruckmeld find the section";
+}));
+
 await step("m. the map scrolls inside a frame that fits the window", () => withPage({ viewport: { width: 1280, height: 160 } }, async (page) => {
   await goto(page, "map/");
   const sizes = await page.$eval(".map-frame", (f) => ({ frame: f.getBoundingClientRect().height, svg: f.scrollHeight }));
