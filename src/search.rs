@@ -38,13 +38,15 @@ impl SearchDoc<'_> {
                 *budget -= piece.len();
                 return Some(*piece);
             }
-            // Cut between words, and nothing after the cut.
+            // Cut between words where there is a space near (text in
+            // scripts without spaces is cut anywhere), and nothing after.
             let mut cut = *budget;
             while !piece.is_char_boundary(cut) {
                 cut -= 1;
             }
             *budget = 0;
-            Some(&piece[..piece[..cut].rfind(' ').unwrap_or(cut)])
+            let space = piece[..cut].rfind(' ').filter(|&at| cut - at <= 40);
+            Some(&piece[..space.unwrap_or(cut)])
         })
     }
 }
@@ -159,8 +161,8 @@ fn kept(word: &str) -> bool {
 /// (Chinese, Japanese, Thai, Lao), whose text is found by its pairs of
 /// characters: 私たちの採用 by 採用.
 fn unspaced(c: char) -> bool {
-    matches!(c, '\u{e00}'..='\u{eff}' | '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'
-        | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{2ffff}')
+    matches!(c, '\u{e00}'..='\u{eff}' | '\u{3005}'..='\u{3007}' | '\u{303b}' | '\u{3040}'..='\u{30ff}'
+        | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{3ffff}')
 }
 
 /// A word with characters of such a script, as it is found: each run of
@@ -218,10 +220,11 @@ pub fn fold(text: &str) -> String {
     let folded = decomposed.unwrap_or(lower);
     // Letters drawn as capitals (𝐁, ℍ) come apart into capitals: lowered
     // again, a character at a time (as the page's script does), and without
-    // the accents and the Japanese sound marks decomposing split off.
+    // the marks that are not letters but sit inside words: the accents and
+    // Japanese sound marks decomposing split off, Thai and Lao tone marks.
     folded
         .chars()
-        .filter(|c| !matches!(c, '\u{300}'..='\u{36f}' | '\u{3099}' | '\u{309a}'))
+        .filter(|c| !matches!(c, '\u{300}'..='\u{36f}' | '\u{3099}' | '\u{309a}' | '\u{e47}'..='\u{e4e}' | '\u{ec8}'..='\u{ece}'))
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -624,11 +627,15 @@ mod tests {
             ["cafe", "raci", "map", "buy", "vs", "build", "xii", "naive", "buy"]
         );
         // Text without spaces between words is found by pairs of characters;
-        // the sound marks that NFKD splits off katakana are dropped.
-        let folded = fold("私たちの採用プロセス v2 ガイド");
+        // the sound marks that NFKD splits off katakana are dropped, and so
+        // are Thai tone marks (ำ comes apart into one).
+        let folded = fold("私たちの採用プロセス v2 ガイド 人々 น้ำ");
         assert_eq!(
             words(&folded).collect::<Vec<_>>(),
-            ["私た", "たち", "ちの", "の採", "採用", "用フ", "フロ", "ロセ", "セス", "v2", "カイ", "イト"]
+            [
+                "私た", "たち", "ちの", "の採", "採用", "用フ", "フロ", "ロセ", "セス", "v2", "カイ", "イト", "人々",
+                "นา"
+            ]
         );
         assert_eq!(words(&fold("abc東京def")).collect::<Vec<_>>(), ["abc", "東京", "def"]);
         assert_eq!(key("budget", 2), "bu");

@@ -355,7 +355,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
   var SPLIT, UNSPACED;
   try {
     SPLIT = new RegExp("[^\\p{Alphabetic}\\p{N}]+", "u");
-    UNSPACED = new RegExp("[\\u0e00-\\u0eff\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{2ffff}]", "u");
+    UNSPACED = new RegExp("[\\u0e00-\\u0eff\\u3005-\\u3007\\u303b\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3ffff}]", "u");
   } catch (e) {
     return;
   }
@@ -363,7 +363,7 @@ window.PLAYBOOK_LINK = function (sitePath) {
   ["an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on", "or", "that", "the",
    "this", "to", "was", "we", "with"].forEach(function (w) { STOP[w] = true; });
   function fold(text) {
-    var nfkd = text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f\u3099\u309a]/g, "");
+    var nfkd = text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f\u3099\u309a\u0e47-\u0e4e\u0ec8-\u0ece]/g, "");
     return Array.from(nfkd).map(function (c) { return c.toLowerCase(); }).join("");
   }
   function kept(w) { return Array.from(w).length >= 2 && !STOP[w]; }
@@ -412,12 +412,13 @@ window.PLAYBOOK_LINK = function (sitePath) {
     var docs = {};
     for (var i = lo; i < list.length && list[i].indexOf(term) === 0; i++) {
       var postings = part[list[i]];
-      /* Above the index's bits: the word is the term, not only its start. */
+      /* Above the index's bits: a word of the title is the term, not only
+         its start. */
       var whole = list[i] === term ? 512 : 0;
       var id = 0;
       for (var j = 0; j < postings.length; j++) {
         id += Math.floor(postings[j] / 512);
-        docs[id] = (docs[id] || 0) | postings[j] % 512 | whole;
+        docs[id] = (docs[id] || 0) | postings[j] % 512 | (postings[j] % 2 ? whole : 0);
       }
     }
     return docs;
@@ -529,7 +530,8 @@ window.PLAYBOOK_LINK = function (sitePath) {
   function show(then) {
     var query = input.value.trim();
     var mine = ++asked;
-    search(query, function (found) {
+    /* Untrimmed: a space after the last word says it is finished. */
+    search(input.value, function (found) {
       if (mine !== asked) return;
       list.textContent = "";
       if (found.failed) {
