@@ -1480,7 +1480,7 @@ impl<'a> Site<'a> {
         })
     }
 
-    /// The search index's files (see [`crate::search::files`]), made again
+    /// The search index's files (see [`crate::search::Index`]), made again
     /// only when a playbook's part of it changed.
     fn search_index(&self) -> Arc<Vec<OutputFile>> {
         let playbooks = &self.handbook.playbooks;

@@ -101,7 +101,7 @@ fn section_doc<'a>(p: &Playbook, h: &Heading) -> Option<SearchDoc<'a>> {
 
 /// A playbook's part of the index: how its results show, and the words
 /// each of its documents is found by. Made per playbook (in parallel, and
-/// kept by `serve` while the playbook is unchanged); [`files`] puts them
+/// kept by `serve` while the playbook is unchanged); an [`Index`] puts them
 /// together.
 #[derive(Debug, Default)]
 pub struct Entry {
@@ -111,7 +111,8 @@ pub struct Entry {
     docs: u32,
     /// Every word of every document as it comes, one after the other.
     text: String,
-    /// (end of the word in `text`, document, [`Meta`]), in document order.
+    /// (end of the word in `text`, document, its [`META_BITS`]), in
+    /// document order.
     words: Vec<(u32, u32, u16)>,
 }
 
@@ -122,10 +123,10 @@ pub struct Entry {
 /// with these alone, before it loads anything about the documents.
 const META_BITS: u32 = 9;
 
-/// The words a reader's query is matched against: lower case, accents
-/// dropped (NFKD without its combining marks, as the page's script does with
-/// `normalize("NFKD")`), split at anything but letters and digits, and
-/// without words too short or too common to tell documents apart.
+/// The words of [`fold`]ed text that a reader's query is matched against:
+/// split at anything but letters and digits, without words too short or too
+/// common to tell documents apart, and runs of scripts written without
+/// spaces as their pairs of characters (see [`unspaced`]).
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
     let mut at = 0;
     // Pieces of a word in a script without spaces, last first.
@@ -207,7 +208,9 @@ fn skip(text: &str, mut at: usize, alphanumeric: bool) -> usize {
     at
 }
 
-/// `text` as [`words`] reads it: lower case and without accents.
+/// `text` as [`words`] reads it: lower case and without accents (NFKD
+/// without its combining marks, as the page's script does with
+/// `normalize("NFKD")`).
 pub fn fold(text: &str) -> String {
     let lower = text.to_lowercase();
     if lower.is_ascii() {
