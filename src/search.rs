@@ -348,7 +348,8 @@ pub const INDEX: &str = "assets/search-index.js";
 /// handbook's order:
 ///
 /// - `assets/search-index.js`, part `index`, is `{"k": k, "w": [keys],
-///   "d": [first document of each block]}`;
+///   "d": [first document of each block], "v": version}`, the version
+///   asked for with each other part (`?v=`);
 /// - `assets/search/w<key>.js` holds the words starting with `key` (their
 ///   first `k` characters) and the documents each is in: `{word: [posting,
 ///   ...]}`, a posting being the distance in documents from the previous
@@ -457,8 +458,11 @@ impl Index {
             part.push(b']');
         }
         finish_part(&mut files, keys.last(), part);
+        // The parts' addresses carry what they hold, so a browser that
+        // cached a part of another build does not mix it with this one's.
+        let v = format!("{:x}", crate::cache::hash_of(&files));
         let mut index = part_start("index");
-        let manifest = serde_json::json!({ "k": k, "w": keys, "d": self.firsts });
+        let manifest = serde_json::json!({ "k": k, "w": keys, "d": self.firsts, "v": v });
         // Writing JSON into memory cannot fail.
         let _ = serde_json::to_writer(NoTagOpen(&mut index), &manifest);
         index.extend_from_slice(b");\n");
@@ -685,7 +689,11 @@ mod tests {
         assert_eq!(a.text, "buyvsbuildgeneralwhenbuyvendorsbuyvsbuildcomparevendors", "every word as it comes");
         let files = files(&[a, b]);
         let parts = parts(&files);
-        assert_eq!(parts["index"], serde_json::json!({"k": 0, "w": [""], "d": [0]}));
+        let version = parts["index"]["v"].as_str().unwrap().to_string();
+        assert_eq!(parts["index"], serde_json::json!({"k": 0, "w": [""], "d": [0], "v": version}));
+        let changed = entry(&playbook("b", "# Hiring\n\nBuild the team twice.\n"), "b/");
+        let a = entry(&playbook("a", "# Buy vs Build\n\nWhen to buy.\n\n## Vendors\n\nCompare the vendors.\n"), "a/");
+        assert_ne!(self::parts(&self::files(&[a, changed]))["index"]["v"], version, "another index, another version");
         // Buy vs Build is document 0, its section 1, Hiring 2. A posting is
         // the step from the last document, then kind, title length and flags.
         let meta = |kind: u64, title_words: u64, flags: u64| kind << 6 | title_words << 2 | flags;

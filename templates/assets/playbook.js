@@ -329,7 +329,9 @@ window.PLAYBOOK_LINK = function (sitePath) {
       if (loading[name]) { loading[name].push(settle); return; }
       loading[name] = [settle];
       var script = document.createElement("script");
-      script.src = base + (name === "index" ? "assets/search-index.js" : "assets/search/" + name + ".js");
+      /* The other parts are asked for at the index's version: never one
+         cached from another build. */
+      script.src = base + (name === "index" ? "assets/search-index.js" : "assets/search/" + name + ".js?v=" + parts.index.v);
       var finish = function () {
         var waiting = loading[name];
         delete loading[name];

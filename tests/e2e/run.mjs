@@ -137,7 +137,7 @@ try {
 // and `expectFailed` fail a request on purpose.
 async function open(opts = {}) {
   const { viewport = { width: 1280, height: 800 }, colorScheme = "light", expect404 = [], expectFailed = [], javaScriptEnabled = true } = opts;
-  const meantToFail = (u) => expectFailed.some((p) => u === url(p));
+  const meantToFail = (u) => expectFailed.some((p) => u.replace(/\?.*/, "") === url(p));
   const context = await browser.newContext({ viewport, colorScheme, javaScriptEnabled });
   context.setDefaultTimeout(TIMEOUT);
   context.setDefaultNavigationTimeout(TIMEOUT * 2);
@@ -621,7 +621,7 @@ await step("d3. search finds words by their starts, ranks titles first and reads
   // word starts the title and 1 if it is in it.
   const post = (step, titleWords, flags) => step * 512 + titleWords * 4 + flags;
   const parts = {
-    index: { k: 0, w: [""], d: [0] },
+    index: { k: 0, w: [""], d: [0], v: "1" },
     w: {
       onboarding: [post(0, 2, 3)], talks: [post(0, 2, 1), post(1, 2, 3)],
       board: [post(1, 2, 1), post(2, 1, 0), post(1, 1, 3)], boardroom: [post(3, 1, 3)],
@@ -631,8 +631,8 @@ await step("d3. search finds words by their starts, ranks titles first and reads
          ["Buy vs Build", "c/", "Ops", [["", "", "p"]]], ["Boardroom", "d/", "Ops", [["", "", "p"]]],
          ["Board", "e/", "Ops", [["", "", "p"]]]],
   };
-  await page.route(/assets\/search(-index|\/\w+)\.js$/, (route) => {
-    const name = route.request().url().endsWith("search-index.js") ? "index" : route.request().url().match(/(\w+)\.js$/)[1];
+  await page.route(/assets\/search(-index|\/\w+)\.js(\?v=\w+)?$/, (route) => {
+    const name = route.request().url().includes("search-index.js") ? "index" : route.request().url().match(/(\w+)\.js\?/)[1];
     route.fulfill({ contentType: "text/javascript", body: `window.PLAYBOOK_SEARCH_PART(${JSON.stringify(name)},${JSON.stringify(parts[name])});` });
   });
   await goto(page, "");
@@ -666,7 +666,7 @@ await step("d4. a part of the index that fails to load says so, and the next key
   let failures = 1;
   const asked = [];
   // The fixture is small: its words are all in one part, w.js.
-  await page.route(/assets\/search\/w\w*\.js$/, (route) => {
+  await page.route(/assets\/search\/w\w*\.js\?v=\w+$/, (route) => {
     asked.push(route.request().url().replace(/.*\//, ""));
     if (failures-- > 0) route.abort(); else route.continue();
   });
@@ -681,6 +681,7 @@ await step("d4. a part of the index that fails to load says so, and the next key
   await page.locator("#pb-search-results a").first().waitFor({ state: "visible", timeout: 5000 });
   const first = await page.$eval("#pb-search-results a", (a) => a.getAttribute("href"));
   check(asked.length === 2 && asked[0] === asked[1], `parts asked for: ${JSON.stringify(asked)}`);
+  check(/^w\.js\?v=\w+$/.test(asked[0]), `a part is asked for without the index's version: ${asked[0]}`);
   return `"${said}", then ${first} after asking for ${asked[1]} again`;
 }));
 

@@ -25,7 +25,7 @@ const browser = await chromium.launch({
 for (const q of queries) {
   const page = await browser.newPage();
   const loaded = [];
-  page.on("request", (r) => { if (/search/.test(r.url())) loaded.push(r.url().replace(/.*\//, "")); });
+  page.on("request", (r) => { if (/search/.test(r.url())) loaded.push(r.url().replace(/.*\//, "").replace(/\?.*/, "")); });
   await page.goto(pathToFileURL(path.join(site, "index.html")).href);
   const ms = await page.evaluate((q) => new Promise((done) => {
     const input = document.getElementById("pb-search-input");
