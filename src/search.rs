@@ -8,7 +8,7 @@ use foldhash::HashMap;
 
 use crate::model::{Heading, Playbook, SectionKind};
 
-/// Characters of text kept per document: enough to find a section by what it
+/// Bytes of text kept per document: enough to find a section by what it
 /// says, small enough that a 1,000-playbook index stays a few megabytes.
 pub const TEXT_CHARS: usize = 400;
 
@@ -249,13 +249,11 @@ pub fn each_word(text: &str, mut each: impl FnMut(&str)) {
         let end = rest.bytes().position(|b| b.is_ascii() && !b.is_ascii_alphanumeric()).unwrap_or(rest.len());
         let span = &rest[..end];
         if span.is_ascii() {
-            if span.len() >= 2 {
-                word.clear();
-                word.push_str(span);
-                word.make_ascii_lowercase();
-                if !is_stop_word(&word) {
-                    each(&word);
-                }
+            word.clear();
+            word.push_str(span);
+            word.make_ascii_lowercase();
+            if kept(&word) {
+                each(&word);
             }
         } else {
             words(&fold(span)).for_each(&mut each);
@@ -372,7 +370,7 @@ pub struct Index {
     docs: u32,
     files: Vec<(String, Vec<u8>)>,
     /// The block being filled, and the first document of each block.
-    block: Option<Vec<u8>>,
+    block: Option<Part>,
     firsts: Vec<u32>,
 }
 
@@ -399,14 +397,10 @@ impl Index {
         let firsts = &mut self.firsts;
         let block = self.block.get_or_insert_with(|| {
             firsts.push(first);
-            let mut part = part_start(&format!("d{}", firsts.len() - 1));
-            part.push(b'[');
-            part
+            Part::new(format!("d{}", firsts.len() - 1), b'[')
         });
-        if block.last() != Some(&b'[') {
-            block.push(b',');
-        }
-        block.extend_from_slice(&e.row);
+        block.next();
+        block.script.extend_from_slice(&e.row);
         self.docs += e.docs;
         if self.firsts.last().is_some_and(|&f| self.docs - f >= BLOCK_DOCS) {
             self.finish_block();
@@ -414,9 +408,8 @@ impl Index {
     }
 
     fn finish_block(&mut self) {
-        if let Some(mut part) = self.block.take() {
-            part.extend_from_slice(b"]);\n");
-            self.files.push((format!("assets/search/d{}.js", self.firsts.len() - 1), part));
+        if let Some(block) = self.block.take() {
+            self.files.push(block.file(b']'));
         }
     }
 
@@ -439,29 +432,27 @@ impl Index {
         words.sort_unstable();
         let mut files = std::mem::take(&mut self.files);
         let mut keys: Vec<String> = Vec::new();
-        let mut part = Vec::new();
+        let mut part: Option<Part> = None;
         for word in words {
             let key = key(&word, k);
             if keys.last() != Some(&key) {
-                finish_part(&mut files, keys.last(), std::mem::take(&mut part));
-                part = part_start(&format!("w{key}"));
-                part.push(b'{');
-                keys.push(key);
-            } else {
-                part.push(b',');
+                files.extend(part.take().map(|p| p.file(b'}')));
+                keys.push(key.clone());
             }
-            push_json_str(&mut part, &word);
-            part.extend_from_slice(b":[");
+            let part = part.get_or_insert_with(|| Part::new(format!("w{key}"), b'{'));
+            part.next();
+            push_json_str(&mut part.script, &word);
+            part.script.extend_from_slice(b":[");
             if let Some(postings) = self.postings.remove(&word) {
-                part.extend_from_slice(&postings.text);
+                part.script.extend_from_slice(&postings.text);
             }
-            part.push(b']');
+            part.script.push(b']');
         }
-        finish_part(&mut files, keys.last(), part);
+        files.extend(part.map(|p| p.file(b'}')));
         // The parts' addresses carry what they hold, so a browser that
         // cached a part of another build does not mix it with this one's.
         let v = format!("{:x}", crate::cache::hash_of(&files));
-        let mut index = part_start("index");
+        let mut index = Part::start("index");
         let manifest = serde_json::json!({ "k": k, "w": keys, "d": self.firsts, "v": v });
         // Writing JSON into memory cannot fail.
         let _ = serde_json::to_writer(NoTagOpen(&mut index), &manifest);
@@ -496,14 +487,6 @@ impl Postings {
     }
 }
 
-/// Closes the words' part `key`, if one was started.
-fn finish_part(files: &mut Vec<(String, Vec<u8>)>, key: Option<&String>, mut part: Vec<u8>) {
-    if let Some(key) = key {
-        part.extend_from_slice(b"});\n");
-        files.push((format!("assets/search/w{key}.js"), part));
-    }
-}
-
 /// The key of the part a word is in: its first `k` characters, each kept
 /// as it is if a lower-case ASCII letter or a digit, else written `_` and
 /// its code point in hex, so that it makes a file name anywhere (and two
@@ -520,8 +503,41 @@ pub fn key(word: &str, k: usize) -> String {
     key
 }
 
-fn part_start(name: &str) -> Vec<u8> {
-    format!("window.PLAYBOOK_SEARCH_PART(\"{name}\",").into_bytes()
+/// A part of the index being written: its name, which is also its file's,
+/// and its script so far.
+struct Part {
+    name: String,
+    script: Vec<u8>,
+    empty: bool,
+}
+
+impl Part {
+    /// The script's start, up to its data.
+    fn start(name: &str) -> Vec<u8> {
+        format!("window.PLAYBOOK_SEARCH_PART(\"{name}\",").into_bytes()
+    }
+
+    /// A part whose data is a list or object that `open` begins.
+    fn new(name: String, open: u8) -> Part {
+        let mut script = Part::start(&name);
+        script.push(open);
+        Part { name, script, empty: true }
+    }
+
+    /// Before the next item of the list or object.
+    fn next(&mut self) {
+        if !self.empty {
+            self.script.push(b',');
+        }
+        self.empty = false;
+    }
+
+    /// Its file, the data closed with `close`.
+    fn file(mut self, close: u8) -> (String, Vec<u8>) {
+        self.script.push(close);
+        self.script.extend_from_slice(b");\n");
+        (format!("assets/search/{}.js", self.name), self.script)
+    }
 }
 
 /// `text` as a JSON string, escaped as serde_json escapes it and with `<`
