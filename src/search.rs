@@ -345,20 +345,21 @@ pub const INDEX: &str = "assets/search-index.js";
 /// The index's files, made from each playbook's [`Entry`] in the
 /// handbook's order:
 ///
-/// - `assets/search-index.js`, part `index`, is `{"k": k, "w": [keys],
-///   "d": [first document of each block], "v": version}`, the version
-///   asked for with each other part (`?v=`);
-/// - `assets/search/w<key>.js` holds the words starting with `key` (their
-///   first `k` characters) and the documents each is in: `{word: [posting,
-///   ...]}`, a posting being the distance in documents from the previous
-///   one times 2^[`META_BITS`] plus its [`META_BITS`];
+/// - `assets/search-index.js`, part `index`, is `{"w": [bounds], "d":
+///   [first document of each block], "v": version}`, the version asked for
+///   with each other part (`?v=`);
+/// - `assets/search/w<n>.js` holds the words from bound `n` up to the next
+///   (in the order of [`sort_as_browsers_do`], see [`bound`]) and the
+///   documents each is in: `{word: [posting, ...]}`, a posting being the
+///   distance in documents from the previous one times 2^[`META_BITS`]
+///   plus its [`META_BITS`];
 /// - `assets/search/d<n>.js` holds the results' data of block `n`: rows of
 ///   [`Entry`].
 ///
 /// Each part is a script calling `window.PLAYBOOK_SEARCH_PART(name, data)`,
 /// so search works from `file://` too. A query loads the parts of its
-/// words' keys, and the blocks of the results it shows: a few of hundreds
-/// of files, however big the handbook.
+/// words, and the blocks of the results it shows: a few of hundreds of
+/// files, however big the handbook.
 ///
 /// Entries are added one by one and need not be kept: only the postings,
 /// already written as text, grow with the handbook.
@@ -418,28 +419,25 @@ impl Index {
         for postings in self.postings.values_mut() {
             self.count += postings.flush();
         }
-        // Keys long enough that a part stays about 100 KB or less in this
-        // corpus's words (fewer, bigger parts for a small handbook).
-        let k = match self.count {
-            0..30_000 => 0,
-            30_000..300_000 => 1,
-            _ => 2,
-        };
-        // Words that share their first `k` characters, and so their part,
-        // are neighbours in order. Each word's postings are let go as soon
-        // as its part has them: at 10,000 playbooks they are 15 MB.
+        // Words in the order a browser compares them, cut into parts of
+        // about WORD_PART_BYTES; each part's bound is the shortest start of
+        // its first word that sorts after the word before it. Each word's
+        // postings are let go as soon as its part has them: at 10,000
+        // playbooks they are 15 MB.
         let mut words: Vec<Box<str>> = self.postings.keys().cloned().collect();
-        words.sort_unstable();
+        sort_as_browsers_do(&mut words);
         let mut files = std::mem::take(&mut self.files);
-        let mut keys: Vec<String> = Vec::new();
+        let mut bounds: Vec<String> = Vec::new();
         let mut part: Option<Part> = None;
+        let mut previous: Option<Box<str>> = None;
         for word in words {
-            let key = key(&word, k);
-            if keys.last() != Some(&key) {
+            if part.as_ref().is_some_and(|p| p.script.len() >= WORD_PART_BYTES) {
                 files.extend(part.take().map(|p| p.file(b'}')));
-                keys.push(key.clone());
             }
-            let part = part.get_or_insert_with(|| Part::new(format!("w{key}"), b'{'));
+            let part = part.get_or_insert_with(|| {
+                bounds.push(bound(previous.as_deref(), &word));
+                Part::new(format!("w{}", bounds.len() - 1), b'{')
+            });
             part.next();
             push_json_str(&mut part.script, &word);
             part.script.extend_from_slice(b":[");
@@ -447,13 +445,14 @@ impl Index {
                 part.script.extend_from_slice(&postings.text);
             }
             part.script.push(b']');
+            previous = Some(word);
         }
         files.extend(part.map(|p| p.file(b'}')));
         // The parts' addresses carry what they hold, so a browser that
         // cached a part of another build does not mix it with this one's.
         let v = format!("{:x}", crate::cache::hash_of(&files));
         let mut index = Part::start("index");
-        let manifest = serde_json::json!({ "k": k, "w": keys, "d": self.firsts, "v": v });
+        let manifest = serde_json::json!({ "w": bounds, "d": self.firsts, "v": v });
         // Writing JSON into memory cannot fail.
         let _ = serde_json::to_writer(NoTagOpen(&mut index), &manifest);
         index.extend_from_slice(b");\n");
@@ -487,20 +486,31 @@ impl Postings {
     }
 }
 
-/// The key of the part a word is in: its first `k` characters, each kept
-/// as it is if a lower-case ASCII letter or a digit, else written `_` and
-/// its code point in hex, so that it makes a file name anywhere (and two
-/// keys never differ only in case).
-pub fn key(word: &str, k: usize) -> String {
-    let mut key = String::new();
-    for c in word.chars().take(k) {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            key.push(c);
-        } else {
-            key.push_str(&format!("_{:x}", u32::from(c)));
-        }
+/// About how big a part of words grows before the next begins: what one
+/// word of a query loads (more only for a word in very many documents, or
+/// for a short start of many words). Small handbooks get one part.
+const WORD_PART_BYTES: usize = 32 * 1024;
+
+/// Sorts words as the page's script compares them, by UTF-16 code units.
+/// UTF-8's byte order, which is faster, is the same order except where a
+/// character of U+E000-U+FFFF meets one past U+FFFF, and both begin with a
+/// byte of 0xEE or more.
+fn sort_as_browsers_do(words: &mut [Box<str>]) {
+    words.sort_unstable();
+    if words.iter().any(|w| w.bytes().any(|b| b >= 0xEE)) {
+        words.sort_unstable_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
     }
-    key
+}
+
+/// The bound of a part that begins with `word`: the shortest start of it
+/// that sorts after `previous`, the last word of the part before (none
+/// for the first part, whose bound is empty). A term then has its words in
+/// the part of the last bound not after it, and in the parts after that
+/// whose bounds start with it.
+fn bound(previous: Option<&str>, word: &str) -> String {
+    let Some(previous) = previous else { return String::new() };
+    let same = word.chars().zip(previous.chars()).take_while(|(a, b)| a == b).count();
+    word.chars().take(same + 1).collect()
 }
 
 /// A part of the index being written: its name, which is also its file's,
@@ -661,11 +671,19 @@ mod tests {
             ]
         );
         assert_eq!(words(&fold("abc東京def")).collect::<Vec<_>>(), ["abc", "東京", "def"]);
-        assert_eq!(key("budget", 2), "bu");
-        assert_eq!(key(&fold("Ça"), 1), "c");
-        assert_eq!(key("日本", 2), "_65e5_672c");
-        assert_eq!(key("x", 2), "x");
-        assert_eq!(key("anything", 0), "");
+    }
+
+    #[test]
+    fn words_sort_and_bound_their_parts_as_the_browser_compares() {
+        // U+FF21 (Ａ, one UTF-16 unit) sorts after U+1D400 (𝐀, a surrogate
+        // pair, 0xD835...) in a browser, though not by code point.
+        let mut words: Vec<Box<str>> = ["b\u{ff21}", "b\u{1d400}", "a", "ab"].map(Box::from).into();
+        sort_as_browsers_do(&mut words);
+        assert_eq!(words, ["a", "ab", "b\u{1d400}", "b\u{ff21}"].map(Box::from));
+        assert_eq!(bound(None, "anything"), "");
+        assert_eq!(bound(Some("board"), "boardroom"), "boardr");
+        assert_eq!(bound(Some("alpha"), "beta"), "b");
+        assert_eq!(bound(Some("採用"), "採算"), "採算");
     }
 
     fn files(entries: &[Entry]) -> Vec<(String, Vec<u8>)> {
@@ -706,14 +724,14 @@ mod tests {
         let files = files(&[a, b]);
         let parts = parts(&files);
         let version = parts["index"]["v"].as_str().unwrap().to_string();
-        assert_eq!(parts["index"], serde_json::json!({"k": 0, "w": [""], "d": [0], "v": version}));
+        assert_eq!(parts["index"], serde_json::json!({"w": [""], "d": [0], "v": version}));
         let changed = entry(&playbook("b", "# Hiring\n\nBuild the team twice.\n"), "b/");
         let a = entry(&playbook("a", "# Buy vs Build\n\nWhen to buy.\n\n## Vendors\n\nCompare the vendors.\n"), "a/");
         assert_ne!(self::parts(&self::files(&[a, changed]))["index"]["v"], version, "another index, another version");
         // Buy vs Build is document 0, its section 1, Hiring 2. A posting is
         // the step from the last document, then kind, title length and flags.
         let meta = |kind: u64, title_words: u64, flags: u64| kind << 6 | title_words << 2 | flags;
-        let words = &parts["w"];
+        let words = &parts["w0"];
         assert_eq!(words["buy"], serde_json::json!([meta(0, 3, 3), 1 << 9 | meta(1, 1, 0)]));
         assert_eq!(words["build"], serde_json::json!([meta(0, 3, 1), 1 << 9 | meta(1, 1, 0), 1 << 9 | meta(0, 1, 0)]));
         assert_eq!(words["vendors"], serde_json::json!([1 << 9 | meta(1, 1, 3)]));
@@ -728,19 +746,25 @@ mod tests {
     }
 
     #[test]
-    fn a_big_index_is_split_by_its_words_first_letters_and_in_blocks() {
+    fn a_big_index_is_split_into_parts_of_a_bounded_size_and_in_blocks() {
         let text: String = (0..40).map(|i| format!("## Part {i}\n\nword{i} alpha beta\n\n")).collect();
         let many: Vec<Entry> =
             (0..200).map(|i| entry(&playbook(&format!("p{i}"), &format!("# P {i}\n\n{text}")), "p/")).collect();
         let files = files(&many);
         let parts = parts(&files);
         let index = &parts["index"];
-        assert_eq!(index["k"], 1, "{} postings", many.iter().map(|e| e.words.len()).sum::<usize>());
-        let keys: Vec<&str> = index["w"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
-        assert!(keys.contains(&"w") && keys.contains(&"a") && keys.contains(&"b"), "{keys:?}");
-        for key in keys {
-            let words = parts[&format!("w{key}")].as_object().unwrap();
-            assert!(words.keys().all(|w| w.starts_with(key)), "part {key} has {words:?}");
+        let bounds: Vec<&str> = index["w"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+        assert!(bounds.len() > 2 && bounds[0].is_empty(), "{bounds:?}");
+        // Each part has the words from its bound to the next one's, and
+        // only the last word it took makes it bigger than the budget.
+        for (n, bound) in bounds.iter().enumerate() {
+            let name = format!("w{n}");
+            let words = parts[&name].as_object().unwrap();
+            let next = bounds.get(n + 1);
+            assert!(words.keys().all(|w| w.as_str() >= *bound && next.is_none_or(|b| w.as_str() < *b)), "{name}");
+            let size = files.iter().find(|(p, _)| p == &format!("assets/search/{name}.js")).unwrap().1.len();
+            let last = serde_json::to_string(&words.iter().next_back()).unwrap().len();
+            assert!(size < WORD_PART_BYTES + last + 64, "{name} is {size} bytes");
         }
         let firsts: Vec<u64> = index["d"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap()).collect();
         assert_eq!(firsts.len(), files.iter().filter(|(p, _)| p.starts_with("assets/search/d")).count());

@@ -77,3 +77,52 @@ fn a_page_does_not_grow_with_the_handbook() {
     let (with_many, with_one) = (page(&big), page(&small));
     assert!(with_many <= with_one + 200, "page head grew from {with_one} to {with_many} bytes");
 }
+
+#[test]
+fn a_search_finds_in_the_parts_it_loads_what_the_whole_index_has() {
+    let project = tempfile::tempdir().unwrap();
+    corpus(200, project.path());
+    let site = common::build_project(project.path(), None);
+    let read = |file: &str| site.page(file);
+    let script = |name: &str, data: &serde_json::Value| format!("window.PLAYBOOK_SEARCH_PART(\"{name}\",{data});\n");
+    let data = |file: &str, name: &str| -> serde_json::Value {
+        let text = read(file);
+        let json = &text[format!("window.PLAYBOOK_SEARCH_PART(\"{name}\",").len()..text.len() - 3];
+        serde_json::from_str(json).unwrap()
+    };
+    let mut index = data("assets/search-index.js", "index");
+    let bounds: Vec<String> = serde_json::from_value(index["w"].clone()).unwrap();
+    let parts = bounds.len();
+    assert!(parts > 3, "200 playbooks' words in {parts} parts");
+    // The same index with every word in one part: what a search has to find.
+    let mut every = serde_json::Map::new();
+    for n in 0..parts {
+        every.extend(data(&format!("assets/search/w{n}.js"), &format!("w{n}")).as_object().unwrap().clone());
+    }
+    index["w"] = serde_json::json!([""]);
+    let (whole_index, whole_words) = (script("index", &index), script("w0", &serde_json::Value::Object(every.clone())));
+    let whole = |file: &str| match file {
+        "assets/search-index.js" => whole_index.clone(),
+        "assets/search/w0.js" => whole_words.clone(),
+        _ => read(file),
+    };
+    // Words, and starts of words, some of them in several parts.
+    let mut terms: Vec<String> = every.keys().step_by(61).cloned().collect();
+    terms.extend(terms.clone().iter().map(|w| w.chars().take(2).collect::<String>()));
+    // A bound is the shortest start of its part's first word that sorts after
+    // the word before: without its last character, it starts words on both
+    // sides ("board" of "boardr").
+    terms.extend(bounds.iter().filter(|b| b.chars().count() > 2).map(|b| {
+        let mut start = b.clone();
+        start.pop();
+        start
+    }));
+    let mut across = 0;
+    for term in &terms {
+        let found = common::search(read, term);
+        assert!(!found.is_empty(), "{term} is in the index but finds nothing");
+        assert_eq!(found, common::search(whole, term), "{term}");
+        across += usize::from(bounds.iter().any(|b| b.len() > term.len() && b.starts_with(term.as_str())));
+    }
+    assert!(across >= 2, "only {across} of the terms have words in several parts: {bounds:?}");
+}

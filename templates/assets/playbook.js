@@ -308,9 +308,9 @@ window.PLAYBOOK_LINK = function (sitePath) {
   var base = document.body.getAttribute("data-base") || "/";
 
   /* The index comes in parts (made by src/search.rs): `index` says how the
-     rest is split, `w<key>` holds the words that start with `key` and the
-     documents each is in, `d<n>` what the results of a block of documents
-     show. A search loads only the parts of its words and of its best
+     rest is split, `w<n>` holds the words from the index's bound n up to
+     the next one and the documents each is in, `d<n>` what the results of
+     a block of documents show. A search loads only the parts of its words and of its best
      results, however big the handbook. Each part is a script handing its
      data to PLAYBOOK_SEARCH_PART, so search works from file:// too. */
   var parts = {};
@@ -396,33 +396,41 @@ window.PLAYBOOK_LINK = function (sitePath) {
     return unique(found);
   }
 
-  function keyOf(word, k) {
-    return Array.from(word).slice(0, k).map(function (c) {
-      return /^[a-z0-9]$/.test(c) ? c : "_" + c.codePointAt(0).toString(16);
-    }).join("");
+  /* The parts with the words that start with `term`: the part of the last
+     bound not after it, and the next ones while their bounds start with it
+     (see `bound` in src/search.rs). */
+  function partsOf(term, bounds) {
+    var lo = 0, hi = bounds.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (bounds[mid] <= term) lo = mid + 1; else hi = mid; }
+    var names = [];
+    for (var i = Math.max(lo - 1, 0); i < bounds.length && (i < lo || bounds[i].indexOf(term) === 0); i++) names.push("w" + i);
+    return names;
   }
 
   /* Each part's words in order, to find those a term starts. */
   var sorted = {};
-  /* The documents with a word that starts with `term`: id -> what ranks
-     them (see META_BITS in src/search.rs), the best of their words. */
-  function found(term, name) {
-    var part = parts[name];
-    var list = sorted[name] || (sorted[name] = Object.keys(part).sort());
-    var lo = 0, hi = list.length;
-    while (lo < hi) { var mid = (lo + hi) >> 1; if (list[mid] < term) lo = mid + 1; else hi = mid; }
+  /* The documents with a word that starts with `term`, in the parts
+     named: id -> what ranks them (see META_BITS in src/search.rs), the
+     best of their words. */
+  function found(term, names) {
     var docs = {};
-    for (var i = lo; i < list.length && list[i].indexOf(term) === 0; i++) {
-      var postings = part[list[i]];
-      /* Above the index's bits: a word of the title is the term, not only
-         its start. */
-      var whole = list[i] === term ? 512 : 0;
-      var id = 0;
-      for (var j = 0; j < postings.length; j++) {
-        id += Math.floor(postings[j] / 512);
-        docs[id] = (docs[id] || 0) | postings[j] % 512 | (postings[j] % 2 ? whole : 0);
+    names.forEach(function (name) {
+      var part = parts[name];
+      var list = sorted[name] || (sorted[name] = Object.keys(part).sort());
+      var lo = 0, hi = list.length;
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (list[mid] < term) lo = mid + 1; else hi = mid; }
+      for (var i = lo; i < list.length && list[i].indexOf(term) === 0; i++) {
+        var postings = part[list[i]];
+        /* Above the index's bits: a word of the title is the term, not
+           only its start. */
+        var whole = list[i] === term ? 512 : 0;
+        var id = 0;
+        for (var j = 0; j < postings.length; j++) {
+          id += Math.floor(postings[j] / 512);
+          docs[id] = (docs[id] || 0) | postings[j] % 512 | (postings[j] % 2 ? whole : 0);
+        }
       }
-    }
+    });
     return docs;
   }
 
@@ -487,11 +495,8 @@ window.PLAYBOOK_LINK = function (sitePath) {
     load(["index"], function (ok) {
       if (!ok) { done({ failed: true }); return; }
       var index = parts.index;
-      var keys = looked.map(function (t) { return keyOf(t, index.k); });
-      /* A word whose key has no part is in no document. */
-      if (keys.some(function (k) { return index.w.indexOf(k) < 0; })) { done({ hits: [], total: 0 }); return; }
-      var names = keys.map(function (k) { return "w" + k; });
-      load(unique(names), function (ok) {
+      var names = looked.map(function (t) { return partsOf(t, index.w); });
+      load(unique([].concat.apply([], names)), function (ok) {
         if (!ok) { done({ failed: true }); return; }
         var best = rank(looked, names);
         var ns = best.hits.map(function (h) { return blockOf(h.id, index.d); });

@@ -181,14 +181,19 @@ pub fn search(read: impl Fn(&str) -> String, query: &str) -> Vec<String> {
         serde_json::from_str(json).unwrap_or_else(|e| panic!("{file}: {e}"))
     };
     let index = part("index");
-    let k = index["k"].as_u64().unwrap() as usize;
+    let bounds: Vec<&str> = index["w"].as_array().unwrap().iter().map(|b| b.as_str().unwrap()).collect();
+    // As a browser compares strings.
+    let before = |a: &str, b: &str| a.encode_utf16().lt(b.encode_utf16());
     let folded = playbook::search::fold(query);
     let mut found: Option<std::collections::BTreeSet<u64>> = None;
     for term in playbook::search::words(&folded) {
-        let key = playbook::search::key(term, k);
+        // The part of the last bound not after the term, and the next ones
+        // while their bounds start with it.
+        let first = bounds.iter().rposition(|b| !before(term, b)).unwrap_or(0);
+        let more = bounds.iter().skip(first + 1).take_while(|b| b.starts_with(term)).count();
         let mut docs = std::collections::BTreeSet::new();
-        if index["w"].as_array().unwrap().iter().any(|w| w == key.as_str()) {
-            for (word, postings) in part(&format!("w{key}")).as_object().unwrap() {
+        for n in (first..bounds.len()).take(1 + more) {
+            for (word, postings) in part(&format!("w{n}")).as_object().unwrap() {
                 if word.starts_with(term) {
                     let mut id = 0;
                     for p in postings.as_array().unwrap() {

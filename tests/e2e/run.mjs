@@ -614,17 +614,18 @@ await step("d2. search by keyboard: arrows into the results, Escape and a click 
 }));
 
 await step("d3. search finds words by their starts, ranks titles first and reads past punctuation", () => withPage({}, async (page) => {
-  // A made-up index, so the ranking is tested apart from the fixture: one
-  // part of words and one block of results (see src/search.rs). A posting
+  // A made-up index, so the ranking is tested apart from the fixture: two
+  // parts of words, the second from "boardr" on (so "board" needs both),
+  // and one block of results (see src/search.rs). A posting
   // is the step from the last document times 512, plus the document's kind
   // (0 a playbook) times 64, its title's length in words times 4, 2 if the
   // word starts the title and 1 if it is in it.
   const post = (step, titleWords, flags) => step * 512 + titleWords * 4 + flags;
   const parts = {
-    index: { k: 0, w: [""], d: [0], v: "1" },
-    w: {
-      onboarding: [post(0, 2, 3)], talks: [post(0, 2, 1), post(1, 2, 3)],
-      board: [post(1, 2, 1), post(2, 1, 0), post(1, 1, 3)], boardroom: [post(3, 1, 3)],
+    index: { w: ["", "boardr"], d: [0], v: "1" },
+    w0: { board: [post(1, 2, 1), post(2, 1, 0), post(1, 1, 3)] },
+    w1: {
+      onboarding: [post(0, 2, 3)], talks: [post(0, 2, 1), post(1, 2, 3)], boardroom: [post(3, 1, 3)],
       buy: [post(2, 3, 3)], vs: [post(2, 3, 1)], build: [post(2, 3, 1)], raci: [post(2, 3, 0)], map: [post(2, 3, 0)],
     },
     d0: [["Onboarding Talks", "a/", "People", [["", "", "p"]]], ["Talks with the Board", "b/", "Board", [["", "", "p"]]],
@@ -662,10 +663,10 @@ await step("d3. search finds words by their starts, ranks titles first and reads
   return `board talks → ${board.join(", ")}`;
 }));
 
-await step("d4. a part of the index that fails to load says so, and the next keystroke asks again", () => withPage({ expectFailed: ["assets/search/w.js"] }, async (page) => {
+await step("d4. a part of the index that fails to load says so, and the next keystroke asks again", () => withPage({ expectFailed: ["assets/search/w0.js"] }, async (page) => {
   let failures = 1;
   const asked = [];
-  // The fixture is small: its words are all in one part, w.js.
+  // The fixture is small: its words are all in one part, w0.js.
   await page.route(/assets\/search\/w\w*\.js\?v=\w+$/, (route) => {
     asked.push(route.request().url().replace(/.*\//, ""));
     if (failures-- > 0) route.abort(); else route.continue();
@@ -681,7 +682,7 @@ await step("d4. a part of the index that fails to load says so, and the next key
   await page.locator("#pb-search-results a").first().waitFor({ state: "visible", timeout: 5000 });
   const first = await page.$eval("#pb-search-results a", (a) => a.getAttribute("href"));
   check(asked.length === 2 && asked[0] === asked[1], `parts asked for: ${JSON.stringify(asked)}`);
-  check(/^w\.js\?v=\w+$/.test(asked[0]), `a part is asked for without the index's version: ${asked[0]}`);
+  check(/^w0\.js\?v=\w+$/.test(asked[0]), `a part is asked for without the index's version: ${asked[0]}`);
   return `"${said}", then ${first} after asking for ${asked[1]} again`;
 }));
 
