@@ -200,7 +200,7 @@ fn render_into(
         }
     };
     cache.start_epoch(cache::hash_of(&(stand_in, theme.fingerprint, format!("{config:?}"), &base.path, &base.origin)));
-    let site = pages::Site::new(&handbook, &graph, &config, &base, &renderer, cache);
+    let site = pages::Site::new(&handbook, &graph, &config, &base, &renderer, cache, theme.version());
     let static_dir = opts.root.join("static");
     let statics = output::StaticFiles::find(&static_dir);
     let mut emitted = site.emit(&theme, sink, &statics, &mut diags);

@@ -32,6 +32,9 @@ pub struct SiteView {
     pub language: String,
     /// Base path every URL starts with: `/` or `/handbook/`.
     pub base: String,
+    /// Put after the theme's scripts' and stylesheets' addresses: see
+    /// [`crate::theme::Theme::version`].
+    pub assets: String,
 }
 
 #[derive(Debug, Clone, Serialize, Hash)]
@@ -587,6 +590,7 @@ impl<'a> Site<'a> {
         base: &'a BaseUrl,
         renderer: &'a Renderer,
         cache: &'a crate::cache::Cache,
+        assets: String,
     ) -> Self {
         let view = SiteView {
             title: config.title.clone(),
@@ -594,6 +598,7 @@ impl<'a> Site<'a> {
             author: config.author.clone(),
             language: config.language.clone(),
             base: base.path.clone(),
+            assets,
         };
         Site { handbook, cache, links, config, base, view, renderer }
     }
@@ -1592,8 +1597,11 @@ impl<'a> Site<'a> {
                 let file = format!("assets/nav/{}.js", g.track.slug);
                 let mut bytes = script("window.PLAYBOOK_NAV_TRACK(", &u, ",");
                 bytes.extend(script("", &entries, ");\n"));
+                // Asked for at what it holds, so a browser never pairs a
+                // list cached from an earlier build with this one's nav.js.
+                let at = format!("{file}?v={:08x}", crate::cache::hash_of(&bytes) as u32);
                 files.push(OutputFile::new(&file, bytes));
-                (None, Some(file))
+                (None, Some(at))
             } else {
                 (Some(entries), None)
             };

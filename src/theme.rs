@@ -132,6 +132,16 @@ impl Theme {
         theme
     }
 
+    /// Names what the theme's files hold, for the pages to ask for its
+    /// scripts and stylesheets at (`?v=`): a browser that cached those of
+    /// an earlier build never uses them with this one's pages. The default
+    /// theme's files are fixed per binary, and `fingerprint` covers the
+    /// project's.
+    pub fn version(&self) -> String {
+        static EMBEDDED: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| crate::cache::hash_of(DEFAULT_THEME));
+        format!("{:08x}", crate::cache::hash_of(&(*EMBEDDED, self.fingerprint)) as u32)
+    }
+
     /// The project's own templates, which replace the default theme's.
     pub fn overrides(&self) -> impl Iterator<Item = (&str, &str)> {
         self.templates.iter().filter(|(_, t)| matches!(t, Cow::Owned(_))).map(|(n, t)| (n.as_str(), t.as_ref()))

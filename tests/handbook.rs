@@ -240,7 +240,7 @@ fn site_files_404_sitemap_nojekyll_and_static() {
     assert!(sitemap.contains("<loc>https://example.org/handbook/career-strategy/</loc>"));
     assert!(sitemap.contains("<loc>https://example.org/handbook/</loc>"));
     let not_found = site.page("404.html");
-    assert!(not_found.contains("href=\"/handbook/assets/style.css\""), "404 uses absolute asset URLs");
+    assert!(not_found.contains("href=\"/handbook/assets/style.css?v="), "404 uses absolute asset URLs");
     assert!(not_found.contains("<a href=\"/handbook/\">Go to the handbook"));
 }
 
@@ -260,7 +260,7 @@ fn every_internal_url_carries_the_base_path() {
     }
     let page = site.page("people/hiring-loop/index.html");
     assert!(page.contains("<a href=\"/handbook/career-strategy/#buy-vs-build\">"));
-    assert!(page.contains("href=\"/handbook/assets/style.css\""));
+    assert!(page.contains("href=\"/handbook/assets/style.css?v="));
 }
 
 #[test]
@@ -278,6 +278,27 @@ fn a_template_override_takes_effect() {
     assert_eq!(site.page("assets/style.css"), "body { color: rebeccapurple; }");
     // the rest of the default theme is still there
     assert!(site.page("a/index.html").contains("class=\"site-header\""));
+}
+
+#[test]
+fn the_themes_scripts_and_stylesheets_are_asked_for_at_their_version() {
+    let text = "# A\n\n```rust\nfn a() {}\n```\n";
+    let plain = project(&[("playbooks/a.md", text)]);
+    let styled = project(&[("playbooks/a.md", text), ("templates/assets/style.css", "body { color: rebeccapurple; }")]);
+    let page = |dir: &std::path::Path| build_project(dir, None).page("a/index.html");
+    let version = |page: &str| {
+        let at = page.find("assets/style.css?v=").expect("the stylesheet at a version") + 19;
+        page[at..at + page[at..].find('"').unwrap()].to_string()
+    };
+    let first = page(plain.path());
+    let v = version(&first);
+    assert!(v.len() == 8 && v.bytes().all(|b| b.is_ascii_hexdigit()), "{v}");
+    for asset in ["style.css", "syntax.css", "theme.js", "playbook.js"] {
+        assert!(first.contains(&format!("assets/{asset}?v={v}\"")), "{asset}");
+    }
+    assert_eq!(version(&page(plain.path())), v, "the same theme, the same version");
+    // A browser that cached the default stylesheet asks for the new one.
+    assert_ne!(version(&page(styled.path())), v);
 }
 
 #[test]
@@ -666,12 +687,14 @@ fn a_relative_site_links_every_page_from_where_it_is() {
     let track = site.page("tracks/people/index.html");
     assert!(track.contains("<a href=\"../../print/index.html?track=people\">Print this track</a>"), "{track}");
     let page = site.page("people/hiring-loop/index.html");
-    assert!(page.contains("href=\"../../assets/style.css\""), "assets");
+    assert!(page.contains("href=\"../../assets/style.css?v="), "assets");
     assert!(page.contains("data-base=\"../../\""), "the scripts' base");
     // Folder links name index.html, which a browser needs on file://.
     assert!(page.contains("<a href=\"../../career-strategy/index.html#buy-vs-build\">"), "body links");
     let home = site.page("index.html");
-    assert!(home.contains("href=\"./assets/style.css\"") && home.contains("<a href=\"./career-strategy/index.html\">"));
+    assert!(
+        home.contains("href=\"./assets/style.css?v=") && home.contains("<a href=\"./career-strategy/index.html\">")
+    );
     // Read from disk, the print page cannot fetch: its chapters are inline,
     // with their ids prefixed per chapter.
     let print = site.page("print/index.html");
@@ -1060,7 +1083,13 @@ fn a_big_handbook_is_mapped_and_printed_track_by_track() {
     // The sidebar's list: the tracks in the script every page loads, each
     // track's playbooks in a file of its own, loaded when the track opens.
     let nav = site.page("assets/nav.js");
-    assert!(nav.contains("{\"n\":\"Ops\",\"u\":\"tracks/ops/\",\"c\":151,\"f\":\"assets/nav/ops.js\"}"), "{nav}");
+    // Asked for at what it holds: a list cached from an earlier build is
+    // never shown with this one's nav.js.
+    let at = format!(
+        "assets/nav/ops.js?v={:08x}",
+        playbook::cache::hash_of(site.page("assets/nav/ops.js").as_bytes()) as u32
+    );
+    assert!(nav.contains(&format!("{{\"n\":\"Ops\",\"u\":\"tracks/ops/\",\"c\":151,\"f\":\"{at}\"}}")), "{nav}");
     assert!(!nav.contains("Ops 000") && !nav.contains("\"p\":"), "no playbook listed in nav.js: {nav}");
     let ops = site.page("assets/nav/ops.js");
     assert!(
