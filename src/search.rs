@@ -126,7 +126,7 @@ const META_BITS: u32 = 9;
 /// The words of [`fold`]ed text that a reader's query is matched against:
 /// split at anything but letters and digits, without words too short or too
 /// common to tell documents apart, and runs of scripts written without
-/// spaces as their pairs of characters (see [`unspaced`]).
+/// spaces as their pairs of characters (see [`unspaced`] and [`pieces`]).
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
     let mut at = 0;
     // Pieces of a word in a script without spaces, last first.
@@ -167,7 +167,9 @@ fn unspaced(c: char) -> bool {
 }
 
 /// A word with characters of such a script, as it is found: each run of
-/// them as its pairs of characters, the rest as words.
+/// them as its pairs of characters and its last character alone, the rest
+/// as words. A query of one character (人, a whole word in Chinese) then
+/// finds it wherever it is, as the start of a piece.
 fn pieces(word: &str) -> Vec<&str> {
     let chars: Vec<(usize, char)> = word.char_indices().collect();
     let end = |i: usize| chars.get(i).map_or(word.len(), |&(at, _)| at);
@@ -180,7 +182,8 @@ fn pieces(word: &str) -> Vec<&str> {
             j += 1;
         }
         if run {
-            pieces.extend((i..j.saturating_sub(1)).map(|p| &word[chars[p].0..end(p + 2)]));
+            pieces.extend((i..j - 1).map(|p| &word[chars[p].0..end(p + 2)]));
+            pieces.push(&word[chars[j - 1].0..end(j)]);
         } else if kept(&word[chars[i].0..end(j)]) {
             pieces.push(&word[chars[i].0..end(j)]);
         }
@@ -659,18 +662,19 @@ mod tests {
             words(&folded).collect::<Vec<_>>(),
             ["cafe", "raci", "map", "buy", "vs", "build", "xii", "naive", "buy"]
         );
-        // Text without spaces between words is found by pairs of characters;
-        // the sound marks that NFKD splits off katakana are dropped, and so
-        // are Thai tone marks (ำ comes apart into one).
-        let folded = fold("私たちの採用プロセス v2 ガイド 人々 น้ำ");
+        // Text without spaces between words is found by pairs of characters,
+        // and its last character alone (so that any one character starts a
+        // piece); the sound marks that NFKD splits off katakana are dropped,
+        // and so are Thai tone marks (ำ comes apart into one).
+        let folded = fold("私たちの採用プロセス v2 ガイド 人々 น้ำ 人");
         assert_eq!(
             words(&folded).collect::<Vec<_>>(),
             [
-                "私た", "たち", "ちの", "の採", "採用", "用フ", "フロ", "ロセ", "セス", "v2", "カイ", "イト", "人々",
-                "นา"
+                "私た", "たち", "ちの", "の採", "採用", "用フ", "フロ", "ロセ", "セス", "ス", "v2", "カイ", "イト",
+                "ト", "人々", "々", "นา", "า", "人"
             ]
         );
-        assert_eq!(words(&fold("abc東京def")).collect::<Vec<_>>(), ["abc", "東京", "def"]);
+        assert_eq!(words(&fold("abc東京def")).collect::<Vec<_>>(), ["abc", "東京", "京", "def"]);
     }
 
     #[test]
