@@ -9,6 +9,28 @@ window.PLAYBOOK_LINK = function (sitePath) {
   return base + parts.join("#");
 };
 
+/* Runs the script at `src` and then done(true), or done(false) if it could
+   not load. The sidebar's lists and the search index come as scripts that
+   hand their data to a function of this page's, not as fetches: browsers
+   load scripts from disk too. A script asked for while it loads is loaded
+   once; one that failed is asked for again the next time. */
+window.PLAYBOOK_SCRIPT = (function () {
+  var loading = {};
+  return function (src, done) {
+    if (loading[src]) { loading[src].push(done); return; }
+    loading[src] = [done];
+    var script = document.createElement("script");
+    script.src = src;
+    script.onload = script.onerror = function (e) {
+      var waiting = loading[src];
+      delete loading[src];
+      script.remove();
+      waiting.forEach(function (f) { f(e.type === "load"); });
+    };
+    document.head.appendChild(script);
+  };
+})();
+
 /* playbook reader script: sidebar from nav.js, theme toggle, menu, keys.
    The sidebar list lives in one shared nav.js instead of in every page, so
    the site grows linearly with the number of playbooks. */
@@ -23,29 +45,18 @@ window.PLAYBOOK_LINK = function (sitePath) {
 
   /* A big handbook lists each track's playbooks in a file of its own
      (`f`), a script that hands them to PLAYBOOK_NAV_TRACK: loaded when the
-     track is first shown, then `then` runs (at once if they are in). A
-     script, not a fetch, so it loads from disk too. */
-  var waiting = {};
+     track is first shown, then `then` runs (at once if they are in). */
   window.PLAYBOOK_NAV_TRACK = function (u, entries) {
     var nav = window.PLAYBOOK_NAV;
     (nav ? nav.tracks : []).forEach(function (t) { if (t.u === u) t.p = entries; });
-    (waiting[u] || []).forEach(function (then) { then(); });
-    delete waiting[u];
   };
   function entriesOf(track, then, failed) {
     if (track.p) { then(); return; }
-    if (waiting[track.u]) { waiting[track.u].push(then); return; }
-    waiting[track.u] = [then];
-    var script = document.createElement("script");
-    script.src = base + track.f;
     /* Offline, or the file gone: the track shows closed, and opening it
        again tries again. */
-    script.onerror = function () {
-      delete waiting[track.u];
-      script.remove();
-      if (failed) failed();
-    };
-    document.head.appendChild(script);
+    window.PLAYBOOK_SCRIPT(base + track.f, function () {
+      if (track.p) then(); else if (failed) failed();
+    });
   }
 
   function buildSidebar() {
@@ -314,33 +325,20 @@ window.PLAYBOOK_LINK = function (sitePath) {
      results, however big the handbook. Each part is a script handing its
      data to PLAYBOOK_SEARCH_PART, so search works from file:// too. */
   var parts = {};
-  var loading = {};
   window.PLAYBOOK_SEARCH_PART = function (name, data) { parts[name] = data; };
 
   /* Calls done(true) once every part named is in, or done(false) if one
-     could not load; a part that failed is asked for again next time. */
+     could not load. */
   function load(names, done) {
     var left = names.length;
     var ok = true;
     if (!left) { done(true); return; }
     names.forEach(function (name) {
-      var settle = function (loaded) { ok = ok && loaded; if (--left === 0) done(ok); };
-      if (name in parts) { settle(true); return; }
-      if (loading[name]) { loading[name].push(settle); return; }
-      loading[name] = [settle];
-      var script = document.createElement("script");
+      var settle = function () { ok = ok && name in parts; if (--left === 0) done(ok); };
+      if (name in parts) { settle(); return; }
       /* The other parts are asked for at the index's version: never one
          cached from another build. */
-      script.src = base + (name === "index" ? "assets/search-index.js" : "assets/search/" + name + ".js?v=" + parts.index.v);
-      var finish = function () {
-        var waiting = loading[name];
-        delete loading[name];
-        script.remove();
-        waiting.forEach(function (f) { f(name in parts); });
-      };
-      script.onload = finish;
-      script.onerror = finish;
-      document.head.appendChild(script);
+      window.PLAYBOOK_SCRIPT(base + (name === "index" ? "assets/search-index.js" : "assets/search/" + name + ".js?v=" + parts.index.v), settle);
     });
   }
 
@@ -646,10 +644,7 @@ window.PLAYBOOK_DIAGRAMS = function () {
   };
   if (window.mermaid) { draw(); return; }
   var base = document.body.getAttribute("data-base") || "/";
-  var script = document.createElement("script");
-  script.src = base + "assets/mermaid.min.js";
-  script.onload = function () { if (window.mermaid) draw(); };
-  document.head.appendChild(script);
+  window.PLAYBOOK_SCRIPT(base + "assets/mermaid.min.js", function () { if (window.mermaid) draw(); });
 };
 window.PLAYBOOK_DIAGRAMS();
 document.addEventListener("playbook:theme", function () {
