@@ -1597,8 +1597,10 @@ impl<'a> Site<'a> {
                 let file = format!("assets/nav/{}.js", g.track.slug);
                 let mut bytes = script("window.PLAYBOOK_NAV_TRACK(", &u, ",");
                 bytes.extend(script("", &entries, ");\n"));
-                // Asked for at what it holds, so a browser never pairs a
-                // list cached from an earlier build with this one's nav.js.
+                // Asked for at what it holds, so a browser that cached an
+                // earlier build's list asks for this one's. (nav.js itself
+                // is not versioned, or one more playbook would change
+                // every page: a browser may use its own for a while.)
                 let at = format!("{file}?v={:08x}", crate::cache::hash_of(&bytes) as u32);
                 files.push(OutputFile::new(&file, bytes));
                 (None, Some(at))

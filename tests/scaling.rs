@@ -117,6 +117,8 @@ fn a_search_finds_in_the_parts_it_loads_what_the_whole_index_has() {
         start.pop();
         start
     }));
+    // A start that is a common word ("in" of "incident") looks for nothing.
+    terms.retain(|t| playbook::search::words(t).next().is_some());
     let mut across = 0;
     for term in &terms {
         let found = common::search(read, term);

@@ -349,8 +349,8 @@ window.PLAYBOOK_SCRIPT = (function () {
   /* A query's words as the index has them (see `words` in src/search.rs):
      lower case, without accents, split at anything but letters and digits,
      without words too short or too common to tell playbooks apart, and
-     text in scripts written without spaces as its pairs of characters (or
-     the one character it is).
+     text in scripts written without spaces as its pairs of characters and
+     its last character.
      (A browser without Unicode classes in its regular expressions goes
      without search, not without the rest of this script.) */
   var SPLIT, UNSPACED;
@@ -377,10 +377,11 @@ window.PLAYBOOK_SCRIPT = (function () {
         var j = i;
         while (j < chars.length && UNSPACED.test(chars[j]) === run) j++;
         if (run) {
-          /* The index also has each run's last character alone, so one
-             character is found wherever it is, as the start of a piece. */
-          if (j - i === 1) out.push(chars[i]);
+          /* Its pairs and its last character alone, as the index has them:
+             one character is found wherever it is, as the start of a
+             piece, and a title's words count the same on both sides. */
           for (var p = i; p + 1 < j; p++) out.push(chars[p] + chars[p + 1]);
+          out.push(chars[j - 1]);
         } else if (kept(chars.slice(i, j).join(""))) {
           out.push(chars.slice(i, j).join(""));
         }

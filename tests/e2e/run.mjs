@@ -627,10 +627,14 @@ await step("d3. search finds words by their starts, ranks titles first and reads
     w1: {
       onboarding: [post(0, 2, 3)], talks: [post(0, 2, 1), post(1, 2, 3)], boardroom: [post(3, 1, 3)],
       buy: [post(2, 3, 3)], vs: [post(2, 3, 1)], build: [post(2, 3, 1)], raci: [post(2, 3, 0)], map: [post(2, 3, 0)],
+      // Text without spaces is its pairs of characters and its last one:
+      // 採用プロセス has six words (採用 用フ フロ ロセ セス ス), 採用 two.
+      "採用": [post(5, 6, 3), post(1, 2, 3)], "用": [post(6, 2, 1)], "用フ": [post(5, 6, 1)],
     },
     d0: [["Onboarding Talks", "a/", "People", [["", "", "p"]]], ["Talks with the Board", "b/", "Board", [["", "", "p"]]],
          ["Buy vs Build", "c/", "Ops", [["", "", "p"]]], ["Boardroom", "d/", "Ops", [["", "", "p"]]],
-         ["Board", "e/", "Ops", [["", "", "p"]]]],
+         ["Board", "e/", "Ops", [["", "", "p"]]], ["採用プロセス", "f/", "People", [["", "", "p"]]],
+         ["採用", "g/", "People", [["", "", "p"]]]],
   };
   await page.route(/assets\/search(-index|\/\w+)\.js(\?v=\w+)?$/, (route) => {
     const name = route.request().url().includes("search-index.js") ? "index" : route.request().url().match(/(\w+)\.js\?/)[1];
@@ -655,6 +659,8 @@ await step("d3. search finds words by their starts, ranks titles first and reads
   const talks = await results("talks");
   check(talks[0] === "Talks with the Board" && talks[1] === "Onboarding Talks", `"talks" ranks ${JSON.stringify(talks)}`);
   check((await results("Büy"))[0] === "Buy vs Build", "an accent in the query stops it finding the word");
+  const hiring = await results("採用");
+  check(hiring[0] === "採用" && hiring[1] === "採用プロセス", `"採用" ranks ${JSON.stringify(hiring)}`);
   check((await results("Buy/Build"))[0] === "Buy vs Build", "\"Buy/Build\" does not find Buy vs Build");
   check((await results("\u201cbuy vs build\u201d"))[0] === "Buy vs Build", "a quoted query finds nothing");
   check((await results("RACI-map"))[0] === "Buy vs Build", "\"RACI-map\" does not find the text raci map");
