@@ -490,6 +490,10 @@ fn relative_links(path: &str, html: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Takes each page of a group (a catalog's, the maps, the print pages) as
+/// soon as it is made, so that the group is never held whole.
+type Made<'m> = &'m (dyn Fn(Result<OutputFile, Diagnostic>) + Sync);
+
 /// A file, or group of pages, this large (a catalog, the maps, the search
 /// index at scale) leaves megabytes behind once written.
 const BIG_FILE: usize = 1 << 20;
@@ -701,33 +705,44 @@ impl<'a> Site<'a> {
                     .collect()
             },
             || {
-                // The pages of a catalog, the maps or the print pages come to
-                // megabytes at scale, as the one big page of each did: once
-                // they are written, the memory they took goes back too.
-                let put_all = |made: Vec<Result<OutputFile, Diagnostic>>| -> Vec<Diagnostic> {
-                    let bytes: usize = made.iter().flatten().map(|f| f.bytes.len()).sum();
-                    let errors = made.into_iter().filter_map(|m| m.map(&put).err()).collect();
-                    if bytes > BIG_FILE {
+                // Each page goes out as it is made. The pages of a catalog,
+                // the maps or the print pages come to megabytes at scale (a
+                // relative site's print pages hold every playbook's text),
+                // and once a group is written, the memory it took goes back.
+                let errors = std::sync::Mutex::new(Vec::new());
+                let group_bytes = std::sync::atomic::AtomicUsize::new(0);
+                let made = |m: Result<OutputFile, Diagnostic>| match m {
+                    Ok(file) => {
+                        group_bytes.fetch_add(file.bytes.len(), std::sync::atomic::Ordering::Relaxed);
+                        put(file);
+                    }
+                    Err(d) => crate::cache::lock(&errors).push(d),
+                };
+                let group = |make: &dyn Fn(Made)| {
+                    group_bytes.store(0, std::sync::atomic::Ordering::Relaxed);
+                    make(&made);
+                    if group_bytes.load(std::sync::atomic::Ordering::Relaxed) > BIG_FILE {
                         crate::memory::release_freed_memory();
                     }
-                    errors
                 };
-                let home = || self.home(self.handbook.home_landing().map(intro));
-                let mut errors = put_all(vec![home(), self.not_found()]);
-                errors.extend(put_all(self.maps()));
+                group(&|made| {
+                    made(self.home(self.handbook.home_landing().map(intro)));
+                    made(self.not_found());
+                });
+                group(&|made| self.maps(made));
                 for kind in [SectionKind::Framework, SectionKind::ExitGame] {
-                    errors.extend(put_all(self.catalog(kind)));
+                    group(&|made| self.catalog(kind, made));
                 }
-                errors.extend(put_all(self.listings(&intro)));
-                errors.extend(put_all(self.group_indexes().into()));
-                errors.extend(put_all(self.prints(needs("assets/syntax.css"))));
+                group(&|made| self.listings(&intro, made));
+                group(&|made| self.group_indexes().into_iter().for_each(made));
+                group(&|made| self.prints(needs("assets/syntax.css"), made));
                 for file in self.nav_scripts() {
                     put(file);
                 }
                 for file in self.search_index().iter() {
                     put(file.clone());
                 }
-                errors
+                errors.into_inner().unwrap_or_else(|e| e.into_inner())
             },
         );
         let mut errors = pages;
@@ -997,7 +1012,7 @@ impl<'a> Site<'a> {
 
     /// The pages of a catalog: every framework or exit game, by name,
     /// `list_page_size` to a page.
-    fn catalog(&self, kind: SectionKind) -> Vec<Result<OutputFile, Diagnostic>> {
+    fn catalog(&self, kind: SectionKind, made: Made) {
         let (title, intro, first) = match kind {
             SectionKind::Framework => ("Frameworks", "Every strategic framework of every playbook.", paths::FRAMEWORKS),
             SectionKind::ExitGame => {
@@ -1042,7 +1057,7 @@ impl<'a> Site<'a> {
                     Ok(CatalogContext { site: &self.view, page: page.clone(), catalog })
                 })
             })
-            .collect()
+            .for_each(made);
     }
 
     /// Page `n` of the list at `first`, titled `title`, its last crumb the
@@ -1117,7 +1132,7 @@ impl<'a> Site<'a> {
         entries
     }
 
-    fn listings(&self, intro: &(dyn Fn(PageId) -> Html + Sync)) -> Vec<Result<OutputFile, Diagnostic>> {
+    fn listings(&self, intro: &(dyn Fn(PageId) -> Html + Sync), made: Made) {
         let no_members = Vec::new();
         // A folder's landing page gives its track page a title and an introduction.
         let tracks = self.handbook.tracks.iter().map(|g| {
@@ -1195,7 +1210,7 @@ impl<'a> Site<'a> {
                     Ok(ListingContext { site: &self.view, page: page.clone(), listing })
                 })
             })
-            .collect()
+            .for_each(made);
     }
 
     /// The whole handbook on one page, in reading order, for "save as PDF".
@@ -1262,7 +1277,7 @@ impl<'a> Site<'a> {
 
     /// The print pages: the whole handbook on one, or in a big one
     /// ([`Handbook::by_track`]), a track to a page and a list of them.
-    fn prints(&self, has_code: bool) -> Vec<Result<OutputFile, Diagnostic>> {
+    fn prints(&self, has_code: bool, made: Made) {
         let handbook = self.handbook;
         let site = &self.view;
         let print_crumb = |url| Crumb { name: "Print".into(), url };
@@ -1272,7 +1287,7 @@ impl<'a> Site<'a> {
         };
         if !handbook.by_track() {
             let all: Vec<PageId> = (0..handbook.playbooks.len()).collect();
-            return vec![self.print(whole(site.description.clone()), &all, has_code)];
+            return made(self.print(whole(site.description.clone()), &all, has_code));
         }
         let tracks = self.track_links(paths::print_of_track);
         let list = Framing {
@@ -1300,23 +1315,22 @@ impl<'a> Site<'a> {
                 ..Framing::new(site_path, format!("Print: {name}"), format!("{}: {name}", site.title), lead, crumbs)
             }
         };
-        self.track_by_track(self.print(list, &[], has_code), &tracks, frame, |_, view, members| {
-            self.print(view, members, has_code)
-        })
+        made(self.print(list, &[], has_code));
+        self.track_by_track(&tracks, frame, |_, view, members| self.print(view, members, has_code), made);
     }
 
-    /// A big handbook's map or print pages: the list of the tracks'
-    /// (`overview`), then each track's, `list_page_size` playbooks to a
-    /// page. `frame` says what a track's first page says around its
-    /// playbooks, given the list of the tracks with its own marked;
-    /// `of_track` makes a page of its playbooks `members`.
+    /// A big handbook's map or print pages of each track (after the list
+    /// of them), `list_page_size` playbooks to a page. `frame` says what a
+    /// track's first page says around its playbooks, given the list of the
+    /// tracks with its own marked; `of_track` makes a page of its
+    /// playbooks `members`.
     fn track_by_track(
         &self,
-        overview: Result<OutputFile, Diagnostic>,
         tracks: &[TrackLink],
         frame: impl Fn(&TrackGroup, Vec<TrackLink>) -> Framing + Sync,
         of_track: impl Fn(&TrackGroup, Framing, &[PageId]) -> Result<OutputFile, Diagnostic> + Sync,
-    ) -> Vec<Result<OutputFile, Diagnostic>> {
+        made: Made,
+    ) {
         let pages: Vec<_> = self
             .handbook
             .tracks
@@ -1327,18 +1341,16 @@ impl<'a> Site<'a> {
                 (1..=pagination.pages).map(move |n| (g, this, n, pagination))
             })
             .collect();
-        let mut out = vec![overview];
-        out.par_extend(pages.into_par_iter().map(|(g, this, n, pagination)| {
+        pages.into_par_iter().for_each(|(g, this, n, pagination)| {
             let first = frame(g, tracks_marking(tracks, &this.url, n == 1));
             let view = self.framing_page(first, n, pagination, g.members.len());
-            of_track(g, view, &g.members[pagination.range(n, g.members.len())])
-        }));
-        out
+            made(of_track(g, view, &g.members[pagination.range(n, g.members.len())]));
+        });
     }
 
     /// The map: the whole handbook in one picture, or in a big one
     /// ([`Handbook::by_track`]), an overview of the tracks and a map of each.
-    fn maps(&self) -> Vec<Result<OutputFile, Diagnostic>> {
+    fn maps(&self, made: Made) {
         let handbook = self.handbook;
         // The pictures depend on titles, tracks and links only; most edits
         // change none of them.
@@ -1353,11 +1365,11 @@ impl<'a> Site<'a> {
         if !handbook.by_track() {
             let columns = map::track_per_column(handbook);
             let members: Vec<PageId> = (0..n).collect();
-            return vec![self.map_page(self.whole_map(n, Vec::new()), &key, &columns, &members)];
+            return made(self.map_page(self.whole_map(n, Vec::new()), &key, &columns, &members));
         }
         let tracks = self.track_maps();
         let map_crumb = Crumb { name: "Map".into(), url: Some(self.url(paths::MAP)) };
-        let overview = self.map_page(self.whole_map(n, tracks.clone()), &key, &[], &[]);
+        made(self.map_page(self.whole_map(n, tracks.clone()), &key, &[], &[]));
         let frame = |g: &TrackGroup, tracks| {
             let name = &g.track.name;
             let crumbs = vec![self.home_crumb(), map_crumb.clone(), Crumb { name: name.clone(), url: None }];
@@ -1369,10 +1381,11 @@ impl<'a> Site<'a> {
                 ..Framing::new(site_path, format!("Map: {name}"), format!("Map: {name}"), lead, crumbs)
             }
         };
-        self.track_by_track(overview, &tracks, frame, |g, view, members| {
+        let of_track = |g: &TrackGroup, view, members: &[PageId]| {
             let columns = map::track_columns(&g.track.name, members);
             self.map_page(view, &key, &columns, members)
-        })
+        };
+        self.track_by_track(&tracks, frame, of_track, made);
     }
 
     /// `map/`: the picture of all `n` playbooks, or with `tracks` (a big
