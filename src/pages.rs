@@ -490,8 +490,9 @@ fn relative_links(path: &str, html: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// Takes each page of a group (a catalog's, the maps, the print pages) as
-/// soon as it is made, so that the group is never held whole.
+/// Takes each page of a group (the home page, a catalog's, the listings,
+/// the maps, the print pages) as soon as it is made, so that a one-shot
+/// build never holds a group whole.
 type Made<'m> = &'m (dyn Fn(Result<OutputFile, Diagnostic>) + Sync);
 
 /// A file, or group of pages, this large (a catalog, the maps, the search
@@ -690,8 +691,9 @@ impl<'a> Site<'a> {
             (0..self.handbook.page_count()).fold(Blocks::default(), |b, id| b.either(self.handbook.page(id).blocks));
         let needs = |asset: &str| crate::theme::ON_DEMAND.iter().any(|(a, needed)| *a == asset && needed(&blocks));
         // The whole-handbook pages and files are megabytes each at scale. They
-        // are made one at a time, alongside the playbook pages (which take a
-        // few kilobytes each), so the build never holds two of them at once.
+        // are made a group after another, alongside the playbook pages (which
+        // take a few kilobytes each), and each is written as soon as it is
+        // made, so the build holds a few of them at once, never a group.
         // Playbook pages go in small jobs: the whole-handbook side waits on
         // its own parallel parts by taking on other jobs, and a job of half
         // the remaining pages held it up until the pages were all done, with
@@ -1319,8 +1321,8 @@ impl<'a> Site<'a> {
         self.track_by_track(&tracks, frame, |_, view, members| self.print(view, members, has_code), made);
     }
 
-    /// A big handbook's map or print pages of each track (after the list
-    /// of them), `list_page_size` playbooks to a page. `frame` says what a
+    /// A big handbook's map or print pages of each track (the caller makes
+    /// the list of them), `list_page_size` playbooks to a page. `frame` says what a
     /// track's first page says around its playbooks, given the list of the
     /// tracks with its own marked; `of_track` makes a page of its
     /// playbooks `members`.
