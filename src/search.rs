@@ -359,8 +359,7 @@ pub const INDEX: &str = "assets/search-index.js";
 /// - `assets/search/d<n>.js` holds the results' data of block `n`: rows of
 ///   [`Entry`].
 ///
-/// Each part is a script calling `window.PLAYBOOK_SEARCH_PART(name, data,
-/// version)` (the index, `(name, data)`),
+/// Each part is a script calling `window.PLAYBOOK_SEARCH_PART(name, data)`,
 /// so search works from `file://` too. A query loads the parts of its
 /// words, and the blocks of the results it shows: a few of hundreds of
 /// files, however big the handbook.
@@ -453,13 +452,8 @@ impl Index {
         }
         files.extend(part.map(|p| p.file(b'}')));
         // The parts' addresses carry what they hold, so a browser that
-        // cached a part of another build does not mix it with this one's;
-        // and each part says which index it belongs to, so a page whose
-        // browser cached an earlier build's index knows to load it again.
+        // cached a part of another build does not mix it with this one's.
         let v = format!("{:x}", crate::cache::hash_of(&files));
-        for (_, script) in &mut files {
-            script.extend_from_slice(format!(",\"{v}\");\n").as_bytes());
-        }
         let mut index = Part::start("index");
         let manifest = serde_json::json!({ "w": bounds, "d": self.firsts, "v": v });
         // Writing JSON into memory cannot fail.
@@ -551,10 +545,10 @@ impl Part {
         self.empty = false;
     }
 
-    /// Its file, the data closed with `close`; the index's version and the
-    /// end of the call come once the version is known.
+    /// Its file, the data closed with `close`.
     fn file(mut self, close: u8) -> (String, Vec<u8>) {
         self.script.push(close);
+        self.script.extend_from_slice(b");\n");
         (format!("assets/search/{}.js", self.name), self.script)
     }
 }
@@ -713,17 +707,11 @@ mod tests {
             .iter()
             .map(|(path, bytes)| {
                 let text = std::str::from_utf8(bytes).unwrap();
-                let (name, mut json) = text
+                let (name, json) = text
                     .strip_prefix("window.PLAYBOOK_SEARCH_PART(\"")
                     .and_then(|t| t.strip_suffix(");\n"))
                     .and_then(|t| t.split_once("\","))
                     .unwrap_or_else(|| panic!("{path}: {text}"));
-                if path != INDEX {
-                    // Every other part ends with the index's version.
-                    let (data, v) = json.rsplit_once(",\"").unwrap_or_else(|| panic!("{path}: {text}"));
-                    assert!(v.len() > 1 && v[..v.len() - 1].bytes().all(|b| b.is_ascii_hexdigit()), "{path}: {v}");
-                    json = data;
-                }
                 let stem = path.rsplit('/').next().unwrap().trim_end_matches(".js");
                 assert!(stem == name || (path == INDEX && name == "index"), "{path} holds {name}");
                 (name.to_string(), serde_json::from_str(json).unwrap())
@@ -741,10 +729,6 @@ mod tests {
         let parts = parts(&files);
         let version = parts["index"]["v"].as_str().unwrap().to_string();
         assert_eq!(parts["index"], serde_json::json!({"w": [""], "d": [0], "v": version}));
-        // Every other part names the index it belongs to.
-        for (path, script) in files.iter().filter(|(path, _)| path != INDEX) {
-            assert!(script.ends_with(format!(",\"{version}\");\n").as_bytes()), "{path}");
-        }
         let changed = entry(&playbook("b", "# Hiring\n\nBuild the team twice.\n"), "b/");
         let a = entry(&playbook("a", "# Buy vs Build\n\nWhen to buy.\n\n## Vendors\n\nCompare the vendors.\n"), "a/");
         assert_ne!(self::parts(&self::files(&[a, changed]))["index"]["v"], version, "another index, another version");

@@ -84,14 +84,10 @@ fn a_search_finds_in_the_parts_it_loads_what_the_whole_index_has() {
     corpus(200, project.path());
     let site = common::build_project(project.path(), None);
     let read = |file: &str| site.page(file);
-    // A part's script: its name, data and (but the index) the index's version.
-    let script = |name: &str, data: &serde_json::Value, version: &str| {
-        format!("window.PLAYBOOK_SEARCH_PART(\"{name}\",{data}{version});\n")
-    };
+    let script = |name: &str, data: &serde_json::Value| format!("window.PLAYBOOK_SEARCH_PART(\"{name}\",{data});\n");
     let data = |file: &str, name: &str| -> serde_json::Value {
         let text = read(file);
-        let args = &text[format!("window.PLAYBOOK_SEARCH_PART(\"{name}\",").len()..text.len() - 3];
-        let json = if name == "index" { args } else { args.rsplit_once(",\"").unwrap().0 };
+        let json = &text[format!("window.PLAYBOOK_SEARCH_PART(\"{name}\",").len()..text.len() - 3];
         serde_json::from_str(json).unwrap()
     };
     let mut index = data("assets/search-index.js", "index");
@@ -104,9 +100,7 @@ fn a_search_finds_in_the_parts_it_loads_what_the_whole_index_has() {
         every.extend(data(&format!("assets/search/w{n}.js"), &format!("w{n}")).as_object().unwrap().clone());
     }
     index["w"] = serde_json::json!([""]);
-    let version = format!(",{}", index["v"]);
-    let whole_index = script("index", &index, "");
-    let whole_words = script("w0", &serde_json::Value::Object(every.clone()), &version);
+    let (whole_index, whole_words) = (script("index", &index), script("w0", &serde_json::Value::Object(every.clone())));
     let whole = |file: &str| match file {
         "assets/search-index.js" => whole_index.clone(),
         "assets/search/w0.js" => whole_words.clone(),

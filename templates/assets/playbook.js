@@ -325,17 +325,7 @@ window.PLAYBOOK_SCRIPT = (function () {
      results, however big the handbook. Each part is a script handing its
      data to PLAYBOOK_SEARCH_PART, so search works from file:// too. */
   var parts = {};
-  /* Each part but the index names the index it belongs to. One that names
-     another means the index came from the browser's cache, an earlier
-     build's: it is not kept, and the search asks for the index again past
-     the cache (`fresh`), then starts over. */
-  var stale = false;
-  var fresh = "";
-  var reloads = 0;
-  window.PLAYBOOK_SEARCH_PART = function (name, data, v) {
-    if (v !== undefined && parts.index && v !== parts.index.v) { stale = true; return; }
-    parts[name] = data;
-  };
+  window.PLAYBOOK_SEARCH_PART = function (name, data) { parts[name] = data; };
 
   /* Calls done(true) once every part named is in, or done(false) if one
      could not load. */
@@ -348,7 +338,7 @@ window.PLAYBOOK_SCRIPT = (function () {
       if (name in parts) { settle(); return; }
       /* The other parts are asked for at the index's version: never one
          cached from another build. */
-      window.PLAYBOOK_SCRIPT(base + (name === "index" ? "assets/search-index.js" + fresh : "assets/search/" + name + ".js?v=" + parts.index.v), settle);
+      window.PLAYBOOK_SCRIPT(base + (name === "index" ? "assets/search-index.js" : "assets/search/" + name + ".js?v=" + parts.index.v), settle);
     });
   }
 
@@ -499,18 +489,6 @@ window.PLAYBOOK_SCRIPT = (function () {
     return n;
   }
 
-  /* Forgets a stale index and what came with it, and searches again (a few
-     times at most: a deploy may be under way). */
-  function again(query, done) {
-    stale = false;
-    if (++reloads > 3) { done({ failed: true }); return; }
-    parts = {};
-    sorted = {};
-    blocks = {};
-    fresh = "?t=" + Date.now();
-    search(query, done);
-  }
-
   /* Calls done({hits, total}), or done({failed: true}) when a part of the
      index could not load. */
   function search(query, done) {
@@ -522,12 +500,10 @@ window.PLAYBOOK_SCRIPT = (function () {
       var index = parts.index;
       var names = looked.map(function (t) { return partsOf(t, index.w); });
       load(unique([].concat.apply([], names)), function (ok) {
-        if (stale) { again(query, done); return; }
         if (!ok) { done({ failed: true }); return; }
         var best = rank(looked, names);
         var ns = best.hits.map(function (h) { return blockOf(h.id, index.d); });
         load(unique(ns).map(function (n) { return "d" + n; }), function (ok) {
-          if (stale) { again(query, done); return; }
           if (!ok) { done({ failed: true }); return; }
           /* A part cached from an older build may not have the document. */
           best.hits = best.hits.map(function (h, i) { return { d: results(ns[i])[h.id - index.d[ns[i]]] }; })
