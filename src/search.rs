@@ -348,9 +348,10 @@ pub const INDEX: &str = "assets/search-index.js";
 /// The index's files, made from each playbook's [`Entry`] in the
 /// handbook's order:
 ///
-/// - `assets/search-index.js`, part `index`, is `{"w": [bounds], "d":
-///   [first document of each block], "v": version}`, the version asked for
-///   with each other part (`?v=`);
+/// - `assets/search-index.js`, part `index`, is `{"w": [bounds], "wv":
+///   [versions], "d": [first document of each block], "dv": [versions]}`,
+///   a part's version being a hash of its script, which it ends with and
+///   is asked for at (`?v=`);
 /// - `assets/search/w<n>.js` holds the words from bound `n` up to the next
 ///   (in the order of [`sort_as_browsers_do`], see [`bound`]) and the
 ///   documents each is in: `{word: [posting, ...]}`, a posting being the
@@ -359,7 +360,8 @@ pub const INDEX: &str = "assets/search-index.js";
 /// - `assets/search/d<n>.js` holds the results' data of block `n`: rows of
 ///   [`Entry`].
 ///
-/// Each part is a script calling `window.PLAYBOOK_SEARCH_PART(name, data)`,
+/// Each part is a script calling `window.PLAYBOOK_SEARCH_PART(name, data,
+/// version)` (the index, `(name, data)`),
 /// so search works from `file://` too. A query loads the parts of its
 /// words, and the blocks of the results it shows: a few of hundreds of
 /// files, however big the handbook.
@@ -451,11 +453,19 @@ impl Index {
             previous = Some(word);
         }
         files.extend(part.map(|p| p.file(b'}')));
-        // The parts' addresses carry what they hold, so a browser that
-        // cached a part of another build does not mix it with this one's.
-        let v = format!("{:x}", crate::cache::hash_of(&files));
+        // Each part is asked for at a hash of what it holds (`?v=`), and
+        // ends with it: a browser never uses a part it cached from another
+        // build, a part that did not change keeps its bytes (and is not
+        // written again), and a page whose browser cached an earlier
+        // build's index sees that the parts it gets do not match it.
+        let (mut wv, mut dv) = (Vec::new(), Vec::new());
+        for (path, script) in &mut files {
+            let v = format!("{:08x}", crate::cache::hash_of(script.as_slice()) as u32);
+            script.extend_from_slice(format!(",\"{v}\");\n").as_bytes());
+            if path.starts_with("assets/search/w") { wv.push(v) } else { dv.push(v) }
+        }
         let mut index = Part::start("index");
-        let manifest = serde_json::json!({ "w": bounds, "d": self.firsts, "v": v });
+        let manifest = serde_json::json!({ "w": bounds, "wv": wv, "d": self.firsts, "dv": dv });
         // Writing JSON into memory cannot fail.
         let _ = serde_json::to_writer(NoTagOpen(&mut index), &manifest);
         index.extend_from_slice(b");\n");
@@ -545,10 +555,10 @@ impl Part {
         self.empty = false;
     }
 
-    /// Its file, the data closed with `close`.
+    /// Its file, the data closed with `close`; its version and the end of
+    /// the call come once the data is whole.
     fn file(mut self, close: u8) -> (String, Vec<u8>) {
         self.script.push(close);
-        self.script.extend_from_slice(b");\n");
         (format!("assets/search/{}.js", self.name), self.script)
     }
 }
@@ -707,11 +717,15 @@ mod tests {
             .iter()
             .map(|(path, bytes)| {
                 let text = std::str::from_utf8(bytes).unwrap();
-                let (name, json) = text
+                let (name, mut json) = text
                     .strip_prefix("window.PLAYBOOK_SEARCH_PART(\"")
                     .and_then(|t| t.strip_suffix(");\n"))
                     .and_then(|t| t.split_once("\","))
                     .unwrap_or_else(|| panic!("{path}: {text}"));
+                if path != INDEX {
+                    // Every other part ends with its version.
+                    json = json.rsplit_once(",\"").unwrap_or_else(|| panic!("{path}: {text}")).0;
+                }
                 let stem = path.rsplit('/').next().unwrap().trim_end_matches(".js");
                 assert!(stem == name || (path == INDEX && name == "index"), "{path} holds {name}");
                 (name.to_string(), serde_json::from_str(json).unwrap())
@@ -727,11 +741,25 @@ mod tests {
         assert_eq!(a.text, "buyvsbuildgeneralwhenbuyvendorsbuyvsbuildcomparevendors", "every word as it comes");
         let files = files(&[a, b]);
         let parts = parts(&files);
-        let version = parts["index"]["v"].as_str().unwrap().to_string();
-        assert_eq!(parts["index"], serde_json::json!({"w": [""], "d": [0], "v": version}));
+        let index = &parts["index"];
+        let (wv, dv) = (index["wv"][0].as_str().unwrap(), index["dv"][0].as_str().unwrap());
+        assert_eq!(*index, serde_json::json!({"w": [""], "wv": [wv], "d": [0], "dv": [dv]}));
+        // Each part ends with its version, a hash of what it holds.
+        for (path, script) in files.iter().filter(|(path, _)| path != INDEX) {
+            let v = if path.ends_with("/w0.js") { wv } else { dv };
+            assert!(script.ends_with(format!(",\"{v}\");\n").as_bytes()), "{path}");
+        }
+        // A new word changes the words' part and its version; the block of
+        // results, the same, keeps its bytes and version.
         let changed = entry(&playbook("b", "# Hiring\n\nBuild the team twice.\n"), "b/");
         let a = entry(&playbook("a", "# Buy vs Build\n\nWhen to buy.\n\n## Vendors\n\nCompare the vendors.\n"), "a/");
-        assert_ne!(self::parts(&self::files(&[a, changed]))["index"]["v"], version, "another index, another version");
+        let again = self::files(&[a, changed]);
+        let index = &self::parts(&again)["index"];
+        assert!(index["wv"][0] != wv && index["dv"][0] == dv, "{index}");
+        assert_eq!(
+            again.iter().find(|(p, _)| p.ends_with("/d0.js")),
+            files.iter().find(|(p, _)| p.ends_with("/d0.js"))
+        );
         // Buy vs Build is document 0, its section 1, Hiring 2. A posting is
         // the step from the last document, then kind, title length and flags.
         let meta = |kind: u64, title_words: u64, flags: u64| kind << 6 | title_words << 2 | flags;

@@ -84,10 +84,11 @@ fn a_search_finds_in_the_parts_it_loads_what_the_whole_index_has() {
     corpus(200, project.path());
     let site = common::build_project(project.path(), None);
     let read = |file: &str| site.page(file);
-    let script = |name: &str, data: &serde_json::Value| format!("window.PLAYBOOK_SEARCH_PART(\"{name}\",{data});\n");
     let data = |file: &str, name: &str| -> serde_json::Value {
         let text = read(file);
-        let json = &text[format!("window.PLAYBOOK_SEARCH_PART(\"{name}\",").len()..text.len() - 3];
+        let args = &text[format!("window.PLAYBOOK_SEARCH_PART(\"{name}\",").len()..text.len() - 3];
+        // Every part but the index ends with its version.
+        let json = if name == "index" { args } else { args.rsplit_once(",\"").unwrap().0 };
         serde_json::from_str(json).unwrap()
     };
     let mut index = data("assets/search-index.js", "index");
@@ -100,7 +101,10 @@ fn a_search_finds_in_the_parts_it_loads_what_the_whole_index_has() {
         every.extend(data(&format!("assets/search/w{n}.js"), &format!("w{n}")).as_object().unwrap().clone());
     }
     index["w"] = serde_json::json!([""]);
-    let (whole_index, whole_words) = (script("index", &index), script("w0", &serde_json::Value::Object(every.clone())));
+    index["wv"] = serde_json::json!(["1"]);
+    let whole_index = format!("window.PLAYBOOK_SEARCH_PART(\"index\",{index});\n");
+    let whole_words =
+        format!("window.PLAYBOOK_SEARCH_PART(\"w0\",{},\"1\");\n", serde_json::Value::Object(every.clone()));
     let whole = |file: &str| match file {
         "assets/search-index.js" => whole_index.clone(),
         "assets/search/w0.js" => whole_words.clone(),

@@ -325,7 +325,25 @@ window.PLAYBOOK_SCRIPT = (function () {
      results, however big the handbook. Each part is a script handing its
      data to PLAYBOOK_SEARCH_PART, so search works from file:// too. */
   var parts = {};
-  window.PLAYBOOK_SEARCH_PART = function (name, data) { parts[name] = data; };
+  /* A part ends with its version, a hash of what it holds, which the index
+     lists too. One that differs means this page's index is an earlier
+     build's, from the browser's cache: the part is not kept, and the
+     search asks for the index again past the cache (`fresh`) and starts
+     over. A part that comes in while there is no index (asked for before
+     a stale one was let go) is not kept either. */
+  var staleIndex = null;
+  var fresh = "";
+  window.PLAYBOOK_SEARCH_PART = function (name, data, v) {
+    if (name === "index") { parts.index = data; return; }
+    if (!parts.index) return;
+    if (v !== undefined && v !== versionOf(name)) { staleIndex = parts.index; return; }
+    parts[name] = data;
+  };
+  /* A part's version as the index lists it (`w3` is the fourth of wv). */
+  function versionOf(name) {
+    var list = parts.index[name.charAt(0) === "w" ? "wv" : "dv"];
+    return list ? list[+name.slice(1)] : undefined;
+  }
 
   /* Calls done(true) once every part named is in, or done(false) if one
      could not load. */
@@ -336,9 +354,10 @@ window.PLAYBOOK_SCRIPT = (function () {
     names.forEach(function (name) {
       var settle = function () { ok = ok && name in parts; if (--left === 0) done(ok); };
       if (name in parts) { settle(); return; }
-      /* The other parts are asked for at the index's version: never one
-         cached from another build. */
-      window.PLAYBOOK_SCRIPT(base + (name === "index" ? "assets/search-index.js" : "assets/search/" + name + ".js?v=" + parts.index.v), settle);
+      /* The other parts are asked for at their version: never one cached
+         from another build. */
+      var v = name === "index" ? fresh : (versionOf(name) ? "?v=" + versionOf(name) : "");
+      window.PLAYBOOK_SCRIPT(base + (name === "index" ? "assets/search-index.js" : "assets/search/" + name + ".js") + v, settle);
     });
   }
 
@@ -489,21 +508,38 @@ window.PLAYBOOK_SCRIPT = (function () {
     return n;
   }
 
+  /* Searches again with a fresh index, letting the stale one go unless
+     another search already has (twice at most: a deploy may be under way). */
+  function again(index, query, done, tries) {
+    if (tries >= 2) { done({ failed: true }); return; }
+    if (parts.index === index) {
+      parts = {};
+      sorted = {};
+      blocks = {};
+      fresh = "?t=" + Date.now();
+    }
+    search(query, done, tries + 1);
+  }
+
   /* Calls done({hits, total}), or done({failed: true}) when a part of the
      index could not load. */
-  function search(query, done) {
+  function search(query, done, tries) {
     var looked = terms(query);
     /* One letter finds nothing yet: nothing to say either. */
     if (!looked.length) { done({ hits: [], total: 0, early: true }); return; }
     load(["index"], function (ok) {
       if (!ok) { done({ failed: true }); return; }
       var index = parts.index;
+      /* Whether the index was let go under this search, or found stale. */
+      var stale = function () { return parts.index !== index || staleIndex === index; };
       var names = looked.map(function (t) { return partsOf(t, index.w); });
       load(unique([].concat.apply([], names)), function (ok) {
+        if (stale()) { again(index, query, done, tries || 0); return; }
         if (!ok) { done({ failed: true }); return; }
         var best = rank(looked, names);
         var ns = best.hits.map(function (h) { return blockOf(h.id, index.d); });
         load(unique(ns).map(function (n) { return "d" + n; }), function (ok) {
+          if (stale()) { again(index, query, done, tries || 0); return; }
           if (!ok) { done({ failed: true }); return; }
           /* A part cached from an older build may not have the document. */
           best.hits = best.hits.map(function (h, i) { return { d: results(ns[i])[h.id - index.d[ns[i]]] }; })

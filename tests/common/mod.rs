@@ -170,17 +170,28 @@ pub fn strip_tags(html: &str) -> String {
 /// the page's script does, without the ranking (the browser tests rank).
 /// `read` gives a file of the site.
 pub fn search(read: impl Fn(&str) -> String, query: &str) -> Vec<String> {
-    let part = |name: &str| -> serde_json::Value {
+    // A part's data, and the version it ends with (none for the index).
+    let part = |name: &str| -> (serde_json::Value, String) {
         let file =
             if name == "index" { "assets/search-index.js".to_string() } else { format!("assets/search/{name}.js") };
         let text = read(&file);
-        let json = text
+        let args = text
             .strip_prefix(&format!("window.PLAYBOOK_SEARCH_PART(\"{name}\","))
             .and_then(|t| t.strip_suffix(");\n"))
             .unwrap_or_else(|| panic!("{file} is not the part {name}: {text}"));
-        serde_json::from_str(json).unwrap_or_else(|e| panic!("{file}: {e}"))
+        let (json, version) = match args.rsplit_once(",\"") {
+            Some((json, v)) if name != "index" => (json, v.trim_end_matches('"').to_string()),
+            _ => (args, String::new()),
+        };
+        (serde_json::from_str(json).unwrap_or_else(|e| panic!("{file}: {e}")), version)
     };
-    let index = part("index");
+    let (index, _) = part("index");
+    // A part as the index lists it: its version there is the one it ends with.
+    let listed = |kind: &str, n: usize| {
+        let (data, version) = part(&format!("{kind}{n}"));
+        assert_eq!(index[format!("{kind}v")][n], version.as_str(), "{kind}{n} is not the part the index lists");
+        data
+    };
     let bounds: Vec<&str> = index["w"].as_array().unwrap().iter().map(|b| b.as_str().unwrap()).collect();
     // As a browser compares strings.
     let before = |a: &str, b: &str| a.encode_utf16().lt(b.encode_utf16());
@@ -193,7 +204,7 @@ pub fn search(read: impl Fn(&str) -> String, query: &str) -> Vec<String> {
         let more = bounds.iter().skip(first + 1).take_while(|b| b.starts_with(term)).count();
         let mut docs = std::collections::BTreeSet::new();
         for n in (first..bounds.len()).take(1 + more) {
-            for (word, postings) in part(&format!("w{n}")).as_object().unwrap() {
+            for (word, postings) in listed("w", n).as_object().unwrap() {
                 if word.starts_with(term) {
                     let mut id = 0;
                     for p in postings.as_array().unwrap() {
@@ -213,7 +224,7 @@ pub fn search(read: impl Fn(&str) -> String, query: &str) -> Vec<String> {
     for id in found.unwrap_or_default() {
         let n = firsts.iter().rposition(|&f| f <= id).unwrap();
         let mut at = (id - firsts[n]) as usize;
-        for page in part(&format!("d{n}")).as_array().unwrap() {
+        for page in listed("d", n).as_array().unwrap() {
             let docs = page[3].as_array().unwrap();
             if at < docs.len() {
                 let anchor = docs[at][1].as_str().unwrap();

@@ -637,7 +637,7 @@ await step("d3. search finds words by their starts, ranks titles first and reads
          ["採用", "g/", "People", [["", "", "p"]]]],
   };
   await page.route(/assets\/search(-index|\/\w+)\.js(\?v=\w+)?$/, (route) => {
-    const name = route.request().url().includes("search-index.js") ? "index" : route.request().url().match(/(\w+)\.js\?/)[1];
+    const name = route.request().url().includes("search-index.js") ? "index" : route.request().url().match(/(\w+)\.js(\?|$)/)[1];
     route.fulfill({ contentType: "text/javascript", body: `window.PLAYBOOK_SEARCH_PART(${JSON.stringify(name)},${JSON.stringify(parts[name])});` });
   });
   await goto(page, "");
@@ -714,6 +714,36 @@ await step("d5. search finds words written with accents and without spaces, as t
   const said = await page.$$eval("#pb-search-results li", (lis) => lis.map((li) => li.textContent));
   check(said.length === 0, `one letter says ${JSON.stringify(said)}`);
   return "tokyo, Tōkyō, zurich rückmeldung, 採用, フィードバック, ruckmeld, 採 and ク find the section";
+}));
+
+await step("d6. a page with an earlier build's index from the browser's cache asks for the index again", () => withPage({}, async (page) => {
+  const asked = [];
+  await page.route(/assets\/search-index\.js(\?.*)?$/, async (route) => {
+    asked.push(route.request().url().replace(/.*\//, ""));
+    const response = await route.fetch();
+    let body = await response.text();
+    // The first time, as if cached from the last deploy: other versions of
+    // the parts, and documents in a block this build does not have.
+    if (asked.length === 1) {
+      body = body.replace(/"(wv|dv)":\[[^\]]*\]/g, (list) => list.replace(/"[0-9a-f]{8}"/g, '"0ld0ld00"'))
+        .replace('"d":[0]', '"d":[0,1]');
+    }
+    await route.fulfill({ response, body });
+  });
+  // Parts come slowly, so that two searches ("bu", then "buy") wait on the
+  // same part when it shows the index stale.
+  await page.route(/assets\/search\/w\d+\.js/, async (route) => {
+    await new Promise((r) => setTimeout(r, 300));
+    await route.continue();
+  });
+  await goto(page, "");
+  await page.locator("input#pb-search-input").pressSequentially("buy", { delay: 40 });
+  await page.locator("#pb-search-results a").first().waitFor({ state: "visible", timeout: 5000 });
+  const first = await page.$eval("#pb-search-results a", (a) => a.getAttribute("href"));
+  const said = await page.$$eval("#pb-search-results .search-empty", (li) => li.map((l) => l.textContent));
+  check(!said.length, `the search said ${JSON.stringify(said)}`);
+  check(asked.length === 2 && /^search-index\.js\?t=\d+$/.test(asked[1]), `the index was asked for as ${JSON.stringify(asked)}`);
+  return `${first}, after asking for ${asked.join(" then ")}`;
 }));
 
 await step("m. the map scrolls inside a frame that fits the window", () => withPage({ viewport: { width: 1280, height: 160 } }, async (page) => {
