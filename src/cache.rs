@@ -120,6 +120,13 @@ pub fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
     h.finish()
 }
 
+/// Eight hex digits that change with `value`, for a file's address
+/// (`?v=`): the hash's top half, as its low bits come from a multiply that
+/// never sees the top of the last eight bytes hashed.
+pub fn version_of<T: Hash + ?Sized>(value: &T) -> String {
+    format!("{:08x}", hash_of(value) >> 32)
+}
+
 /// The Fx hash (rustc's), eight bytes a step: keys cover megabytes of page
 /// text per rebuild, where SipHash's resistance to crafted collisions buys
 /// nothing and costs a few milliseconds.
@@ -340,6 +347,18 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_version_changes_with_any_byte_even_the_last() {
+        for len in 1..=24 {
+            let text = "a".repeat(len);
+            for at in 0..len {
+                let mut other = text.clone().into_bytes();
+                other[at] = b'b';
+                assert_ne!(version_of(text.as_bytes()), version_of(other.as_slice()), "{len} bytes, byte {at}");
+            }
+        }
+    }
 
     #[test]
     fn a_reused_playbook_shares_what_the_link_stage_never_changes() {

@@ -1616,7 +1616,7 @@ impl<'a> Site<'a> {
                 // earlier build's list asks for this one's. (nav.js itself
                 // is not versioned, or one more playbook would change
                 // every page: a browser may use its own for a while.)
-                let at = format!("{file}?v={:08x}", crate::cache::hash_of(&bytes) as u32);
+                let at = format!("{file}?v={}", crate::cache::version_of(&bytes));
                 files.push(OutputFile::new(&file, bytes));
                 (None, Some(at))
             } else {

@@ -460,12 +460,15 @@ impl Index {
         // build's index sees that the parts it gets do not match it.
         let (mut wv, mut dv) = (Vec::new(), Vec::new());
         for (path, script) in &mut files {
-            let v = format!("{:08x}", crate::cache::hash_of(script.as_slice()) as u32);
+            let v = crate::cache::version_of(script.as_slice());
             script.extend_from_slice(format!(",\"{v}\");\n").as_bytes());
             if path.starts_with("assets/search/w") { wv.push(v) } else { dv.push(v) }
         }
         let mut index = Part::start("index");
-        let manifest = serde_json::json!({ "w": bounds, "wv": wv, "d": self.firsts, "dv": dv });
+        // `v` is for the script of an earlier build, cached with its pages,
+        // which asked for every part at it.
+        let v = crate::cache::version_of(&(&wv, &dv));
+        let manifest = serde_json::json!({ "w": bounds, "wv": wv, "d": self.firsts, "dv": dv, "v": v });
         // Writing JSON into memory cannot fail.
         let _ = serde_json::to_writer(NoTagOpen(&mut index), &manifest);
         index.extend_from_slice(b");\n");
@@ -743,7 +746,8 @@ mod tests {
         let parts = parts(&files);
         let index = &parts["index"];
         let (wv, dv) = (index["wv"][0].as_str().unwrap(), index["dv"][0].as_str().unwrap());
-        assert_eq!(*index, serde_json::json!({"w": [""], "wv": [wv], "d": [0], "dv": [dv]}));
+        let v = index["v"].as_str().unwrap();
+        assert_eq!(*index, serde_json::json!({"w": [""], "wv": [wv], "d": [0], "dv": [dv], "v": v}));
         // Each part ends with its version, a hash of what it holds.
         for (path, script) in files.iter().filter(|(path, _)| path != INDEX) {
             let v = if path.ends_with("/w0.js") { wv } else { dv };

@@ -139,7 +139,7 @@ impl Theme {
     /// project's.
     pub fn version(&self) -> String {
         static EMBEDDED: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| crate::cache::hash_of(DEFAULT_THEME));
-        format!("{:08x}", crate::cache::hash_of(&(*EMBEDDED, self.fingerprint)) as u32)
+        crate::cache::version_of(&(*EMBEDDED, self.fingerprint))
     }
 
     /// The project's own templates, which replace the default theme's.
