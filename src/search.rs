@@ -371,8 +371,6 @@ pub const INDEX: &str = "assets/search-index.js";
 #[derive(Default)]
 pub struct Index {
     postings: HashMap<Box<str>, Postings>,
-    /// Postings written so far.
-    count: usize,
     docs: u32,
     files: Vec<(String, Vec<u8>)>,
     /// The block being filled, and the first document of each block.
@@ -394,7 +392,7 @@ impl Index {
             match &mut postings.pending {
                 Some((d, m)) if *d == doc => *m |= meta,
                 _ => {
-                    self.count += postings.flush();
+                    postings.flush();
                     postings.pending = Some((doc, meta));
                 }
             }
@@ -421,9 +419,7 @@ impl Index {
 
     pub fn finish(mut self) -> Vec<(String, Vec<u8>)> {
         self.finish_block();
-        for postings in self.postings.values_mut() {
-            self.count += postings.flush();
-        }
+        self.postings.values_mut().for_each(Postings::flush);
         // Words in the order a browser compares them, cut into parts of
         // about WORD_PART_BYTES; each part's bound is the shortest start of
         // its first word that sorts after the word before it. Each word's
@@ -489,16 +485,15 @@ struct Postings {
 }
 
 impl Postings {
-    /// Writes the pending posting; how many were written.
-    fn flush(&mut self) -> usize {
-        let Some((doc, meta)) = self.pending.take() else { return 0 };
+    /// Writes the pending posting, if any.
+    fn flush(&mut self) {
+        let Some((doc, meta)) = self.pending.take() else { return };
         if !self.text.is_empty() {
             self.text.push(b',');
         }
         let packed = u64::from(doc - self.last) << META_BITS | u64::from(meta);
         self.text.extend_from_slice(itoa::Buffer::new().format(packed).as_bytes());
         self.last = doc;
-        1
     }
 }
 
