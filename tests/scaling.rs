@@ -84,21 +84,15 @@ fn a_search_finds_in_the_parts_it_loads_what_the_whole_index_has() {
     corpus(200, project.path());
     let site = common::build_project(project.path(), None);
     let read = |file: &str| site.page(file);
-    let data = |file: &str, name: &str| -> serde_json::Value {
-        let text = read(file);
-        let args = &text[format!("window.PLAYBOOK_SEARCH_PART(\"{name}\",").len()..text.len() - 3];
-        // Every part but the index ends with its version.
-        let json = if name == "index" { args } else { args.rsplit_once(",\"").unwrap().0 };
-        serde_json::from_str(json).unwrap()
-    };
-    let mut index = data("assets/search-index.js", "index");
+    let data = |name: &str| common::search_part(read, name).0;
+    let mut index = data("index");
     let bounds: Vec<String> = serde_json::from_value(index["w"].clone()).unwrap();
     let parts = bounds.len();
     assert!(parts > 3, "200 playbooks' words in {parts} parts");
     // The same index with every word in one part: what a search has to find.
     let mut every = serde_json::Map::new();
     for n in 0..parts {
-        every.extend(data(&format!("assets/search/w{n}.js"), &format!("w{n}")).as_object().unwrap().clone());
+        every.extend(data(&format!("w{n}")).as_object().unwrap().clone());
     }
     index["w"] = serde_json::json!([""]);
     index["wv"] = serde_json::json!(["1"]);

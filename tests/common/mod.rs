@@ -164,27 +164,29 @@ pub fn strip_tags(html: &str) -> String {
     out
 }
 
+/// Part `name` of a site's search index (`index`, `w<n>` or `d<n>`), read
+/// with `read`: its data, and the version it ends with (none for the index).
+pub fn search_part(read: impl Fn(&str) -> String, name: &str) -> (serde_json::Value, String) {
+    let file = if name == "index" { "assets/search-index.js".to_string() } else { format!("assets/search/{name}.js") };
+    let text = read(&file);
+    let args = text
+        .strip_prefix(&format!("window.PLAYBOOK_SEARCH_PART(\"{name}\","))
+        .and_then(|t| t.strip_suffix(");\n"))
+        .unwrap_or_else(|| panic!("{file} is not the part {name}: {text}"));
+    let (json, version) = match args.rsplit_once(",\"") {
+        Some((json, v)) if name != "index" => (json, v.trim_end_matches('"').to_string()),
+        _ => (args, String::new()),
+    };
+    (serde_json::from_str(json).unwrap_or_else(|e| panic!("{file}: {e}")), version)
+}
+
 /// What the site's search finds for `query`: the results (`path` or
 /// `path#anchor`) whose documents have, for each word of the query, a word
 /// that starts with it, in the index's order. It reads the index's parts as
 /// the page's script does, without the ranking (the browser tests rank).
 /// `read` gives a file of the site.
 pub fn search(read: impl Fn(&str) -> String, query: &str) -> Vec<String> {
-    // A part's data, and the version it ends with (none for the index).
-    let part = |name: &str| -> (serde_json::Value, String) {
-        let file =
-            if name == "index" { "assets/search-index.js".to_string() } else { format!("assets/search/{name}.js") };
-        let text = read(&file);
-        let args = text
-            .strip_prefix(&format!("window.PLAYBOOK_SEARCH_PART(\"{name}\","))
-            .and_then(|t| t.strip_suffix(");\n"))
-            .unwrap_or_else(|| panic!("{file} is not the part {name}: {text}"));
-        let (json, version) = match args.rsplit_once(",\"") {
-            Some((json, v)) if name != "index" => (json, v.trim_end_matches('"').to_string()),
-            _ => (args, String::new()),
-        };
-        (serde_json::from_str(json).unwrap_or_else(|e| panic!("{file}: {e}")), version)
-    };
+    let part = |name: &str| search_part(&read, name);
     let (index, _) = part("index");
     // A part as the index lists it: its version there is the one it ends with.
     let listed = |kind: &str, n: usize| {
