@@ -711,19 +711,20 @@ impl<'a> Site<'a> {
                 // the maps or the print pages come to megabytes at scale (a
                 // relative site's print pages hold every playbook's text),
                 // and once a group is written, the memory it took goes back.
+                use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
                 let errors = std::sync::Mutex::new(Vec::new());
-                let group_bytes = std::sync::atomic::AtomicUsize::new(0);
+                let group_bytes = AtomicUsize::new(0);
                 let made = |m: Result<OutputFile, Diagnostic>| match m {
                     Ok(file) => {
-                        group_bytes.fetch_add(file.bytes.len(), std::sync::atomic::Ordering::Relaxed);
+                        group_bytes.fetch_add(file.bytes.len(), Relaxed);
                         put(file);
                     }
                     Err(d) => crate::cache::lock(&errors).push(d),
                 };
                 let group = |make: &dyn Fn(Made)| {
-                    group_bytes.store(0, std::sync::atomic::Ordering::Relaxed);
+                    group_bytes.store(0, Relaxed);
                     make(&made);
-                    if group_bytes.load(std::sync::atomic::Ordering::Relaxed) > BIG_FILE {
+                    if group_bytes.load(Relaxed) > BIG_FILE {
                         crate::memory::release_freed_memory();
                     }
                 };
@@ -1322,10 +1323,10 @@ impl<'a> Site<'a> {
     }
 
     /// A big handbook's map or print pages of each track (the caller makes
-    /// the list of them), `list_page_size` playbooks to a page. `frame` says what a
-    /// track's first page says around its playbooks, given the list of the
-    /// tracks with its own marked; `of_track` makes a page of its
-    /// playbooks `members`.
+    /// the list of them), `list_page_size` playbooks to a page. `frame`
+    /// says what a track's first page says around its playbooks, given the
+    /// list of the tracks with its own marked; `of_track` makes a page of
+    /// its playbooks `members`.
     fn track_by_track(
         &self,
         tracks: &[TrackLink],

@@ -321,9 +321,10 @@ window.PLAYBOOK_SCRIPT = (function () {
   /* The index comes in parts (made by src/search.rs): `index` says how the
      rest is split, `w<n>` holds the words from the index's bound n up to
      the next one and the documents each is in, `d<n>` what the results of
-     a block of documents show. A search loads only the parts of its words and of its best
-     results, however big the handbook. Each part is a script handing its
-     data to PLAYBOOK_SEARCH_PART, so search works from file:// too. */
+     a block of documents show. A search loads only the parts of its words
+     and of its best results, however big the handbook. Each part is a
+     script handing its data to PLAYBOOK_SEARCH_PART, so search works from
+     file:// too. */
   var parts = {};
   /* A part ends with its version, a hash of what it holds, which the index
      lists too. One that differs means this page's index is an earlier
@@ -356,8 +357,12 @@ window.PLAYBOOK_SCRIPT = (function () {
       if (name in parts) { settle(); return; }
       /* The other parts are asked for at their version: never one cached
          from another build. */
-      var v = name === "index" ? fresh : (versionOf(name) ? "?v=" + versionOf(name) : "");
-      window.PLAYBOOK_SCRIPT(base + (name === "index" ? "assets/search-index.js" : "assets/search/" + name + ".js") + v, settle);
+      var src = "assets/search-index.js" + fresh;
+      if (name !== "index") {
+        var v = versionOf(name);
+        src = "assets/search/" + name + ".js" + (v ? "?v=" + v : "");
+      }
+      window.PLAYBOOK_SCRIPT(base + src, settle);
     });
   }
 
@@ -401,8 +406,9 @@ window.PLAYBOOK_SCRIPT = (function () {
              piece, and a title's words count the same on both sides. */
           for (var p = i; p + 1 < j; p++) out.push(chars[p] + chars[p + 1]);
           out.push(chars[j - 1]);
-        } else if (kept(chars.slice(i, j).join(""))) {
-          out.push(chars.slice(i, j).join(""));
+        } else {
+          var spaced = chars.slice(i, j).join("");
+          if (kept(spaced)) out.push(spaced);
         }
         i = j;
       }
