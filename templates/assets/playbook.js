@@ -515,7 +515,9 @@ window.PLAYBOOK_SCRIPT = (function () {
   }
 
   /* Searches again with a fresh index, letting the stale one go unless
-     another search already has (twice at most: a deploy may be under way). */
+     another search already has (twice at most: a deploy may be under way).
+     A part that does not load from an index the browser may have cached
+     goes this way too: it may be one this build no longer has. */
   function again(index, query, done, tries) {
     if (tries >= 2) { done({ failed: true }); return; }
     if (parts.index === index) {
@@ -540,12 +542,12 @@ window.PLAYBOOK_SCRIPT = (function () {
       var stale = function () { return parts.index !== index || staleIndex === index; };
       var names = looked.map(function (t) { return partsOf(t, index.w); });
       load(unique([].concat.apply([], names)), function (ok) {
-        if (stale()) { again(index, query, done, tries || 0); return; }
+        if (stale() || (!ok && !fresh)) { again(index, query, done, tries || 0); return; }
         if (!ok) { done({ failed: true }); return; }
         var best = rank(looked, names);
         var ns = best.hits.map(function (h) { return blockOf(h.id, index.d); });
         load(unique(ns).map(function (n) { return "d" + n; }), function (ok) {
-          if (stale()) { again(index, query, done, tries || 0); return; }
+          if (stale() || (!ok && !fresh)) { again(index, query, done, tries || 0); return; }
           if (!ok) { done({ failed: true }); return; }
           /* A part cached from an older build may not have the document. */
           best.hits = best.hits.map(function (h, i) { return { d: results(ns[i])[h.id - index.d[ns[i]]] }; })
