@@ -671,30 +671,26 @@ window.PLAYBOOK_SCRIPT = (function () {
 
 /* Mermaid diagrams: the library ships with the site and is loaded only on
    pages that have a diagram, themed like the page. The print page calls it
-   again once it has gathered its chapters. The library is asked for at
-   the theme's version, which this script was asked for at (`?v=`), so a
-   browser never keeps a copy from an earlier theme. */
-window.PLAYBOOK_DIAGRAMS = (function (version) {
+   again once it has gathered its chapters. */
+window.PLAYBOOK_DIAGRAMS = function () {
   "use strict";
-  return function () {
-    var pres = document.querySelectorAll("pre.mermaid");
-    if (!pres.length) return;
-    /* Each diagram keeps its source, to be drawn again in another theme. */
-    pres.forEach(function (pre) {
-      if (!pre.hasAttribute("data-processed") && !pre.hasAttribute("data-source")) {
-        pre.setAttribute("data-source", pre.textContent);
-      }
-    });
-    var draw = function () {
-      var dark = document.documentElement.getAttribute("data-theme") === "dark";
-      window.mermaid.initialize({ startOnLoad: false, theme: dark ? "dark" : "default", securityLevel: "strict" });
-      window.mermaid.run({ querySelector: "pre.mermaid" });
-    };
-    if (window.mermaid) { draw(); return; }
-    var base = document.body.getAttribute("data-base") || "/";
-    window.PLAYBOOK_SCRIPT(base + "assets/mermaid.min.js" + version, function () { if (window.mermaid) draw(); });
+  var pres = document.querySelectorAll("pre.mermaid");
+  if (!pres.length) return;
+  /* Each diagram keeps its source, to be drawn again in another theme. */
+  pres.forEach(function (pre) {
+    if (!pre.hasAttribute("data-processed") && !pre.hasAttribute("data-source")) {
+      pre.setAttribute("data-source", pre.textContent);
+    }
+  });
+  var draw = function () {
+    var dark = document.documentElement.getAttribute("data-theme") === "dark";
+    window.mermaid.initialize({ startOnLoad: false, theme: dark ? "dark" : "default", securityLevel: "strict" });
+    window.mermaid.run({ querySelector: "pre.mermaid" });
   };
-})(((document.currentScript && document.currentScript.src.match(/\?v=\w+$/)) || [""])[0]);
+  if (window.mermaid) { draw(); return; }
+  var base = document.body.getAttribute("data-base") || "/";
+  window.PLAYBOOK_SCRIPT(base + "assets/mermaid.min.js", function () { if (window.mermaid) draw(); });
+};
 window.PLAYBOOK_DIAGRAMS();
 document.addEventListener("playbook:theme", function () {
   "use strict";
