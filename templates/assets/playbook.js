@@ -330,16 +330,28 @@ window.PLAYBOOK_SCRIPT = (function () {
      lists too. One that differs means this page's index is an earlier
      build's, from the browser's cache: the part is not kept, and the
      search asks for the index again past the cache (`fresh`) and starts
-     over. A part that comes in while there is no index (asked for before
-     a stale one was let go) is not kept either. */
+     over. A part asked for under another index than this page has now
+     (one let go while the part loaded) is not kept, and says nothing of
+     this one; nor is one that comes in while there is no index. */
   var staleIndex = null;
   var fresh = "";
   window.PLAYBOOK_SEARCH_PART = function (name, data, v) {
     if (name === "index") { parts.index = data; return; }
     if (!parts.index) return;
+    var asked = askedVersion();
+    if (asked !== undefined && asked !== versionOf(name)) return;
     if (v !== undefined && v !== versionOf(name)) { staleIndex = parts.index; return; }
     parts[name] = data;
   };
+  /* The version the running part was asked for at (`?v=`), if it says.
+     (A page's element named "currentScript" would stand in for the
+     script: only a string address is read.) */
+  function askedVersion() {
+    var script = document.currentScript;
+    var src = script && typeof script.src === "string" ? script.src : "";
+    var v = /\?v=(\w+)$/.exec(src);
+    return v ? v[1] : undefined;
+  }
   /* A part's version as the index lists it (`w3` is the fourth of wv). */
   function versionOf(name) {
     var list = parts.index[name.charAt(0) === "w" ? "wv" : "dv"];

@@ -770,6 +770,49 @@ await step("d7. a cached index that names a part this build does not have asks f
   return `${first}, after asking for ${asked.join(" then ")}`;
 }));
 
+await step("d8. a part asked for under an index since let go does not make the fresh index look stale", () => withPage({ expect404: ["assets/search/w1.js?v=0ld0ld01"] }, async (page) => {
+  const asked = [];
+  let cachedIndex = "";
+  // How many times the index had been asked for when the cached w0 came in.
+  let oldServed = 0;
+  await page.route(/assets\/search-index\.js(\?.*)?$/, async (route) => {
+    asked.push(route.request().url().replace(/.*\//, ""));
+    const response = await route.fetch();
+    let body = await response.text();
+    // The first time, as if cached from a deploy with two word parts: w0,
+    // which the cache also holds, and w1, which this build does not have.
+    if (asked.length === 1) {
+      body = body.replace(/"w":\[""\],"wv":\["\w+"\]/, '"w":["","b"],"wv":["0ld0ld00","0ld0ld01"]');
+      cachedIndex = body;
+    }
+    await route.fulfill({ response, body });
+  });
+  await page.route(/assets\/search\/w0\.js\?v=\w+$/, async (route) => {
+    const old = /v=0ld0ld00$/.test(route.request().url());
+    // The cached w0 comes in after the search for "buy" found w1 gone and
+    // let its index go; this build's w0 comes later still.
+    await new Promise((r) => setTimeout(r, old ? 500 : 1000));
+    const response = await route.fetch();
+    let body = await response.text();
+    if (old) body = body.replace(/,"[0-9a-f]{8}"\);\s*$/, ',"0ld0ld00");');
+    await route.fulfill({ response, body });
+    if (old) oldServed = asked.length;
+  });
+  await goto(page, "");
+  const input = page.locator("input#pb-search-input");
+  await input.fill("alpha");
+  await page.waitForTimeout(100);
+  await input.fill("buy");
+  await page.locator("#pb-search-results a").first().waitFor({ state: "visible", timeout: 8000 });
+  check(cachedIndex.includes('"w":["","b"]'), `the fixture's index was not in one part: ${cachedIndex.slice(0, 120)}`);
+  const said = await page.$$eval("#pb-search-results .search-empty", (li) => li.map((l) => l.textContent));
+  check(!said.length, `the search said ${JSON.stringify(said)}`);
+  check(oldServed === 2, `the cached w0 came in after ${oldServed} index requests, not between the two`);
+  check(asked.length === 2, `the index was asked for ${asked.length} times: ${JSON.stringify(asked)}`);
+  const first = await page.$eval("#pb-search-results a", (a) => a.getAttribute("href"));
+  return `${first}, the index asked for as ${asked.join(" then ")}`;
+}));
+
 await step("m. the map scrolls inside a frame that fits the window", () => withPage({ viewport: { width: 1280, height: 160 } }, async (page) => {
   await goto(page, "map/");
   const sizes = await page.$eval(".map-frame", (f) => ({ frame: f.getBoundingClientRect().height, svg: f.scrollHeight }));
