@@ -773,8 +773,6 @@ await step("d7. a cached index that names a part this build does not have asks f
 await step("d8. a part asked for under an index since let go does not make the fresh index look stale", () => withPage({ expect404: ["assets/search/w1.js?v=0ld0ld01"] }, async (page) => {
   const asked = [];
   let cachedIndex = "";
-  // How many times the index had been asked for when the cached w0 came in.
-  let oldServed = 0;
   await page.route(/assets\/search-index\.js(\?.*)?$/, async (route) => {
     asked.push(route.request().url().replace(/.*\//, ""));
     const response = await route.fetch();
@@ -787,27 +785,39 @@ await step("d8. a part asked for under an index since let go does not make the f
     }
     await route.fulfill({ response, body });
   });
+  // The order is held by the routes, not by timers: the cached w0 (asked
+  // for by the search for "alpha") runs once the fresh index is in, which
+  // the page's asking for this build's w0 shows; this build's w0 runs after.
+  let freshAsked;
+  const fresh = new Promise((resolve) => { freshAsked = resolve; });
   await page.route(/assets\/search\/w0\.js\?v=\w+$/, async (route) => {
-    const old = /v=0ld0ld00$/.test(route.request().url());
-    // The cached w0 comes in after the search for "buy" found w1 gone and
-    // let its index go; this build's w0 comes later still.
-    await new Promise((r) => setTimeout(r, old ? 500 : 1000));
     const response = await route.fetch();
     let body = await response.text();
-    if (old) body = body.replace(/,"[0-9a-f]{8}"\);\s*$/, ',"0ld0ld00");');
+    if (/v=0ld0ld00$/.test(route.request().url())) {
+      await fresh;
+      body = body.replace(/,"[0-9a-f]{8}"\);\s*$/, ',"0ld0ld00");');
+    } else {
+      freshAsked();
+      await page.waitForFunction(() => window.partsRan.includes("w0 0ld0ld00"), null, { timeout: 8000 });
+    }
     await route.fulfill({ response, body });
-    if (old) oldServed = asked.length;
   });
   await goto(page, "");
+  await page.evaluate(() => {
+    const take = window.PLAYBOOK_SEARCH_PART;
+    window.partsRan = [];
+    window.PLAYBOOK_SEARCH_PART = function (name, data, v) { window.partsRan.push(`${name} ${v}`); take(name, data, v); };
+  });
   const input = page.locator("input#pb-search-input");
   await input.fill("alpha");
-  await page.waitForTimeout(100);
   await input.fill("buy");
   await page.locator("#pb-search-results a").first().waitFor({ state: "visible", timeout: 8000 });
   check(cachedIndex.includes('"w":["","b"]'), `the fixture's index was not in one part: ${cachedIndex.slice(0, 120)}`);
+  const ran = await page.evaluate(() => window.partsRan);
+  const freshIndex = ran.indexOf("index undefined", ran.indexOf("index undefined") + 1);
+  check(freshIndex > 0 && ran.indexOf("w0 0ld0ld00") > freshIndex, `parts ran in the order ${JSON.stringify(ran)}`);
   const said = await page.$$eval("#pb-search-results .search-empty", (li) => li.map((l) => l.textContent));
   check(!said.length, `the search said ${JSON.stringify(said)}`);
-  check(oldServed === 2, `the cached w0 came in after ${oldServed} index requests, not between the two`);
   check(asked.length === 2, `the index was asked for ${asked.length} times: ${JSON.stringify(asked)}`);
   const first = await page.$eval("#pb-search-results a", (a) => a.getAttribute("href"));
   return `${first}, the index asked for as ${asked.join(" then ")}`;
