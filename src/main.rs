@@ -132,113 +132,112 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     match cli.command {
-        Command::Build { site, out, force } => {
-            let opts = site.options(out);
-            let result = {
-                let _spinner = term.spinner("Building the handbook");
-                playbook::try_build(&opts, force)
-            };
-            // The process ends once the report is printed.
-            playbook::keep_freed_memory();
-            match result {
-                Ok(report) => {
-                    term.diagnostics(&report.warnings);
-                    let unchanged = match report.unchanged {
-                        0 => String::new(),
-                        n => format!(" ({n} unchanged)"),
-                    };
-                    term.say(&format!(
-                        "Built {} ({}, {}): {}, {}{unchanged} in {} ({:.2} s)",
-                        count(report.playbooks, "playbook"),
-                        count(report.frameworks, "framework"),
-                        count(report.exit_games, "exit game"),
-                        count(report.pages, "page"),
-                        count(report.files, "file"),
-                        report.out_dir.display(),
-                        report.elapsed.as_secs_f64()
-                    ));
-                    // Said, not done silently: a file put in the output by hand goes too.
-                    if !report.removed.is_empty() {
-                        const SHOWN: usize = 5;
-                        let names: Vec<String> =
-                            report.removed.iter().take(SHOWN).map(|p| playbook::diagnostic::display_path(p)).collect();
-                        let more = report.removed.len().saturating_sub(SHOWN);
-                        term.say(&format!(
-                            "Removed {} the site no longer has: {}{}",
-                            count(report.removed.len(), "file"),
-                            names.join(", "),
-                            if more > 0 { format!(" and {more} more") } else { String::new() }
-                        ));
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(BuildError::Content(diags)) => fail(term, &diags, 1, NOTHING_WRITTEN),
-                Err(BuildError::Output(diags)) => fail(term, &diags, 2, NOTHING_WRITTEN),
-                Err(BuildError::PartlyWritten(diags)) => {
-                    fail(term, &diags, 2, "the output folder is partly updated; build again to finish")
-                }
-            }
-        }
-        Command::Check { site } => {
-            let result = {
-                let _spinner = term.spinner("Checking the handbook");
-                playbook::check(&site.options(PathBuf::from("public")))
-            };
-            playbook::keep_freed_memory();
-            match result {
-                Ok(warnings) => {
-                    term.diagnostics(&warnings);
-                    term.say("No errors.");
-                    ExitCode::SUCCESS
-                }
-                Err(diags) => fail(term, &diags, 1, NOTHING_WRITTEN),
-            }
-        }
+        Command::Build { site, out, force } => build(term, &site.options(out), force),
+        Command::Check { site } => check(term, &site.options(PathBuf::from("public"))),
         Command::Serve { site, port, open } => {
             let opts = ServeOptions { build: site.options(PathBuf::from("public")), port, open };
-            match playbook::serve::serve(&opts, term) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    term.error(&e.to_string());
-                    ExitCode::from(2)
-                }
-            }
+            or_error(term, playbook::serve::serve(&opts, term))
         }
-        Command::New { title, track, root } => match playbook::scaffold::new_playbook(&root, &title, Some(&track)) {
-            Ok(path) => {
-                term.say(&format!("Wrote {}", path.display()));
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                term.error(&e.to_string());
-                ExitCode::from(2)
-            }
-        },
-        Command::Init { dir } => match playbook::scaffold::init(&dir) {
-            Ok(init) => {
-                for p in &init.written {
-                    term.say(&format!("Wrote {}", p.display()));
-                }
-                for p in &init.kept {
-                    term.say(&format!("Kept {} (already there)", p.display()));
-                }
-                if init.gitignore_lacks_public {
-                    term.say("Add /public to .gitignore: it is the built site, made anew by every build.");
-                }
-                if playbook::scaffold::git_url() == playbook::scaffold::PLACEHOLDER_GIT_URL {
-                    term.say(&format!(
-                        "Before publishing, set PLAYBOOK_GIT in {} to the repository playbook is installed from.",
-                        dir.join(playbook::scaffold::WORKFLOW_FILE).display()
-                    ));
-                }
-                term.say(&format!("Next: playbook serve --root {} --open", dir.display()));
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                term.error(&e.to_string());
-                ExitCode::from(2)
-            }
-        },
+        Command::New { title, track, root } => {
+            let written = playbook::scaffold::new_playbook(&root, &title, Some(&track));
+            or_error(term, written.map(|path| term.say(&format!("Wrote {}", path.display()))))
+        }
+        Command::Init { dir } => {
+            or_error(term, playbook::scaffold::init(&dir).map(|init| said_init(term, &dir, &init)))
+        }
+    }
+}
+
+fn build(term: Term, opts: &BuildOptions, force: bool) -> ExitCode {
+    let result = {
+        let _spinner = term.spinner("Building the handbook");
+        playbook::try_build(opts, force)
+    };
+    // The process ends once the report is printed.
+    playbook::keep_freed_memory();
+    let report = match result {
+        Ok(report) => report,
+        Err(BuildError::Content(diags)) => return fail(term, &diags, 1, NOTHING_WRITTEN),
+        Err(BuildError::Output(diags)) => return fail(term, &diags, 2, NOTHING_WRITTEN),
+        Err(BuildError::PartlyWritten(diags)) => {
+            return fail(term, &diags, 2, "the output folder is partly updated; build again to finish");
+        }
+    };
+    term.diagnostics(&report.warnings);
+    let unchanged = match report.unchanged {
+        0 => String::new(),
+        n => format!(" ({n} unchanged)"),
+    };
+    term.say(&format!(
+        "Built {} ({}, {}): {}, {}{unchanged} in {} ({:.2} s)",
+        count(report.playbooks, "playbook"),
+        count(report.frameworks, "framework"),
+        count(report.exit_games, "exit game"),
+        count(report.pages, "page"),
+        count(report.files, "file"),
+        report.out_dir.display(),
+        report.elapsed.as_secs_f64()
+    ));
+    // Said, not done silently: a file put in the output by hand goes too.
+    if !report.removed.is_empty() {
+        const SHOWN: usize = 5;
+        let names: Vec<String> =
+            report.removed.iter().take(SHOWN).map(|p| playbook::diagnostic::display_path(p)).collect();
+        let more = report.removed.len().saturating_sub(SHOWN);
+        term.say(&format!(
+            "Removed {} the site no longer has: {}{}",
+            count(report.removed.len(), "file"),
+            names.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        ));
+    }
+    ExitCode::SUCCESS
+}
+
+fn check(term: Term, opts: &BuildOptions) -> ExitCode {
+    let result = {
+        let _spinner = term.spinner("Checking the handbook");
+        playbook::check(opts)
+    };
+    playbook::keep_freed_memory();
+    match result {
+        Ok(warnings) => {
+            term.diagnostics(&warnings);
+            term.say("No errors.");
+            ExitCode::SUCCESS
+        }
+        Err(diags) => fail(term, &diags, 1, NOTHING_WRITTEN),
+    }
+}
+
+/// What `init` wrote and kept, and what is left to the user.
+fn said_init(term: Term, dir: &std::path::Path, init: &playbook::scaffold::Init) {
+    for p in &init.written {
+        term.say(&format!("Wrote {}", p.display()));
+    }
+    for p in &init.kept {
+        term.say(&format!("Kept {} (already there)", p.display()));
+    }
+    if init.gitignore_lacks_public {
+        term.say("Add /public to .gitignore: it is the built site, made anew by every build.");
+    }
+    if playbook::scaffold::git_url() == playbook::scaffold::PLACEHOLDER_GIT_URL {
+        term.say(&format!(
+            "Before publishing, set PLAYBOOK_GIT in {} to the repository playbook is installed from.",
+            dir.join(playbook::scaffold::WORKFLOW_FILE).display()
+        ));
+    }
+    term.say(&format!("Next: playbook serve --root {} --open", dir.display()));
+}
+
+/// Success, or the error said and exit code 2 (a problem outside the content).
+fn or_error<E: std::fmt::Display>(term: Term, result: Result<(), E>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            term.error(&e.to_string());
+            ExitCode::from(2)
+        }
     }
 }
 
