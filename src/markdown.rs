@@ -188,17 +188,7 @@ pub fn render_body<'a>(events: Vec<(Event<'a>, Range<usize>)>, outline: &Outline
                     open_section = None;
                 }
                 if let Some(section) = starting_at(outline.sections, range.start, |s| s.heading.start) {
-                    let (id, heading_id) = (&section.id, &section.heading_id);
-                    let class = match section.kind {
-                        SectionKind::Framework => "framework",
-                        SectionKind::ExitGame => "exit-game",
-                    };
-                    // `### Hire vs Wait` has the same stable and GitHub id; the
-                    // heading keeps it, as ids must be unique. No accessible
-                    // name: two playbooks may both have a "Buy vs Build", and
-                    // named sections would be look-alike landmarks in print.
-                    let section_id = if id == heading_id { String::new() } else { format!(" id=\"{id}\"") };
-                    events.push(Event::Html(format!("<section class=\"{class}\"{section_id}>\n").into()));
+                    events.push(Event::Html(section_open(section).into()));
                     open_section = Some(lvl);
                 }
                 // A heading with no text (`## `) has no id: `id=""` is not HTML.
@@ -234,26 +224,8 @@ pub fn render_body<'a>(events: Vec<(Event<'a>, Range<usize>)>, outline: &Outline
                 events.push(Event::Html(contrast_html(pairs).into()));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match &kind {
-                    CodeBlockKind::Fenced(info) => info.to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                let mut code = String::new();
-                for (e, _) in iter.by_ref() {
-                    match e {
-                        Event::Text(t) => code.push_str(&t),
-                        Event::End(TagEnd::CodeBlock) => break,
-                        _ => {}
-                    }
-                }
-                let html = if is_diagram(&lang) {
-                    // Drawn in the browser by the mermaid script; without
-                    // JavaScript the source stays readable.
-                    format!("<pre class=\"mermaid\">{}</pre>\n", escape_html(&code))
-                } else {
-                    highlight::code_block(&code, &lang).to_string()
-                };
-                events.push(Event::Html(html.into()));
+                let code = code_text(&mut iter);
+                events.push(Event::Html(code_html(&kind, &code).into()));
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 depth += 1;
@@ -273,13 +245,7 @@ pub fn render_body<'a>(events: Vec<(Event<'a>, Range<usize>)>, outline: &Outline
                 depth += 1;
                 events.push(Event::Start(Tag::FootnoteDefinition(footnotes.id(&label))));
             }
-            // A bare checkbox has no accessible name; say what its state means.
-            Event::TaskListMarker(done) => {
-                let (checked, label) = if done { (" checked", "Done") } else { ("", "Not done") };
-                events.push(Event::Html(
-                    format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ").into(),
-                ));
-            }
+            Event::TaskListMarker(done) => events.push(Event::Html(checkbox_html(done).into())),
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 depth += 1;
                 marks.push(SlotMarks { offset: range.start, event: events.len(), kind: MarkKind::Image });
@@ -332,6 +298,56 @@ pub fn render_body<'a>(events: Vec<(Event<'a>, Range<usize>)>, outline: &Outline
         events.push(Event::Html("</section>\n".into()));
     }
     write_html(events, marks)
+}
+
+/// The opening tag of a framework's or exit game's section.
+fn section_open(section: &Section) -> String {
+    let class = match section.kind {
+        SectionKind::Framework => "framework",
+        SectionKind::ExitGame => "exit-game",
+    };
+    // `### Hire vs Wait` has the same stable and GitHub id; the heading
+    // keeps it, as ids must be unique. No accessible name: two playbooks may
+    // both have a "Buy vs Build", and named sections would be look-alike
+    // landmarks in print.
+    let (id, heading_id) = (&section.id, &section.heading_id);
+    let section_id = if id == heading_id { String::new() } else { format!(" id=\"{id}\"") };
+    format!("<section class=\"{class}\"{section_id}>\n")
+}
+
+/// A code block's text, taken from `iter` up to the block's end.
+fn code_text<'a>(iter: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>) -> String {
+    let mut code = String::new();
+    for (e, _) in iter {
+        match e {
+            Event::Text(t) => code.push_str(&t),
+            Event::End(TagEnd::CodeBlock) => break,
+            _ => {}
+        }
+    }
+    code
+}
+
+/// A fenced or indented block of code: highlighted, or a diagram.
+fn code_html(kind: &CodeBlockKind<'_>, code: &str) -> String {
+    let lang = match kind {
+        CodeBlockKind::Fenced(info) => info.as_ref(),
+        CodeBlockKind::Indented => "",
+    };
+    if is_diagram(lang) {
+        // Drawn in the browser by the mermaid script; without JavaScript
+        // the source stays readable.
+        format!("<pre class=\"mermaid\">{}</pre>\n", escape_html(code))
+    } else {
+        highlight::code_block(code, lang).to_string()
+    }
+}
+
+/// A task list's checkbox. A bare one has no accessible name; it says what
+/// its state means.
+fn checkbox_html(done: bool) -> String {
+    let (checked, label) = if done { (" checked", "Done") } else { ("", "Not done") };
+    format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ")
 }
 
 /// A link's or image's events, before their HTML is written.
