@@ -706,62 +706,11 @@ impl<'a> Site<'a> {
                     .filter_map(|id| self.playbook_page(id, self.body(id)).map(&put).err())
                     .collect()
             },
-            || {
-                // Each page goes out as it is made. The pages of a catalog,
-                // the maps or the print pages come to megabytes at scale (a
-                // relative site's print pages hold every playbook's text),
-                // and once a group is written, the memory it took goes back.
-                use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-                let errors = std::sync::Mutex::new(Vec::new());
-                let group_bytes = AtomicUsize::new(0);
-                let made = |m: Result<OutputFile, Diagnostic>| match m {
-                    Ok(file) => {
-                        group_bytes.fetch_add(file.bytes.len(), Relaxed);
-                        put(file);
-                    }
-                    Err(d) => crate::cache::lock(&errors).push(d),
-                };
-                let group = |make: &dyn Fn(Made)| {
-                    group_bytes.store(0, Relaxed);
-                    make(&made);
-                    if group_bytes.load(Relaxed) > BIG_FILE {
-                        crate::memory::release_freed_memory();
-                    }
-                };
-                group(&|made| {
-                    made(self.home(self.handbook.home_landing().map(intro)));
-                    made(self.not_found());
-                });
-                group(&|made| self.maps(made));
-                for kind in [SectionKind::Framework, SectionKind::ExitGame] {
-                    group(&|made| self.catalog(kind, made));
-                }
-                group(&|made| self.listings(&intro, made));
-                group(&|made| self.group_indexes().into_iter().for_each(made));
-                group(&|made| self.prints(needs("assets/syntax.css"), made));
-                for file in self.nav_scripts() {
-                    put(file);
-                }
-                for file in self.search_index().iter() {
-                    put(file.clone());
-                }
-                errors.into_inner().unwrap_or_else(|e| e.into_inner())
-            },
+            || self.whole_handbook(&put, &intro, &needs),
         );
-        let mut errors = pages;
-        errors.extend(whole);
-        diags.extend(errors);
-        for (name, bytes) in &theme.assets {
-            let on_demand = crate::theme::ON_DEMAND.iter().any(|(asset, _)| asset == name);
-            if !on_demand || needs(name) {
-                put(OutputFile::new(name, bytes.as_ref()));
-            }
-        }
-        put(OutputFile::new(".nojekyll", Vec::new()));
-        put(OutputFile::new(crate::output::MARKER, crate::output::MARKER_TEXT));
-        if let Some(cname) = &self.config.cname {
-            put(OutputFile::new("CNAME", format!("{cname}\n")));
-        }
+        diags.extend(pages);
+        diags.extend(whole);
+        self.site_files(theme, &put, &needs);
         if self.base.origin.is_some() {
             // Every page the build made (not `static/`'s, copied later): a
             // list of the pages kept apart from the code that makes them
@@ -779,6 +728,71 @@ impl<'a> Site<'a> {
         // Files arrive in whatever order the threads finish them.
         emitted.sort_by(|a, b| a.path.cmp(&b.path));
         emitted
+    }
+
+    /// The pages and files made from the whole handbook, a group after
+    /// another, each put out as it is made; the problems met.
+    fn whole_handbook(
+        &self,
+        put: &(dyn Fn(OutputFile) + Sync),
+        intro: &(dyn Fn(PageId) -> Html + Sync),
+        needs: &dyn Fn(&str) -> bool,
+    ) -> Vec<Diagnostic> {
+        // The pages of a catalog, the maps or the print pages come to
+        // megabytes at scale (a relative site's print pages hold every
+        // playbook's text); once a group is written, the memory it took
+        // goes back.
+        use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+        let errors = std::sync::Mutex::new(Vec::new());
+        let group_bytes = AtomicUsize::new(0);
+        let made = |m: Result<OutputFile, Diagnostic>| match m {
+            Ok(file) => {
+                group_bytes.fetch_add(file.bytes.len(), Relaxed);
+                put(file);
+            }
+            Err(d) => crate::cache::lock(&errors).push(d),
+        };
+        let group = |make: &dyn Fn(Made)| {
+            group_bytes.store(0, Relaxed);
+            make(&made);
+            if group_bytes.load(Relaxed) > BIG_FILE {
+                crate::memory::release_freed_memory();
+            }
+        };
+        group(&|made| {
+            made(self.home(self.handbook.home_landing().map(intro)));
+            made(self.not_found());
+        });
+        group(&|made| self.maps(made));
+        for kind in [SectionKind::Framework, SectionKind::ExitGame] {
+            group(&|made| self.catalog(kind, made));
+        }
+        group(&|made| self.listings(intro, made));
+        group(&|made| self.group_indexes().into_iter().for_each(made));
+        group(&|made| self.prints(needs("assets/syntax.css"), made));
+        for file in self.nav_scripts() {
+            put(file);
+        }
+        for file in self.search_index().iter() {
+            put(file.clone());
+        }
+        errors.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The files every site has besides its pages: the theme's assets (an
+    /// on-demand one only where a page needs it), the markers and CNAME.
+    fn site_files(&self, theme: &Theme, put: &dyn Fn(OutputFile), needs: &dyn Fn(&str) -> bool) {
+        for (name, bytes) in &theme.assets {
+            let on_demand = crate::theme::ON_DEMAND.iter().any(|(asset, _)| asset == name);
+            if !on_demand || needs(name) {
+                put(OutputFile::new(name, bytes.as_ref()));
+            }
+        }
+        put(OutputFile::new(".nojekyll", Vec::new()));
+        put(OutputFile::new(crate::output::MARKER, crate::output::MARKER_TEXT));
+        if let Some(cname) = &self.config.cname {
+            put(OutputFile::new("CNAME", format!("{cname}\n")));
+        }
     }
 
     /// A page through its template, unless the same context was rendered
