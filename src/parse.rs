@@ -27,21 +27,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         }
         None => FrontMatter::default(),
     };
-    let slug_position = if fm.slug.is_some() { Position::of_key(&src.text, "slug") } else { Position::START };
-    let slug = match &fm.slug {
-        Some(s) => slug_from_front_matter(s).map_err(|msg| {
-            Diagnostic::error(&src.path, slug_position, msg)
-                .with_hint("a slug is a plain name like `hiring-loop`, or folders and a name like `people/hiring-loop`")
-        })?,
-        None => slug_from_path(&src.stem_path),
-    };
-    if slug.is_empty() {
-        return Err(Diagnostic::error(&src.path, Position::START, "the file name gives an empty slug")
-            .with_hint("rename the file to contain letters or digits, or set `slug` in the front matter"));
-    }
-    check_slug_length(&slug).map_err(|msg| {
-        Diagnostic::error(&src.path, slug_position, msg).with_hint("set a shorter `slug` in the front matter")
-    })?;
+    let (slug, slug_position) = slug_of(src, &fm)?;
 
     let mut positions = Positions::new(&src.text);
     let parts = parts::analyze(split.body, &mut |offset| positions.at(split.body_offset + offset));
@@ -52,17 +38,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         .clone()
         .or_else(|| heading.as_ref().map(|h| h.title.clone()))
         .unwrap_or_else(|| title_from_stem(&src.stem_path));
-    let track_name = fm
-        .track
-        .clone()
-        .or_else(|| heading.as_ref().and_then(|h| h.track.as_deref()).map(track_words))
-        .or_else(|| src.stem_path.rsplit_once('/').map(|(dir, _)| track_words(dir.rsplit('/').next().unwrap_or(dir))))
-        .unwrap_or_else(|| DEFAULT_TRACK.to_string());
-    let track_slug = match slugify(&track_name) {
-        s if s.is_empty() => slugify(DEFAULT_TRACK),
-        s => s,
-    };
-    check_name_length("track", &track_name, &track_slug).map_err(|msg| {
+    let track = track_of(src, &fm, heading.as_ref().and_then(|h| h.track.as_deref())).map_err(|msg| {
         let pos = if fm.track.is_some() {
             Position::of_key(&src.text, "track")
         } else {
@@ -101,7 +77,7 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         slug,
         slug_position,
         title,
-        track: Track { name: track_name, slug: track_slug },
+        track,
         level: fm.level.or_else(|| heading.and_then(|h| h.level)),
         tags: fm.tags,
         weight: fm.weight,
@@ -123,6 +99,44 @@ pub fn playbook(src: &SourceFile) -> Result<Playbook, Diagnostic> {
         layout: Arc::new(parts.layout),
         blocks: parts.blocks,
     })
+}
+
+/// The playbook's slug, from its front matter or else its path, and where
+/// a problem with it is shown.
+fn slug_of(src: &SourceFile, fm: &FrontMatter) -> Result<(String, Position), Diagnostic> {
+    let position = if fm.slug.is_some() { Position::of_key(&src.text, "slug") } else { Position::START };
+    let slug = match &fm.slug {
+        Some(s) => slug_from_front_matter(s).map_err(|msg| {
+            Diagnostic::error(&src.path, position, msg)
+                .with_hint("a slug is a plain name like `hiring-loop`, or folders and a name like `people/hiring-loop`")
+        })?,
+        None => slug_from_path(&src.stem_path),
+    };
+    if slug.is_empty() {
+        return Err(Diagnostic::error(&src.path, Position::START, "the file name gives an empty slug")
+            .with_hint("rename the file to contain letters or digits, or set `slug` in the front matter"));
+    }
+    check_slug_length(&slug).map_err(|msg| {
+        Diagnostic::error(&src.path, position, msg).with_hint("set a shorter `slug` in the front matter")
+    })?;
+    Ok((slug, position))
+}
+
+/// The playbook's track: from the front matter, else the H1's `track:`
+/// prefix, else its folder, else the default; or why its name is too long.
+fn track_of(src: &SourceFile, fm: &FrontMatter, from_h1: Option<&str>) -> Result<Track, String> {
+    let name = fm
+        .track
+        .clone()
+        .or_else(|| from_h1.map(track_words))
+        .or_else(|| src.stem_path.rsplit_once('/').map(|(dir, _)| track_words(dir.rsplit('/').next().unwrap_or(dir))))
+        .unwrap_or_else(|| DEFAULT_TRACK.to_string());
+    let slug = match slugify(&name) {
+        s if s.is_empty() => slugify(DEFAULT_TRACK),
+        s => s,
+    };
+    check_name_length("track", &name, &slug)?;
+    Ok(Track { name, slug })
 }
 
 /// `items` without the spare room their growth left, in them or around
