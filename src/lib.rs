@@ -134,46 +134,9 @@ fn render_into(
 ) -> Result<(Rendered, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut clock = StageClock::new();
-    let config = match Config::load(&opts.root) {
-        Ok(c) => c,
-        Err(d) => {
-            diags.push(d);
-            Config::default()
-        }
-    };
-    // The configuration's base_url was checked as it was read: only the
-    // flag can be wrong here.
-    let base = BaseUrl::parse(opts.base_url.as_deref().unwrap_or(&config.base_url)).unwrap_or_else(|why| {
-        diags.push(
-            Diagnostic::error("--base-url", Position::WHOLE, format!("the base URL {why}")).with_hint(BaseUrl::HINT),
-        );
-        BaseUrl::default()
-    });
+    let (config, base) = settings(opts, &mut diags);
     highlight::warm_up();
-    // Each file is parsed as soon as it is read: the playbooks hold what
-    // they need of the text, and the texts go one by one.
-    let paths = load::find(&opts.root, &mut diags);
-    memory::expect_playbooks(paths.len());
-    // The other files beside the playbooks are listed meanwhile: a walk of
-    // the folder that needs nothing parsed (5 ms at 10,000 playbooks).
-    let (parsed, files) = rayon::join(
-        || {
-            load::read_each(&opts.root, &paths, &mut diags, cache, |s| {
-                cache.parsed(&s.path, s.hash, || parse::playbook(s))
-            })
-        },
-        || assets::discover(&opts.root),
-    );
-    let mut playbooks = Vec::with_capacity(parsed.len());
-    for p in parsed {
-        match p {
-            Ok(mut p) => {
-                diags.extend(std::mem::take(&mut p.problems));
-                playbooks.push(p);
-            }
-            Err(d) => diags.push(d),
-        }
-    }
+    let (paths, playbooks, files) = load_and_parse(opts, cache, &mut diags);
     clock.lap("load+parse");
     highlight::forget();
     release_freed_memory();
@@ -192,12 +155,10 @@ fn render_into(
     // none of it is kept once the templates compile again.
     let (renderer, sink, stand_in) = match render::Renderer::new(&theme, &mut diags) {
         Some(renderer) => (renderer, sink, false),
-        None => {
-            let Some(renderer) = render::Renderer::new(&theme::Theme::embedded(), &mut diags) else {
-                return Err(diags.sorted());
-            };
-            (renderer, &output::Discard as &dyn output::Sink, true)
-        }
+        None => match render::Renderer::new(&theme::Theme::embedded(), &mut diags) {
+            Some(renderer) => (renderer, &output::Discard as &dyn output::Sink, true),
+            None => return Err(diags.sorted()),
+        },
     };
     cache.start_epoch(cache::hash_of(&(stand_in, theme.fingerprint, format!("{config:?}"), &base.path, &base.origin)));
     let site = pages::Site::new(&handbook, &graph, &config, &base, &renderer, cache, theme.version());
@@ -224,6 +185,55 @@ fn render_into(
     drop(site);
     drop_later((handbook, graph));
     Ok((rendered, diags))
+}
+
+/// The project's configuration and the base URL the site is built for
+/// (the flag's, else the configuration's); defaults where they are wrong,
+/// with the problem said.
+fn settings(opts: &BuildOptions, diags: &mut Diagnostics) -> (Config, BaseUrl) {
+    let config = Config::load(&opts.root).unwrap_or_else(|d| {
+        diags.push(d);
+        Config::default()
+    });
+    // The configuration's base_url was checked as it was read: only the
+    // flag can be wrong here.
+    let base = BaseUrl::parse(opts.base_url.as_deref().unwrap_or(&config.base_url)).unwrap_or_else(|why| {
+        diags.push(
+            Diagnostic::error("--base-url", Position::WHOLE, format!("the base URL {why}")).with_hint(BaseUrl::HINT),
+        );
+        BaseUrl::default()
+    });
+    (config, base)
+}
+
+/// The playbooks' paths, the playbooks that parsed, and the project's other
+/// files; each problem goes to `diags`.
+fn load_and_parse(
+    opts: &BuildOptions,
+    cache: &cache::Cache,
+    diags: &mut Diagnostics,
+) -> (Vec<PathBuf>, Vec<model::Playbook>, std::collections::BTreeSet<String>) {
+    // Each file is parsed as soon as it is read: the playbooks hold what
+    // they need of the text, and the texts go one by one.
+    let paths = load::find(&opts.root, diags);
+    memory::expect_playbooks(paths.len());
+    // The other files beside the playbooks are listed meanwhile: a walk of
+    // the folder that needs nothing parsed (5 ms at 10,000 playbooks).
+    let (parsed, files) = rayon::join(
+        || load::read_each(&opts.root, &paths, diags, cache, |s| cache.parsed(&s.path, s.hash, || parse::playbook(s))),
+        || assets::discover(&opts.root),
+    );
+    let mut playbooks = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        match p {
+            Ok(mut p) => {
+                diags.extend(std::mem::take(&mut p.problems));
+                playbooks.push(p);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    (paths, playbooks, files)
 }
 
 /// Frees `value` on a thread of its own. Freeing the model of every page
