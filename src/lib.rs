@@ -206,8 +206,8 @@ fn settings(opts: &BuildOptions, diags: &mut Diagnostics) -> (Config, BaseUrl) {
     (config, base)
 }
 
-/// The playbooks' paths, the playbooks that parsed, and the project's other
-/// files; each problem goes to `diags`.
+/// The playbooks' paths, the playbooks that parsed, and the other files
+/// under `playbooks/` (images and the like); each problem goes to `diags`.
 fn load_and_parse(
     opts: &BuildOptions,
     cache: &cache::Cache,
