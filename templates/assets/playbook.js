@@ -338,9 +338,10 @@ window.PLAYBOOK_SCRIPT = (function () {
   window.PLAYBOOK_SEARCH_PART = function (name, data, v) {
     if (name === "index") { parts.index = data; return; }
     if (!parts.index) return;
+    var listed = versionOf(name);
     var asked = askedVersion();
-    if (asked !== undefined && asked !== versionOf(name)) return;
-    if (v !== undefined && v !== versionOf(name)) { staleIndex = parts.index; return; }
+    if (asked !== undefined && asked !== listed) return;
+    if (v !== undefined && v !== listed) { staleIndex = parts.index; return; }
     parts[name] = data;
   };
   /* The version the running part was asked for at (`?v=`), if it says.
@@ -436,12 +437,20 @@ window.PLAYBOOK_SCRIPT = (function () {
     return unique(found);
   }
 
+  /* The first place in the sorted `list` whose item is `past` what is
+     looked for (`past` is false up to some place, then true), or its
+     length. */
+  function firstPast(list, past) {
+    var lo = 0, hi = list.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (past(list[mid])) hi = mid; else lo = mid + 1; }
+    return lo;
+  }
+
   /* The parts with the words that start with `term`: the part of the last
      bound not after it, and the next ones while their bounds start with it
      (see `bound` in src/search.rs). */
   function partsOf(term, bounds) {
-    var lo = 0, hi = bounds.length;
-    while (lo < hi) { var mid = (lo + hi) >> 1; if (bounds[mid] <= term) lo = mid + 1; else hi = mid; }
+    var lo = firstPast(bounds, function (b) { return b > term; });
     var names = [];
     for (var i = Math.max(lo - 1, 0); i < bounds.length && (i < lo || bounds[i].indexOf(term) === 0); i++) names.push("w" + i);
     return names;
@@ -457,9 +466,7 @@ window.PLAYBOOK_SCRIPT = (function () {
     names.forEach(function (name) {
       var part = parts[name];
       var list = sorted[name] || (sorted[name] = Object.keys(part).sort());
-      var lo = 0, hi = list.length;
-      while (lo < hi) { var mid = (lo + hi) >> 1; if (list[mid] < term) lo = mid + 1; else hi = mid; }
-      for (var i = lo; i < list.length && list[i].indexOf(term) === 0; i++) {
+      for (var i = firstPast(list, function (w) { return w >= term; }); i < list.length && list[i].indexOf(term) === 0; i++) {
         var postings = part[list[i]];
         /* Above the index's bits: a word of the title is the term, not
            only its start. */
@@ -520,10 +527,9 @@ window.PLAYBOOK_SCRIPT = (function () {
     return (blocks[n] = out);
   }
 
+  /* The block of document `id`: the last whose first document is not after it. */
   function blockOf(id, firsts) {
-    var n = 0;
-    while (n + 1 < firsts.length && firsts[n + 1] <= id) n++;
-    return n;
+    return Math.max(firstPast(firsts, function (f) { return f > id; }) - 1, 0);
   }
 
   /* Searches again with a fresh index, letting the stale one go unless
@@ -550,17 +556,22 @@ window.PLAYBOOK_SCRIPT = (function () {
     load(["index"], function (ok) {
       if (!ok) { done({ failed: true }); return; }
       var index = parts.index;
-      /* Whether the index was let go under this search, or found stale. */
-      var stale = function () { return parts.index !== index || staleIndex === index; };
+      /* Whether the search goes on after a load: not if the index was let
+         go under it or found stale (it starts over), nor if a part failed
+         (with an index the browser may have cached, it starts over too). */
+      var onward = function (ok) {
+        var stale = parts.index !== index || staleIndex === index;
+        if (stale || (!ok && !fresh)) again(index, query, done, tries || 0);
+        else if (!ok) done({ failed: true });
+        return ok && !stale;
+      };
       var names = looked.map(function (t) { return partsOf(t, index.w); });
       load(unique([].concat.apply([], names)), function (ok) {
-        if (stale() || (!ok && !fresh)) { again(index, query, done, tries || 0); return; }
-        if (!ok) { done({ failed: true }); return; }
+        if (!onward(ok)) return;
         var best = rank(looked, names);
         var ns = best.hits.map(function (h) { return blockOf(h.id, index.d); });
         load(unique(ns).map(function (n) { return "d" + n; }), function (ok) {
-          if (stale() || (!ok && !fresh)) { again(index, query, done, tries || 0); return; }
-          if (!ok) { done({ failed: true }); return; }
+          if (!onward(ok)) return;
           /* A part cached from an older build may not have the document. */
           best.hits = best.hits.map(function (h, i) { return { d: results(ns[i])[h.id - index.d[ns[i]]] }; })
             .filter(function (h) { return h.d; });
